@@ -1,0 +1,171 @@
+package jose
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrSignature is returned when a signature does not verify.
+var ErrSignature = errors.New("signature does not verify")
+
+// Verify checks sig over signingInput with key under alg. The caller must
+// already have checked key.Accepts(alg); Verify checks it again so that no
+// code path can verify under an algorithm the key is not bound to.
+func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
+	if !key.Accepts(alg) {
+		return fmt.Errorf("%w: key is not bound to %s", ErrSignature, alg.Name)
+	}
+	if alg.scheme == schemeEdDSA {
+		pub, ok := key.Public.(ed25519.PublicKey)
+		if !ok || !ed25519.Verify(pub, []byte(signingInput), sig) {
+			return ErrSignature
+		}
+		return nil
+	}
+	var buf [64]byte
+	digest := digest(alg.hash, signingInput, buf[:0])
+	switch alg.scheme {
+	case schemePKCS1, schemePSS:
+		pub, ok := key.Public.(*rsa.PublicKey)
+		if !ok || len(sig) != pub.Size() {
+			return ErrSignature
+		}
+		var err error
+		if alg.scheme == schemePKCS1 {
+			err = rsa.VerifyPKCS1v15(pub, alg.hash, digest, sig)
+		} else {
+			err = rsa.VerifyPSS(pub, alg.hash, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: alg.hash})
+		}
+		if err != nil {
+			return ErrSignature
+		}
+		return nil
+	case schemeECDSA:
+		pub, ok := key.Public.(*ecdsa.PublicKey)
+		// RFC 7518 §3.4: R and S as fixed-length big-endian octets, nothing else.
+		if !ok || pub.Curve != alg.curve || len(sig) != 2*alg.size {
+			return ErrSignature
+		}
+		if !ecdsa.VerifyASN1(pub, digest, derSignature(sig[:alg.size], sig[alg.size:])) {
+			return ErrSignature
+		}
+		return nil
+	case schemeHMAC:
+		if key.Secret == nil {
+			return ErrSignature
+		}
+		mac := hmac.New(alg.hash.New, key.Secret)
+		_, _ = io.WriteString(mac, signingInput)
+		if !hmac.Equal(mac.Sum(buf[:0]), sig) {
+			return ErrSignature
+		}
+		return nil
+	}
+	return ErrSignature
+}
+
+func digest(h crypto.Hash, s string, dst []byte) []byte {
+	hh := h.New()
+	_, _ = io.WriteString(hh, s)
+	return hh.Sum(dst)
+}
+
+// derSignature encodes r and s (big-endian, possibly zero-padded) as an ASN.1
+// SEQUENCE of two INTEGERs. Zero values encode as INTEGER 0, which
+// ecdsa.VerifyASN1 rejects.
+func derSignature(r, s []byte) []byte {
+	ri, si := derInt(r), derInt(s)
+	body := len(ri) + len(si)
+	out := make([]byte, 0, body+4)
+	out = append(out, 0x30)
+	out = derLen(out, body)
+	out = append(out, ri...)
+	return append(out, si...)
+}
+
+func derInt(b []byte) []byte {
+	for len(b) > 1 && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		b = []byte{0}
+	}
+	n := len(b)
+	pad := b[0]&0x80 != 0
+	if pad {
+		n++
+	}
+	out := make([]byte, 0, n+4)
+	out = append(out, 0x02)
+	out = derLen(out, n)
+	if pad {
+		out = append(out, 0)
+	}
+	return append(out, b...)
+}
+
+func derLen(out []byte, n int) []byte {
+	if n < 0x80 {
+		return append(out, byte(n))
+	}
+	return append(out, 0x81, byte(n))
+}
+
+// Sign signs signingInput with a private key (or an HMAC secret) under alg.
+// It serves jwttest; the verifier never signs.
+func Sign(alg *Alg, priv crypto.Signer, secret []byte, signingInput string) ([]byte, error) {
+	if alg.scheme == schemeHMAC {
+		if len(secret) == 0 {
+			return nil, errors.New("HMAC signing needs a secret")
+		}
+		mac := hmac.New(alg.hash.New, secret)
+		_, _ = io.WriteString(mac, signingInput)
+		return mac.Sum(nil), nil
+	}
+	if priv == nil {
+		return nil, errors.New("no private key")
+	}
+	if alg.scheme == schemeEdDSA {
+		k, ok := priv.(ed25519.PrivateKey)
+		if !ok {
+			return nil, errors.New("EdDSA needs an Ed25519 key")
+		}
+		return ed25519.Sign(k, []byte(signingInput)), nil
+	}
+	d := digest(alg.hash, signingInput, nil)
+	switch alg.scheme {
+	case schemePKCS1:
+		k, ok := priv.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("%s needs an RSA key", alg.Name)
+		}
+		return rsa.SignPKCS1v15(rand.Reader, k, alg.hash, d)
+	case schemePSS:
+		k, ok := priv.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("%s needs an RSA key", alg.Name)
+		}
+		return rsa.SignPSS(rand.Reader, k, alg.hash, d, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+	case schemeECDSA:
+		k, ok := priv.(*ecdsa.PrivateKey)
+		if !ok || k.Curve != alg.curve {
+			return nil, fmt.Errorf("%s needs an EC key on its curve", alg.Name)
+		}
+		r, s, err := ecdsa.Sign(rand.Reader, k, d)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, 2*alg.size)
+		r.FillBytes(out[:alg.size])
+		s.FillBytes(out[alg.size:])
+		return out, nil
+	}
+	return nil, fmt.Errorf("cannot sign with %s", alg.Name)
+}

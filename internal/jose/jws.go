@@ -1,0 +1,142 @@
+package jose
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Parse errors. ErrMalformed covers anything that is not a well-formed compact
+// JWS; ErrUnsupported covers well-formed tokens using JOSE features jwtguard
+// deliberately refuses (JWE, crit, b64, zip, nested JWTs).
+var (
+	ErrMalformed   = errors.New("malformed compact JWS")
+	ErrUnsupported = errors.New("unsupported JOSE feature")
+)
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// Header holds the JOSE header members jwtguard reads. Key-carrying members
+// (jwk, jku, x5u, x5c) are deliberately absent: they are never used.
+type Header struct {
+	Alg  string          `json:"alg"`
+	Kid  string          `json:"kid"`
+	Typ  string          `json:"typ"`
+	Cty  string          `json:"cty"`
+	Crit json.RawMessage `json:"crit"`
+	B64  json.RawMessage `json:"b64"`
+	Zip  json.RawMessage `json:"zip"`
+	Enc  json.RawMessage `json:"enc"`
+}
+
+// Token is a parsed, not yet verified, compact JWS.
+type Token struct {
+	Header       Header
+	SigningInput string // "<header>.<payload>" exactly as received
+	Payload      []byte // decoded payload bytes, valid UTF-8
+	Signature    []byte
+}
+
+// Split checks the compact form cheaply, without decoding: exactly three
+// non-empty segments of [A-Za-z0-9_-] separated by two dots.
+func Split(raw string) (header, payload, sig string, err error) {
+	dots := 0
+	first, second := -1, -1
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c == '.':
+			dots++
+			if dots == 1 {
+				first = i
+			} else if dots == 2 {
+				second = i
+			} else {
+				return "", "", "", fmt.Errorf("%w: more than three segments", ErrMalformed)
+			}
+		default:
+			return "", "", "", fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
+		}
+	}
+	if dots != 2 {
+		return "", "", "", fmt.Errorf("%w: not three segments", ErrMalformed)
+	}
+	header, payload, sig = raw[:first], raw[first+1:second], raw[second+1:]
+	if header == "" || payload == "" || sig == "" {
+		return "", "", "", fmt.Errorf("%w: empty segment", ErrMalformed)
+	}
+	return header, payload, sig, nil
+}
+
+// Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
+// JSON objects, no JWE, no crit, no b64/zip, no nested JWT.
+func Parse(raw string) (*Token, error) {
+	hs, ps, ss, err := Split(raw)
+	if err != nil {
+		return nil, err
+	}
+	hb, err := b64.DecodeString(hs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
+	}
+	pb, err := b64.DecodeString(ps)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
+	}
+	sb, err := b64.DecodeString(ss)
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
+	}
+	if !utf8.Valid(hb) || !utf8.Valid(pb) {
+		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+	}
+	t := &Token{SigningInput: raw[:len(hs)+1+len(ps)], Payload: pb, Signature: sb}
+	if !isObject(hb) {
+		return nil, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
+	}
+	if err := json.Unmarshal(hb, &t.Header); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	if !isObject(pb) {
+		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
+	}
+	h := &t.Header
+	switch {
+	case h.Enc != nil:
+		return nil, fmt.Errorf("%w: JWE (enc header)", ErrUnsupported)
+	case h.Crit != nil:
+		// No extension is implemented, so any crit (even empty) must be refused (RFC 7515 §4.1.11).
+		return nil, fmt.Errorf("%w: crit header", ErrUnsupported)
+	case h.B64 != nil:
+		return nil, fmt.Errorf("%w: b64 header (RFC 7797)", ErrUnsupported)
+	case h.Zip != nil:
+		return nil, fmt.Errorf("%w: zip header", ErrUnsupported)
+	case strings.EqualFold(h.Cty, "JWT"):
+		return nil, fmt.Errorf("%w: nested JWT (cty JWT)", ErrUnsupported)
+	case h.Alg == "":
+		return nil, fmt.Errorf("%w: no alg header", ErrMalformed)
+	case len(h.Kid) > MaxKeyIDLen:
+		return nil, fmt.Errorf("%w: kid longer than %d bytes", ErrMalformed, MaxKeyIDLen)
+	}
+	return t, nil
+}
+
+// isObject reports whether b, less surrounding JSON whitespace, starts with
+// '{'. json.Unmarshal checks the rest.
+func isObject(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}

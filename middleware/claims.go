@@ -1,0 +1,218 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Claims are the verified claims of an access token: the registered claims
+// as typed fields, the scopes, and the whole payload for everything else.
+// A Claims value is only ever produced by a successful verification.
+type Claims struct {
+	Issuer    string    // iss
+	Subject   string    // sub
+	Audience  []string  // aud, always as a list
+	ExpiresAt time.Time // exp
+	NotBefore time.Time // nbf; zero when absent
+	IssuedAt  time.Time // iat; zero when absent
+	ID        string    // jti
+	ClientID  string    // client_id (RFC 9068), or azp when client_id is absent
+	Scopes    []string  // from the space-delimited "scope" string, or the "scp" string or array
+
+	// Header facts of the verified token.
+	Algorithm string // alg
+	KeyID     string // kid
+	Type      string // typ
+
+	raw     []byte
+	mapOnce sync.Once
+	m       map[string]any
+}
+
+// HasScope reports whether the token grants scope s (exact match).
+func (c *Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
+
+// Decode decodes the whole payload into v, typically the caller's own struct
+// with json tags for provider-specific claims.
+func (c *Claims) Decode(v any) error {
+	return json.Unmarshal(c.raw, v)
+}
+
+// Raw returns a copy of the verified payload's JSON.
+func (c *Claims) Raw() json.RawMessage { return bytes.Clone(c.raw) }
+
+// Map returns every claim of the payload, decoded on first use. Numbers are
+// json.Number. The map is shared: do not modify it.
+func (c *Claims) Map() map[string]any {
+	c.mapOnce.Do(func() {
+		d := json.NewDecoder(bytes.NewReader(c.raw))
+		d.UseNumber()
+		if err := d.Decode(&c.m); err != nil || c.m == nil {
+			c.m = map[string]any{}
+		}
+	})
+	return c.m
+}
+
+// DecodeClaims decodes the verified claims into a new value of type T.
+func DecodeClaims[T any](c *Claims) (T, error) {
+	var v T
+	err := c.Decode(&v)
+	return v, err
+}
+
+type claimsKey struct{}
+
+// WithClaims returns a copy of ctx carrying c.
+func WithClaims(ctx context.Context, c *Claims) context.Context {
+	return context.WithValue(ctx, claimsKey{}, c)
+}
+
+// ClaimsFromContext returns the claims stored by WithClaims (as the
+// middleware does after a successful verification).
+func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
+	c, ok := ctx.Value(claimsKey{}).(*Claims)
+	return c, ok && c != nil
+}
+
+// wirePayload is the first, lenient pass over the payload: it only needs the
+// payload to be a JSON object. Each claim's type is checked after the
+// signature, so a claim error can never hide a signature failure.
+type wirePayload struct {
+	Iss      json.RawMessage `json:"iss"`
+	Sub      json.RawMessage `json:"sub"`
+	Aud      json.RawMessage `json:"aud"`
+	Exp      json.RawMessage `json:"exp"`
+	Nbf      json.RawMessage `json:"nbf"`
+	Iat      json.RawMessage `json:"iat"`
+	Jti      json.RawMessage `json:"jti"`
+	Scope    json.RawMessage `json:"scope"`
+	Scp      json.RawMessage `json:"scp"`
+	ClientID json.RawMessage `json:"client_id"`
+	Azp      json.RawMessage `json:"azp"`
+}
+
+var errWrongType = errors.New("wrong JSON type")
+
+// present reports whether a claim is there and not null.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}
+
+func stringClaim(name string, raw json.RawMessage) (string, error) {
+	if !present(raw) {
+		return "", nil
+	}
+	if raw[0] != '"' {
+		return "", fmt.Errorf("claim %s: %w, want a string", name, errWrongType)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("claim %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// maxNumericDate bounds time claims to years before 10000, so no arithmetic
+// on them can overflow.
+const maxNumericDate = 253402300799
+
+func timeClaim(name string, raw json.RawMessage) (time.Time, error) {
+	if !present(raw) {
+		return time.Time{}, nil
+	}
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return time.Time{}, fmt.Errorf("claim %s: %w, want a number", name, errWrongType)
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
+		return time.Time{}, fmt.Errorf("claim %s: not a sane NumericDate", name)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}
+
+// stringsClaim accepts a string or an array of strings. With split, a string
+// is a space-delimited list (the "scope" form).
+func stringsClaim(name string, raw json.RawMessage, split bool) ([]string, error) {
+	if !present(raw) {
+		return nil, nil
+	}
+	switch raw[0] {
+	case '"':
+		s, err := stringClaim(name, raw)
+		if err != nil {
+			return nil, err
+		}
+		if split {
+			return strings.Fields(s), nil
+		}
+		return []string{s}, nil
+	case '[':
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("claim %s: %w", name, err)
+		}
+		out := make([]string, 0, len(list))
+		for _, item := range list {
+			s, err := stringClaim(name, item)
+			if err != nil || !present(item) {
+				return nil, fmt.Errorf("claim %s: %w, want an array of strings", name, errWrongType)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("claim %s: %w, want a string or an array of strings", name, errWrongType)
+}
+
+// typedClaims checks every registered claim's JSON type and fills c.
+func typedClaims(w *wirePayload, c *Claims) error {
+	var err error
+	if c.Subject, err = stringClaim("sub", w.Sub); err != nil {
+		return err
+	}
+	if c.ID, err = stringClaim("jti", w.Jti); err != nil {
+		return err
+	}
+	if c.Audience, err = stringsClaim("aud", w.Aud, false); err != nil {
+		return err
+	}
+	if c.ExpiresAt, err = timeClaim("exp", w.Exp); err != nil {
+		return err
+	}
+	if c.NotBefore, err = timeClaim("nbf", w.Nbf); err != nil {
+		return err
+	}
+	if c.IssuedAt, err = timeClaim("iat", w.Iat); err != nil {
+		return err
+	}
+	if c.ClientID, err = stringClaim("client_id", w.ClientID); err != nil {
+		return err
+	}
+	azp, err := stringClaim("azp", w.Azp)
+	if err != nil {
+		return err
+	}
+	if c.ClientID == "" {
+		c.ClientID = azp
+	}
+	if present(w.Scope) {
+		if w.Scope[0] != '"' {
+			return fmt.Errorf("claim scope: %w, want a space-delimited string", errWrongType)
+		}
+		c.Scopes, err = stringsClaim("scope", w.Scope, true)
+	} else {
+		// scp: an array (Okta) or a space-delimited string (Microsoft Entra ID).
+		c.Scopes, err = stringsClaim("scp", w.Scp, true)
+	}
+	return err
+}

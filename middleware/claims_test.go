@@ -1,0 +1,229 @@
+package middleware_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+func TestClaimRules(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	iss := newIssuer(t, jwttest.WithClock(clk.Now))
+	now := clk.Now().Unix()
+	base := func(extra jwttest.Claims) jwttest.Claims {
+		c := jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": now + 3600, "sub": "alice"}
+		for k, v := range extra {
+			if v == nil {
+				delete(c, k)
+			} else {
+				c[k] = v
+			}
+		}
+		return c
+	}
+	cases := []struct {
+		name   string
+		claims jwttest.Claims
+		opts   []jwttest.MintOption
+		want   middleware.Reason
+	}{
+		{"a token with every claim right is accepted", base(nil), nil, ""},
+		{"a token without exp is refused", base(jwttest.Claims{"exp": nil}), nil, middleware.ReasonClaimMissing},
+		{"a token that expired beyond the leeway is refused", base(jwttest.Claims{"exp": now - 61}), nil, middleware.ReasonTokenExpired},
+		{"a token whose exp plus leeway is now is refused", base(jwttest.Claims{"exp": now - 60}), nil, middleware.ReasonTokenExpired},
+		{"a token that expired within the leeway is accepted", base(jwttest.Claims{"exp": now - 59}), nil, ""},
+		{"exp zero is expired", base(jwttest.Claims{"exp": 0}), nil, middleware.ReasonTokenExpired},
+		{"exp as a string is refused", base(jwttest.Claims{"exp": "4102444800"}), nil, middleware.ReasonClaimInvalid},
+		{"a negative exp is refused", base(jwttest.Claims{"exp": -1}), nil, middleware.ReasonClaimInvalid},
+		{"an absurdly large exp is refused", base(jwttest.Claims{"exp": 1e300}), nil, middleware.ReasonClaimInvalid},
+		{"a fractional exp is accepted", base(jwttest.Claims{"exp": float64(now) + 100.5}), nil, ""},
+		{"nbf beyond the leeway is refused", base(jwttest.Claims{"nbf": now + 61}), nil, middleware.ReasonTokenNotYetValid},
+		{"nbf at the leeway edge is accepted", base(jwttest.Claims{"nbf": now + 60}), nil, ""},
+		{"nbf as a boolean is refused", base(jwttest.Claims{"nbf": true}), nil, middleware.ReasonClaimInvalid},
+		{"iat in the future beyond the leeway is refused", base(jwttest.Claims{"iat": now + 61}), nil, middleware.ReasonTokenIssuedInFuture},
+		{"iat at the leeway edge is accepted", base(jwttest.Claims{"iat": now + 60}), nil, ""},
+		{"iat as an object is refused", base(jwttest.Claims{"iat": map[string]any{}}), nil, middleware.ReasonClaimInvalid},
+		{"another audience is refused", base(jwttest.Claims{"aud": "billing-api"}), nil, middleware.ReasonAudienceInvalid},
+		{"an audience differing in case is refused", base(jwttest.Claims{"aud": "Orders-API"}), nil, middleware.ReasonAudienceInvalid},
+		{"an audience array containing ours is accepted", base(jwttest.Claims{"aud": []string{"billing-api", audience}}), nil, ""},
+		{"a missing audience is refused", base(jwttest.Claims{"aud": nil}), nil, middleware.ReasonAudienceInvalid},
+		{"an empty audience array is refused", base(jwttest.Claims{"aud": []string{}}), nil, middleware.ReasonAudienceInvalid},
+		{"aud as a number is refused", base(jwttest.Claims{"aud": 7}), nil, middleware.ReasonClaimInvalid},
+		{"aud with a number inside is refused", base(jwttest.Claims{"aud": []any{audience, 7}}), nil, middleware.ReasonClaimInvalid},
+		{"a missing iss is refused", base(jwttest.Claims{"iss": nil}), nil, middleware.ReasonIssuerInvalid},
+		{"iss as a number is refused", base(jwttest.Claims{"iss": 1}), nil, middleware.ReasonIssuerInvalid},
+		{"an unknown iss is refused", base(jwttest.Claims{"iss": "https://evil.example"}), nil, middleware.ReasonIssuerInvalid},
+		{"iss with a trailing slash is refused", base(jwttest.Claims{"iss": iss.URL() + "/"}), nil, middleware.ReasonIssuerInvalid},
+		{"sub as a number is refused", base(jwttest.Claims{"sub": 42}), nil, middleware.ReasonClaimInvalid},
+		{"jti as an array is refused", base(jwttest.Claims{"jti": []string{"x"}}), nil, middleware.ReasonClaimInvalid},
+		{"scope as an array is refused", base(jwttest.Claims{"scope": []string{"a"}}), nil, middleware.ReasonClaimInvalid},
+		{"scp as a number is refused", base(jwttest.Claims{"scp": 3}), nil, middleware.ReasonClaimInvalid},
+		{"client_id as a number is refused", base(jwttest.Claims{"client_id": 3}), nil, middleware.ReasonClaimInvalid},
+	}
+	v := remoteVerifier(t, iss, middleware.WithClock(clk.Now))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok := mint(t, iss, tc.claims, append([]jwttest.MintOption{jwttest.WithoutDefaults()}, tc.opts...)...)
+			_, err := v.Verify(context.Background(), tok)
+			wantReason(t, err, tc.want)
+		})
+	}
+}
+
+func TestIssuerMismatchExplainsNearMisses(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	for name, tc := range map[string]struct{ iss, hint string }{
+		"trailing slash": {iss.URL() + "/", "trailing slash"},
+		"scheme":         {strings.Replace(iss.URL(), "http://", "https://", 1), "scheme"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": tc.iss}))
+			wantReason(t, err, middleware.ReasonIssuerInvalid)
+			if !strings.Contains(err.Error(), tc.hint) {
+				t.Fatalf("error %q does not explain the %s difference", err, tc.hint)
+			}
+			resp := middleware.ResponseFor(err, "api")
+			if strings.Contains(resp.Description, "slash") || strings.Contains(resp.WWWAuthenticate, iss.URL()) {
+				t.Fatalf("the client sees configuration details: %+v", resp)
+			}
+		})
+	}
+}
+
+func TestClaimsAreTyped(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	iss := newIssuer(t, jwttest.WithClock(clk.Now))
+	v := remoteVerifier(t, iss, middleware.WithClock(clk.Now))
+	tok := mint(t, iss, jwttest.Claims{
+		"sub": "alice", "jti": "t-1", "scope": "items:read  items:write", "azp": "web-app", "nbf": clk.Now().Unix() - 5,
+		"aud": []string{"x", audience}, "tenant": map[string]any{"id": "acme"}, "level": 3,
+	})
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := middleware.Claims{Issuer: iss.URL(), Subject: "alice", ID: "t-1", ClientID: "web-app", Algorithm: "RS256", Type: "at+jwt"}
+	if c.Issuer != want.Issuer || c.Subject != want.Subject || c.ID != want.ID || c.ClientID != want.ClientID ||
+		c.Algorithm != want.Algorithm || c.Type != want.Type || c.KeyID != iss.KeyIDs()[0] {
+		t.Fatalf("claims %+v", c)
+	}
+	if !slices.Equal(c.Audience, []string{"x", audience}) || !slices.Equal(c.Scopes, []string{"items:read", "items:write"}) {
+		t.Fatalf("aud %q scopes %q", c.Audience, c.Scopes)
+	}
+	if !c.HasScope("items:write") || c.HasScope("items") {
+		t.Fatal("HasScope is not an exact match")
+	}
+	if !c.ExpiresAt.Equal(clk.Now().Add(time.Hour)) || !c.IssuedAt.Equal(clk.Now()) || !c.NotBefore.Equal(clk.Now().Add(-5*time.Second)) {
+		t.Fatalf("times exp=%s iat=%s nbf=%s", c.ExpiresAt, c.IssuedAt, c.NotBefore)
+	}
+	type custom struct {
+		Tenant struct {
+			ID string `json:"id"`
+		} `json:"tenant"`
+		Level int `json:"level"`
+	}
+	got, err := middleware.DecodeClaims[custom](c)
+	if err != nil || got.Tenant.ID != "acme" || got.Level != 3 {
+		t.Fatalf("DecodeClaims: %+v, %v", got, err)
+	}
+	if m := c.Map(); m["sub"] != "alice" || m["level"] == nil {
+		t.Fatalf("Map: %v", m)
+	}
+	ctx := middleware.WithClaims(context.Background(), c)
+	if back, ok := middleware.ClaimsFromContext(ctx); !ok || back != c {
+		t.Fatal("claims do not round-trip through the context")
+	}
+	if _, ok := middleware.ClaimsFromContext(context.Background()); ok {
+		t.Fatal("an empty context has claims")
+	}
+}
+
+func TestScopesFromScp(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	for name, scp := range map[string]any{
+		"Okta's array":                   []string{"items:read", "items:write"},
+		"Entra ID's space-delimited scp": "items:read items:write",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"scp": scp}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(c.Scopes, []string{"items:read", "items:write"}) {
+				t.Fatalf("scopes %q", c.Scopes)
+			}
+		})
+	}
+}
+
+func TestOptionalClaimRules(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	iss := newIssuer(t, jwttest.WithClock(clk.Now))
+	old := clk.Now().Add(-2 * time.Hour).Unix()
+	cases := []struct {
+		name   string
+		opts   []middleware.Option
+		issuer func(*middleware.Issuer)
+		claims jwttest.Claims
+		mint   []jwttest.MintOption
+		want   middleware.Reason
+	}{
+		{"typ at+jwt passes the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil, nil, ""},
+		{"typ application/AT+JWT passes, case-insensitively", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
+			[]jwttest.MintOption{jwttest.WithHeader("typ", "application/AT+JWT")}, ""},
+		{"typ JWT fails the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
+			[]jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, middleware.ReasonTypeInvalid},
+		{"a missing typ fails the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
+			[]jwttest.MintOption{jwttest.WithHeader("typ", nil)}, middleware.ReasonTypeInvalid},
+		{"typ is not checked by default", nil, nil, nil, []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, ""},
+		{"a token older than the maximum age is refused", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
+			jwttest.Claims{"iat": old}, nil, middleware.ReasonTokenTooOld},
+		{"a token within the maximum age is accepted", []middleware.Option{middleware.WithMaxTokenAge(3 * time.Hour)}, nil,
+			jwttest.Claims{"iat": old}, nil, ""},
+		{"a maximum age requires iat", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
+			jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": clk.Now().Add(time.Hour).Unix()}, []jwttest.MintOption{jwttest.WithoutDefaults()}, middleware.ReasonClaimMissing},
+		{"a required claim that is missing is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
+			nil, nil, middleware.ReasonClaimMissing},
+		{"a required claim that is null is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
+			jwttest.Claims{"jti": nil}, nil, middleware.ReasonClaimMissing},
+		{"a required claim that is present is accepted", []middleware.Option{middleware.WithRequiredClaims("jti", "sub")}, nil,
+			jwttest.Claims{"jti": "1", "sub": "a"}, nil, ""},
+		{"a client outside the allowlist is refused", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
+			jwttest.Claims{"client_id": "cli"}, nil, middleware.ReasonClientNotAllowed},
+		{"a client in the allowlist is accepted", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
+			jwttest.Claims{"client_id": "web"}, nil, ""},
+		{"azp stands in for a missing client_id", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
+			jwttest.Claims{"azp": "web"}, nil, ""},
+		{"no client at all fails the allowlist", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
+			nil, nil, middleware.ReasonClientNotAllowed},
+		{"SkipAudienceCheck with ClientIDs accepts a token without aud (Cognito)", nil,
+			func(i *middleware.Issuer) { i.SkipAudienceCheck, i.ClientIDs = true, []string{"app"} },
+			jwttest.Claims{"iss": iss.URL(), "exp": clk.Now().Add(time.Hour).Unix(), "client_id": "app"},
+			[]jwttest.MintOption{jwttest.WithoutDefaults()}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := middleware.Issuer{URL: iss.URL(), Audiences: []string{audience}}
+			if tc.issuer != nil {
+				tc.issuer(&cfg)
+			}
+			v := newVerifier(t, []middleware.Issuer{cfg}, append([]middleware.Option{middleware.WithClock(clk.Now)}, tc.opts...)...)
+			_, err := v.Verify(context.Background(), mint(t, iss, tc.claims, tc.mint...))
+			wantReason(t, err, tc.want)
+		})
+	}
+}

@@ -1,0 +1,129 @@
+package middleware
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel categories. Every error returned by the Verifier matches exactly
+// one of them with errors.Is; the category decides the HTTP answer (see
+// ResponseFor).
+var (
+	// ErrNoToken: the request carries no credential at all (401, no error attribute).
+	ErrNoToken = errors.New("jwtguard: no access token")
+	// ErrInvalidRequest: the request is malformed, e.g. two credentials (400 invalid_request).
+	ErrInvalidRequest = errors.New("jwtguard: invalid request")
+	// ErrInvalidToken: the token is malformed, expired, forged or not for us (401 invalid_token).
+	ErrInvalidToken = errors.New("jwtguard: invalid token")
+	// ErrInsufficientScope: the token is valid but lacks authority (403 insufficient_scope).
+	ErrInsufficientScope = errors.New("jwtguard: insufficient scope")
+	// ErrKeysUnavailable: no usable keys could ever be obtained for the issuer (503).
+	ErrKeysUnavailable = errors.New("jwtguard: verification keys unavailable")
+)
+
+// Reason is a stable, machine-readable code saying why a request was
+// rejected. It is meant for logs, metrics and hooks; clients only see the
+// RFC 6750 error code of its category. A Reason is itself an error value so
+// that errors.Is(err, middleware.ReasonTokenExpired) works.
+type Reason string
+
+// Error returns the reason code.
+func (r Reason) Error() string { return string(r) }
+
+// Reason codes. Their string values are stable across releases.
+const (
+	ReasonTokenMissing        Reason = "token_missing"
+	ReasonRequestMalformed    Reason = "request_malformed"
+	ReasonMultipleTokens      Reason = "multiple_tokens"
+	ReasonTokenTooLarge       Reason = "token_too_large"
+	ReasonTokenMalformed      Reason = "token_malformed"
+	ReasonHeaderUnsupported   Reason = "header_unsupported"
+	ReasonAlgorithmNotAllowed Reason = "algorithm_not_allowed"
+	ReasonIssuerInvalid       Reason = "issuer_invalid"
+	ReasonKeyNotFound         Reason = "key_not_found"
+	ReasonSignatureInvalid    Reason = "signature_invalid"
+	ReasonClaimInvalid        Reason = "claim_invalid"
+	ReasonClaimMissing        Reason = "claim_missing"
+	ReasonTokenExpired        Reason = "token_expired"
+	ReasonTokenNotYetValid    Reason = "token_not_yet_valid"
+	ReasonTokenIssuedInFuture Reason = "token_issued_in_future"
+	ReasonTokenTooOld         Reason = "token_too_old"
+	ReasonAudienceInvalid     Reason = "audience_invalid"
+	ReasonTypeInvalid         Reason = "type_invalid"
+	ReasonClientNotAllowed    Reason = "client_not_allowed"
+	ReasonInsufficientScope   Reason = "insufficient_scope"
+	ReasonJWKSUnavailable     Reason = "jwks_unavailable"
+)
+
+// category maps each reason to its sentinel.
+func (r Reason) category() error {
+	switch r {
+	case ReasonTokenMissing:
+		return ErrNoToken
+	case ReasonRequestMalformed, ReasonMultipleTokens:
+		return ErrInvalidRequest
+	case ReasonInsufficientScope:
+		return ErrInsufficientScope
+	case ReasonJWKSUnavailable:
+		return ErrKeysUnavailable
+	}
+	return ErrInvalidToken
+}
+
+// Error is the one error type returned by the Verifier. Reason and
+// Description are safe to show to a client; Err (the cause) is for logs and
+// never reaches a response.
+type Error struct {
+	Reason      Reason
+	Description string   // client-safe text for error_description; never the token or key material
+	Scopes      []string // with ReasonInsufficientScope: the scopes that would have been enough
+	Err         error    // the wrapped cause, for logs
+}
+
+// Error describes the error for logs. It never contains the token.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("jwtguard: ")
+	b.WriteString(string(e.Reason))
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	} else if e.Description != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Description)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches the error's category sentinel and its Reason.
+func (e *Error) Is(target error) bool {
+	if r, ok := target.(Reason); ok {
+		return r == e.Reason
+	}
+	return target == e.Reason.category()
+}
+
+// ReasonOf returns the Reason carried by err, or "" if err is not (or does
+// not wrap) an *Error.
+func ReasonOf(err error) Reason {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
+
+// Client-safe descriptions. Reasons that happen before or at the signature
+// check share one text, so a client cannot tell an unknown kid from a bad
+// signature or an unknown issuer.
+const (
+	descInvalid   = "The access token is invalid"
+	descMalformed = "The access token is malformed"
+)
+
+func newError(r Reason, desc string, cause error) *Error {
+	return &Error{Reason: r, Description: desc, Err: cause}
+}

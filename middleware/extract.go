@@ -1,0 +1,188 @@
+package middleware
+
+import (
+	"errors"
+	"net/http"
+	"net/textproto"
+	"strings"
+)
+
+// A TokenSource is a place in a request where an access token may be.
+// Build one with FromAuthorizationHeader, FromCookie, FromHeader or FromQuery.
+type TokenSource interface {
+	// extract returns the token, whether this source carries a credential at
+	// all, and an error when it carries one that is malformed.
+	extract(r *http.Request) (token string, found bool, err error)
+	name() string
+}
+
+// FromAuthorizationHeader reads "Authorization: Bearer <token>" (RFC 6750
+// §2.1). The scheme is case-insensitive. Another scheme (Basic, DPoP, …)
+// counts as no bearer credential; a Bearer header without a well-formed
+// token, or two Authorization headers, is invalid_request.
+func FromAuthorizationHeader() TokenSource { return authHeader{} }
+
+// FromCookie reads the token from the cookie with this name. Two cookies of
+// that name are invalid_request.
+func FromCookie(name string) TokenSource { return cookieSource(name) }
+
+// FromHeader reads the token from a custom header (e.g. "X-Access-Token"),
+// with or without a "Bearer " prefix. Two such headers are invalid_request.
+func FromHeader(name string) TokenSource {
+	return headerSource(textproto.CanonicalMIMEHeaderKey(name))
+}
+
+// FromQuery reads the token from a URL query parameter, usually
+// "access_token" (RFC 6750 §2.3). Tokens in URLs end up in logs, caches and
+// Referer headers: use it only where no header can be sent (e.g. WebSocket
+// or EventSource), never as the default.
+func FromQuery(param string) TokenSource { return querySource(param) }
+
+type authHeader struct{}
+
+func (authHeader) name() string { return "authorization header" }
+
+func (authHeader) extract(r *http.Request) (string, bool, error) {
+	vals := r.Header.Values("Authorization")
+	if len(vals) == 0 {
+		return "", false, nil
+	}
+	if len(vals) > 1 {
+		return "", true, requestErr(ReasonMultipleTokens, "More than one Authorization header")
+	}
+	v := vals[0]
+	scheme, rest, _ := strings.Cut(v, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		// Another authentication scheme: no bearer credential here.
+		return "", false, nil
+	}
+	tok := strings.TrimLeft(rest, " ")
+	if !isB64Token(tok) {
+		return "", true, requestErr(ReasonRequestMalformed, "The Authorization header is not a valid Bearer credential")
+	}
+	return tok, true, nil
+}
+
+type cookieSource string
+
+func (c cookieSource) name() string { return "cookie " + string(c) }
+
+func (c cookieSource) extract(r *http.Request) (string, bool, error) {
+	if r.Header.Get("Cookie") == "" {
+		return "", false, nil
+	}
+	cookies := r.CookiesNamed(string(c))
+	switch len(cookies) {
+	case 0:
+		return "", false, nil
+	case 1:
+	default:
+		return "", true, requestErr(ReasonMultipleTokens, "More than one token cookie")
+	}
+	tok := cookies[0].Value
+	if !isB64Token(tok) {
+		return "", true, requestErr(ReasonRequestMalformed, "The token cookie is not a valid token")
+	}
+	return tok, true, nil
+}
+
+type headerSource string
+
+func (h headerSource) name() string { return "header " + string(h) }
+
+func (h headerSource) extract(r *http.Request) (string, bool, error) {
+	vals := r.Header[string(h)]
+	if len(vals) == 0 {
+		return "", false, nil
+	}
+	if len(vals) > 1 {
+		return "", true, requestErr(ReasonMultipleTokens, "More than one token header")
+	}
+	tok := vals[0]
+	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		tok = strings.TrimLeft(rest, " ")
+	}
+	if !isB64Token(tok) {
+		return "", true, requestErr(ReasonRequestMalformed, "The token header is not a valid token")
+	}
+	return tok, true, nil
+}
+
+type querySource string
+
+func (q querySource) name() string { return "query " + string(q) }
+
+func (q querySource) extract(r *http.Request) (string, bool, error) {
+	if r.URL == nil || r.URL.RawQuery == "" {
+		return "", false, nil
+	}
+	vals, ok := r.URL.Query()[string(q)]
+	if !ok {
+		return "", false, nil
+	}
+	if len(vals) > 1 {
+		return "", true, requestErr(ReasonMultipleTokens, "More than one token query parameter")
+	}
+	if !isB64Token(vals[0]) {
+		return "", true, requestErr(ReasonRequestMalformed, "The token query parameter is not a valid token")
+	}
+	return vals[0], true, nil
+}
+
+// extract applies every source. Exactly one credential is required: none is
+// ErrNoToken, more than one is invalid_request (RFC 6750 §2).
+func extract(r *http.Request, sources []TokenSource) (string, error) {
+	var tok, from string
+	for _, s := range sources {
+		t, found, err := s.extract(r)
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			continue
+		}
+		if from != "" {
+			return "", requestErr(ReasonMultipleTokens, "More than one method was used to send an access token")
+		}
+		tok, from = t, s.name()
+	}
+	if from == "" {
+		return "", &Error{Reason: ReasonTokenMissing, Err: errors.New("no credential in " + sourceNames(sources))}
+	}
+	return tok, nil
+}
+
+func sourceNames(sources []TokenSource) string {
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.name()
+	}
+	return strings.Join(names, ", ")
+}
+
+func requestErr(r Reason, desc string) *Error { return &Error{Reason: r, Description: desc} }
+
+// isB64Token checks the RFC 6750 b64token syntax:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
+			break
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,169 @@
+package middleware
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a Verifier.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	algorithms     []string
+	algorithmsSet  bool
+	leeway         time.Duration
+	now            func() time.Time
+	client         *http.Client
+	sources        []TokenSource
+	maxTokenSize   int
+	requireATType  bool
+	maxAge         time.Duration
+	requiredClaims []string
+	hook           func(Event)
+	logger         *slog.Logger
+
+	refreshInterval time.Duration
+	minRefresh      time.Duration
+	maxRefresh      time.Duration
+	kidRefresh      time.Duration
+	fetchTimeout    time.Duration
+	maxJWKSSize     int64
+	maxWait         time.Duration
+	maxStale        time.Duration
+	startupFetch    bool
+	insecureHTTP    bool
+}
+
+func defaultConfig() config {
+	return config{
+		leeway:          60 * time.Second,
+		now:             time.Now,
+		sources:         []TokenSource{FromAuthorizationHeader()},
+		maxTokenSize:    16 << 10,
+		refreshInterval: 15 * time.Minute,
+		minRefresh:      time.Minute,
+		maxRefresh:      24 * time.Hour,
+		kidRefresh:      30 * time.Second,
+		fetchTimeout:    10 * time.Second,
+		maxJWKSSize:     1 << 20,
+		maxWait:         2 * time.Second,
+		maxStale:        24 * time.Hour,
+	}
+}
+
+// WithAlgorithms sets the allowlist of JWS algorithms, by their exact
+// (case-sensitive) names. "none" is never accepted, whatever this says.
+// HS256/384/512 additionally need a secret Key configured on the issuer.
+// Default: RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA, plus
+// the algorithm of each configured secret key.
+func WithAlgorithms(algs ...string) Option {
+	return optionFunc(func(c *config) { c.algorithms, c.algorithmsSet = append([]string(nil), algs...), true })
+}
+
+// WithLeeway sets the clock skew tolerated on exp, nbf and iat. It must be
+// between 0 and 5 minutes. Default: 60 s.
+func WithLeeway(d time.Duration) Option { return optionFunc(func(c *config) { c.leeway = d }) }
+
+// WithClock replaces the wall clock used for claim checks and cache timing,
+// for tests. Default: time.Now.
+func WithClock(now func() time.Time) Option { return optionFunc(func(c *config) { c.now = now }) }
+
+// WithHTTPClient sets the client used for discovery and JWKS fetches. The
+// verifier still bounds every fetch with its own timeout and size limit.
+// Default: a client with connection, TLS and header timeouts that follows at
+// most 3 redirects, never to another origin and never from https to http.
+func WithHTTPClient(hc *http.Client) Option { return optionFunc(func(c *config) { c.client = hc }) }
+
+// WithTokenSources sets where VerifyRequest looks for the token, in order.
+// A request carrying credentials in more than one of them is rejected as
+// invalid_request. Default: FromAuthorizationHeader().
+func WithTokenSources(sources ...TokenSource) Option {
+	return optionFunc(func(c *config) { c.sources = append([]TokenSource(nil), sources...) })
+}
+
+// WithMaxTokenSize sets the largest token, in bytes, that is parsed at all.
+// Default: 16384.
+func WithMaxTokenSize(n int) Option { return optionFunc(func(c *config) { c.maxTokenSize = n }) }
+
+// WithRequireAccessTokenType requires the RFC 9068 header typ "at+jwt" (or
+// "application/at+jwt", case-insensitive), so that ID tokens and other JWTs
+// from the same issuer are never accepted as access tokens.
+// Default: typ is not checked.
+func WithRequireAccessTokenType() Option {
+	return optionFunc(func(c *config) { c.requireATType = true })
+}
+
+// WithMaxTokenAge rejects tokens whose iat is older than d (plus leeway);
+// tokens without iat are then rejected too. Default: no limit.
+func WithMaxTokenAge(d time.Duration) Option { return optionFunc(func(c *config) { c.maxAge = d }) }
+
+// WithRequiredClaims rejects tokens that lack any of these top-level claims
+// (or carry them as null). Default: only exp (and iss, aud) are required.
+func WithRequiredClaims(names ...string) Option {
+	return optionFunc(func(c *config) { c.requiredClaims = append(c.requiredClaims, names...) })
+}
+
+// WithHook sets a function that sees every verification outcome and every
+// key-set event. It runs synchronously on the request path: keep it fast.
+// Default: none (outcomes are logged at debug level).
+func WithHook(fn func(Event)) Option { return optionFunc(func(c *config) { c.hook = fn }) }
+
+// WithLogger sets the logger. Verification outcomes are logged at debug
+// level, key-set failures at warn level; a token is never logged.
+// Default: slog.Default().
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
+
+// WithRefreshInterval sets how often remote key sets are refreshed in the
+// background when the JWKS response has no Cache-Control max-age.
+// Default: 15 min.
+func WithRefreshInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.refreshInterval = d })
+}
+
+// WithRefreshBounds clamps the refresh interval a JWKS response asks for
+// with Cache-Control max-age. Default: [1 min, 24 h].
+func WithRefreshBounds(min, max time.Duration) Option {
+	return optionFunc(func(c *config) { c.minRefresh, c.maxRefresh = min, max })
+}
+
+// WithUnknownKeyRefreshInterval sets how often a token with an unknown kid may
+// trigger a refresh of a key set. Concurrent requests share one fetch, and a
+// kid the refresh did not produce is rejected at once until the interval has
+// passed. Default: 30 s.
+func WithUnknownKeyRefreshInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.kidRefresh = d })
+}
+
+// WithFetchTimeout bounds each discovery or JWKS fetch. Default: 10 s.
+func WithFetchTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.fetchTimeout = d })
+}
+
+// WithMaxJWKSSize bounds the size of a discovery or JWKS response body.
+// Default: 1 MiB.
+func WithMaxJWKSSize(n int64) Option { return optionFunc(func(c *config) { c.maxJWKSSize = n }) }
+
+// WithMaxWait bounds how long a request waits for a key fetch in flight; the
+// fetch itself goes on in the background. Default: 2 s.
+func WithMaxWait(d time.Duration) Option { return optionFunc(func(c *config) { c.maxWait = d }) }
+
+// WithMaxStaleness bounds how long the last good key set is used while every
+// refresh fails; past it, requests fail closed with 503. Default: 24 h.
+func WithMaxStaleness(d time.Duration) Option { return optionFunc(func(c *config) { c.maxStale = d }) }
+
+// WithStartupFetch makes New fetch every remote key set before returning,
+// and fail if any cannot be fetched. Default: New returns at once and keys are
+// fetched in the background; requests that arrive first wait up to
+// WithMaxWait for them.
+func WithStartupFetch() Option { return optionFunc(func(c *config) { c.startupFetch = true }) }
+
+// WithInsecureHTTP allows issuer, discovery and JWKS URLs over plain http to
+// hosts other than loopback. It MUST NOT be used in production: anyone on the
+// network path could then substitute the keys. Default: https is required,
+// except for loopback addresses.
+func WithInsecureHTTP() Option { return optionFunc(func(c *config) { c.insecureHTTP = true }) }

@@ -1,0 +1,307 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
+)
+
+// maxNegativeKIDs bounds the memory of unknown kids remembered per key set.
+const maxNegativeKIDs = 4096
+
+var errClosed = errors.New("verifier closed")
+
+// remoteKeys is the cached JWKS of one issuer. Reads are lock-free (an
+// atomic pointer to an immutable set); mu guards only the fetch bookkeeping
+// and is never held during I/O.
+type remoteKeys struct {
+	v         *Verifier
+	issuer    string
+	discovery bool
+	set       atomic.Pointer[keySet]
+
+	mu           sync.Mutex
+	closed       bool
+	jwksURL      string // configured, or found by discovery
+	inflight     *fetchCall
+	lastDemanded time.Time // last fetch started on a request's behalf
+	negative     map[string]time.Time
+	interval     time.Duration // next background refresh, from the last good fetch
+}
+
+// fetchCall is one fetch that any number of requests may wait on.
+type fetchCall struct {
+	done chan struct{}
+	err  error
+}
+
+func newRemoteKeys(v *Verifier, issuer, jwksURL string) *remoteKeys {
+	return &remoteKeys{
+		v: v, issuer: issuer, jwksURL: jwksURL, discovery: jwksURL == "",
+		negative: make(map[string]time.Time), interval: v.cfg.refreshInterval,
+	}
+}
+
+// refresh returns the fetch in flight, or starts one. It never blocks on I/O.
+func (r *remoteKeys) refresh(force bool) *fetchCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refreshLocked(force)
+}
+
+func (r *remoteKeys) refreshLocked(force bool) *fetchCall {
+	if r.inflight != nil {
+		return r.inflight
+	}
+	c := &fetchCall{done: make(chan struct{})}
+	if r.closed {
+		c.err = errClosed
+		close(c.done)
+		return c
+	}
+	r.inflight = c
+	r.v.wg.Add(1)
+	go func() {
+		defer r.v.wg.Done()
+		err := r.fetch(force)
+		r.mu.Lock()
+		r.inflight = nil
+		c.err = err
+		r.mu.Unlock()
+		close(c.done)
+	}()
+	return c
+}
+
+// fetch runs discovery if needed, then fetches, parses and installs the key
+// set. A failure leaves the previous set in place.
+func (r *remoteKeys) fetch(force bool) error {
+	cfg := &r.v.cfg
+	ctx, cancel := context.WithTimeout(r.v.ctx, cfg.fetchTimeout)
+	defer cancel()
+	r.mu.Lock()
+	u := r.jwksURL
+	r.mu.Unlock()
+	if u == "" {
+		found, err := discover(ctx, r.v.client, r.issuer, cfg.maxJWKSSize, cfg.insecureHTTP)
+		if err != nil {
+			return r.failed(err)
+		}
+		r.mu.Lock()
+		r.jwksURL, u = found, found
+		r.mu.Unlock()
+	}
+	body, hdr, err := get(ctx, r.v.client, u, cfg.maxJWKSSize, force)
+	if err != nil {
+		return r.failed(fmt.Errorf("JWKS: %w", err))
+	}
+	keys, skipped, err := jose.ParseSet(body)
+	if err != nil {
+		return r.failed(fmt.Errorf("JWKS %s: %v (%s)", redact(u), err, bodyFingerprint(body)))
+	}
+	for _, s := range skipped {
+		kind := EventKeySkipped
+		if s.Alarm {
+			kind = EventKeyAlarm
+		}
+		r.v.emit(Event{Kind: kind, Issuer: r.issuer, Err: fmt.Errorf("JWKS %s: key #%d skipped: %s", redact(u), s.Index, s.Reason)})
+	}
+	if len(keys) == 0 {
+		// Never replace a good set with an empty one.
+		return r.failed(fmt.Errorf("JWKS %s: no usable keys (%d skipped)", redact(u), len(skipped)))
+	}
+	set := newKeySet(keys, cfg.now())
+	for _, ks := range set.byKID {
+		if len(ks) > 1 {
+			r.v.emit(Event{Kind: EventKeyAlarm, Issuer: r.issuer,
+				Err: fmt.Errorf("JWKS %s: %d keys share one kid; tokens naming it are accepted only if one key fits their alg", redact(u), len(ks))})
+		}
+	}
+	interval := cfg.refreshInterval
+	if ma, ok := maxAge(hdr); ok {
+		interval = min(max(ma, cfg.minRefresh), cfg.maxRefresh)
+	}
+	r.set.Store(set)
+	r.mu.Lock()
+	r.interval = interval
+	clear(r.negative)
+	r.mu.Unlock()
+	r.v.emit(Event{Kind: EventKeysRefreshed, Issuer: r.issuer})
+	return nil
+}
+
+func (r *remoteKeys) failed(err error) error {
+	r.v.emit(Event{Kind: EventKeysRefreshFailed, Issuer: r.issuer, Err: err})
+	return err
+}
+
+// run refreshes the set in the background until the verifier closes:
+// on the server's schedule after a success, with capped exponential backoff
+// and jitter after a failure.
+func (r *remoteKeys) run() {
+	defer r.v.wg.Done()
+	var delay time.Duration
+	if r.set.Load() != nil {
+		delay = r.nextInterval()
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	failures := 0
+	for {
+		select {
+		case <-r.v.ctx.Done():
+			return
+		case <-timer.C:
+		}
+		c := r.refresh(false)
+		select {
+		case <-r.v.ctx.Done():
+			return
+		case <-c.done:
+		}
+		if c.err == nil {
+			failures = 0
+			delay = r.nextInterval()
+		} else {
+			failures++
+			delay = r.backoff(failures, c.err)
+		}
+		timer.Reset(delay)
+	}
+}
+
+func (r *remoteKeys) nextInterval() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.interval
+}
+
+// backoff is 1 s doubling per failure, capped at the smaller of the refresh
+// interval and 5 minutes, with ±20 % jitter; a server's Retry-After wins
+// when it asks for longer (up to 10 minutes).
+func (r *remoteKeys) backoff(failures int, err error) time.Duration {
+	limit := min(r.v.cfg.refreshInterval, 5*time.Minute)
+	d := time.Second << min(failures-1, 20)
+	d = min(d, limit)
+	d = d - d/5 + rand.N(2*d/5+1)
+	var fe *fetchError
+	if errors.As(err, &fe) && fe.retryAfter > d {
+		d = min(fe.retryAfter, 10*time.Minute)
+	}
+	return max(d, 10*time.Millisecond)
+}
+
+// usable returns the current set unless it is missing or older than the
+// staleness bound.
+func (r *remoteKeys) usable(now time.Time) *keySet {
+	s := r.set.Load()
+	if s == nil || now.Sub(s.fetched) > r.v.cfg.maxStale {
+		return nil
+	}
+	return s
+}
+
+// lookup finds the key for kid and alg, refreshing the set when the kid is
+// unknown (rate-limited and coalesced) and waiting at most cfg.maxWait.
+func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg) (*jose.Key, error) {
+	now := r.v.cfg.now()
+	if s := r.usable(now); s != nil {
+		k, err := s.find(kid, alg)
+		if err != errNoSuchKID {
+			return k, err
+		}
+		return r.lookupUnknown(ctx, kid, alg, now)
+	}
+	// No usable keys: join the fetch in flight, or start one if none was
+	// started on a request's behalf recently. Otherwise fail fast.
+	r.mu.Lock()
+	c := r.inflight
+	if c == nil && (r.lastDemanded.IsZero() || now.Sub(r.lastDemanded) >= r.v.cfg.kidRefresh) {
+		r.lastDemanded = now
+		c = r.refreshLocked(false)
+	}
+	r.mu.Unlock()
+	if c == nil || !r.wait(ctx, c) {
+		return nil, errKeysUnavailable
+	}
+	s := r.usable(r.v.cfg.now())
+	if s == nil {
+		return nil, fmt.Errorf("%w: %v", errKeysUnavailable, c.err)
+	}
+	return s.find(kid, alg)
+}
+
+var errKeysUnavailable = errors.New("no usable keys have been obtained for this issuer")
+
+func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, error) {
+	r.mu.Lock()
+	if until, ok := r.negative[kid]; ok && now.Before(until) {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("%w (checked by a recent refresh)", errNoSuchKID)
+	}
+	c := r.inflight
+	if c == nil {
+		if !r.lastDemanded.IsZero() && now.Sub(r.lastDemanded) < r.v.cfg.kidRefresh {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
+		}
+		r.lastDemanded = now
+		c = r.refreshLocked(true)
+	}
+	r.mu.Unlock()
+	if !r.wait(ctx, c) {
+		return nil, fmt.Errorf("%w (refresh still in flight)", errNoSuchKID)
+	}
+	s := r.set.Load()
+	k, err := s.find(kid, alg)
+	if err == errNoSuchKID && c.err == nil {
+		// A good refresh did not produce this kid: remember that, so a flood
+		// of random kids costs neither fetches nor waiting.
+		r.mu.Lock()
+		if len(r.negative) >= maxNegativeKIDs {
+			for k, until := range r.negative {
+				if !now.Before(until) {
+					delete(r.negative, k)
+				}
+			}
+			if len(r.negative) >= maxNegativeKIDs {
+				clear(r.negative)
+			}
+		}
+		r.negative[kid] = now.Add(r.v.cfg.kidRefresh)
+		r.mu.Unlock()
+	}
+	return k, err
+}
+
+// wait waits for c, at most cfg.maxWait and never past ctx. The fetch goes
+// on regardless: it runs under the verifier's context, not the request's.
+func (r *remoteKeys) wait(ctx context.Context, c *fetchCall) bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+	}
+	t := time.NewTimer(r.v.cfg.maxWait)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (r *remoteKeys) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+}

@@ -1,0 +1,135 @@
+package middleware
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// RetryAfterSeconds is the Retry-After value sent with 503 answers when no
+// keys could be obtained: long enough for a background retry to happen.
+const RetryAfterSeconds = 30
+
+// Response is the HTTP answer RFC 6750 prescribes for an error. Every
+// transport (nethttp, the router adapters) renders errors through
+// ResponseFor, so they all answer alike.
+type Response struct {
+	Status          int    // HTTP status code
+	Error           string // error code for the JSON body: the RFC 6750 code, or "unauthorized" when no credentials were sent
+	Description     string // client-safe error_description
+	WWWAuthenticate string // the WWW-Authenticate header value; "" for 5xx answers
+	RetryAfter      int    // seconds, for 503 answers; 0 otherwise
+}
+
+// ResponseFor maps any error to its HTTP answer. realm, when not empty, is
+// sent as the challenge's realm attribute.
+//
+//   - no credentials (ErrNoToken): 401, `Bearer realm="…"`, no error attribute (RFC 6750 §3.1)
+//   - ErrInvalidRequest: 400 invalid_request
+//   - ErrInvalidToken: 401 invalid_token
+//   - ErrInsufficientScope: 403 insufficient_scope with the scope attribute
+//   - ErrKeysUnavailable: 503 with Retry-After; not the client's fault
+//   - anything else: 500, with nothing of the error shown
+func ResponseFor(err error, realm string) Response {
+	var e *Error
+	if !errors.As(err, &e) {
+		return Response{Status: http.StatusInternalServerError, Error: "server_error", Description: "Internal error"}
+	}
+	switch e.Reason.category() {
+	case ErrNoToken:
+		// RFC 6750 §3.1: no error attribute when no credentials were sent;
+		// the JSON body still says what is wrong.
+		return Response{Status: http.StatusUnauthorized, Error: "unauthorized", Description: "An access token is required",
+			WWWAuthenticate: challenge(realm, "", "", nil)}
+	case ErrInvalidRequest:
+		d := safeDesc(e.Description, "The request is malformed")
+		return Response{Status: http.StatusBadRequest, Error: "invalid_request", Description: d,
+			WWWAuthenticate: challenge(realm, "invalid_request", d, nil)}
+	case ErrInsufficientScope:
+		d := safeDesc(e.Description, "The access token does not grant the required access")
+		return Response{Status: http.StatusForbidden, Error: "insufficient_scope", Description: d,
+			WWWAuthenticate: challenge(realm, "insufficient_scope", d, e.Scopes)}
+	case ErrKeysUnavailable:
+		return Response{Status: http.StatusServiceUnavailable, Error: "temporarily_unavailable",
+			Description: "The access token cannot be verified right now", RetryAfter: RetryAfterSeconds}
+	default:
+		d := safeDesc(e.Description, descInvalid)
+		return Response{Status: http.StatusUnauthorized, Error: "invalid_token", Description: d,
+			WWWAuthenticate: challenge(realm, "invalid_token", d, nil)}
+	}
+}
+
+// Body is the JSON body {"error": "...", "error_description": "..."}.
+func (r Response) Body() []byte {
+	b, _ := json.Marshal(struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description,omitempty"`
+	}{r.Error, r.Description})
+	return b
+}
+
+func challenge(realm, code, desc string, scopes []string) string {
+	var b strings.Builder
+	b.WriteString("Bearer")
+	sep := " "
+	attr := func(name, value string) {
+		b.WriteString(sep)
+		b.WriteString(name)
+		b.WriteString(`="`)
+		b.WriteString(value)
+		b.WriteByte('"')
+		sep = ", "
+	}
+	if realm != "" {
+		attr("realm", quotable(realm))
+	}
+	if code != "" {
+		attr("error", code)
+	}
+	if desc != "" {
+		attr("error_description", desc)
+	}
+	if len(scopes) > 0 {
+		parts := make([]string, 0, len(scopes))
+		for _, s := range scopes {
+			if s = scopeToken(s); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if len(parts) > 0 {
+			attr("scope", strings.Join(parts, " "))
+		}
+	}
+	return b.String()
+}
+
+// safeDesc keeps only the characters RFC 6750 §3 allows in
+// error_description (%x20-21 / %x23-5B / %x5D-7E), so a description can never
+// break the header or the JSON body.
+func safeDesc(s, fallback string) string {
+	s = quotable(s)
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+func quotable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// scopeToken keeps only RFC 6749 scope-token characters (%x21 / %x23-5B / %x5D-7E).
+func scopeToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,78 @@
+package middleware
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// checkClaims applies the claim rules to signature-verified claims.
+func (v *Verifier) checkClaims(is *issuerState, c *Claims, payload []byte) *Error {
+	now := v.cfg.now()
+	leeway := v.cfg.leeway
+	if c.ExpiresAt.IsZero() {
+		return newError(ReasonClaimMissing, "The access token has no expiry", errors.New("no exp claim"))
+	}
+	// RFC 7519 §4.1.4: now must be before exp; the leeway absorbs clock skew.
+	if !now.Before(c.ExpiresAt.Add(leeway)) {
+		return newError(ReasonTokenExpired, "The access token expired", fmt.Errorf("expired at %s", c.ExpiresAt.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	if !c.NotBefore.IsZero() && now.Add(leeway).Before(c.NotBefore) {
+		return newError(ReasonTokenNotYetValid, "The access token is not valid yet", fmt.Errorf("not before %s", c.NotBefore.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	if !c.IssuedAt.IsZero() && now.Add(leeway).Before(c.IssuedAt) {
+		return newError(ReasonTokenIssuedInFuture, "The access token was issued in the future", fmt.Errorf("iat %s is in the future", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	if v.cfg.maxAge > 0 {
+		if c.IssuedAt.IsZero() {
+			return newError(ReasonClaimMissing, "The access token lacks a required claim", errors.New("no iat claim, required by the maximum token age"))
+		}
+		if now.Sub(c.IssuedAt) > v.cfg.maxAge+leeway {
+			return newError(ReasonTokenTooOld, "The access token is too old", fmt.Errorf("issued at %s, older than %s", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00"), v.cfg.maxAge))
+		}
+	}
+	if !is.skipAud {
+		if len(c.Audience) == 0 {
+			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", errors.New("no aud claim"))
+		}
+		if !anyOf(c.Audience, is.audiences) {
+			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", fmt.Errorf("aud does not contain any of %q", is.audiences))
+		}
+	}
+	if v.cfg.requireATType && !isATType(c.Type) {
+		return newError(ReasonTypeInvalid, "The token is not an access token", fmt.Errorf("typ %q is not at+jwt", clip(c.Type)))
+	}
+	if len(is.clients) > 0 && !slices.Contains(is.clients, c.ClientID) {
+		return newError(ReasonClientNotAllowed, "The access token was issued to a client that is not allowed", fmt.Errorf("client %q is not allowed", clip(c.ClientID)))
+	}
+	if len(v.cfg.requiredClaims) > 0 {
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(payload, &all); err != nil {
+			return newError(ReasonTokenMalformed, descMalformed, err)
+		}
+		for _, name := range v.cfg.requiredClaims {
+			if !present(all[name]) {
+				return newError(ReasonClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim", name))
+			}
+		}
+	}
+	return nil
+}
+
+func anyOf(have, want []string) bool {
+	for _, h := range have {
+		if slices.Contains(want, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// isATType accepts the RFC 9068 media type, with or without "application/",
+// in any letter case (RFC 7515 §4.1.9).
+func isATType(typ string) bool {
+	typ = strings.ToLower(typ)
+	return typ == "at+jwt" || typ == "application/at+jwt"
+}

@@ -1,0 +1,364 @@
+package middleware
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
+)
+
+// Issuer is one trusted token issuer and what its tokens must satisfy.
+type Issuer struct {
+	// URL is the issuer identifier, compared byte for byte with the token's
+	// iss claim. Keys are found by OIDC discovery from it unless JWKSURL or
+	// Keys is set.
+	URL string
+	// Audiences this service answers to; a token's aud must contain one of them.
+	Audiences []string
+	// JWKSURL, when set, is used directly instead of OIDC discovery.
+	JWKSURL string
+	// Keys, when set, are the issuer's only keys: nothing is fetched.
+	Keys []Key
+	// ClientIDs, when set, restricts tokens to these clients (client_id, or azp).
+	ClientIDs []string
+	// SkipAudienceCheck disables the aud check for providers whose access
+	// tokens carry none (Amazon Cognito). It MUST NOT be used otherwise: any
+	// token of the issuer, for any API, would then be accepted. It requires
+	// ClientIDs, which then take the audience's place.
+	SkipAudienceCheck bool
+}
+
+// Verifier verifies access tokens. Build it once with New; it is safe for
+// concurrent use. Close it to stop its background key refreshes.
+type Verifier struct {
+	cfg       config
+	client    *http.Client
+	ownClient bool
+	algs      map[string]bool // the global allowlist
+	issuers   map[string]*issuerState
+	remotes   []*remoteKeys
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+type issuerState struct {
+	url       string
+	audiences []string
+	clients   []string
+	skipAud   bool
+	algs      map[string]bool
+	static    *keySet
+	remote    *remoteKeys
+}
+
+// New builds a Verifier for one or more issuers. It validates the whole
+// configuration and returns an error rather than weaken a check. Unless
+// WithStartupFetch is given, remote keys are fetched in the background and
+// New does no I/O.
+func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if len(issuers) == 0 {
+		return nil, errors.New("jwtguard: at least one issuer is required")
+	}
+	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers))}
+	if v.client == nil {
+		v.client, v.ownClient = defaultHTTPClient(), true
+	}
+	if v.cfg.logger == nil {
+		v.cfg.logger = slog.Default()
+	}
+	global, err := v.globalAlgorithms(issuers)
+	if err != nil {
+		return nil, err
+	}
+	v.algs = global
+	v.ctx, v.cancel = context.WithCancel(context.Background())
+	for i := range issuers {
+		st, err := v.newIssuer(&issuers[i], global)
+		if err != nil {
+			v.cancel()
+			return nil, fmt.Errorf("jwtguard: issuer %q: %w", issuers[i].URL, err)
+		}
+		if _, dup := v.issuers[st.url]; dup {
+			v.cancel()
+			return nil, fmt.Errorf("jwtguard: issuer %q configured twice", st.url)
+		}
+		v.issuers[st.url] = st
+		if st.remote != nil {
+			v.remotes = append(v.remotes, st.remote)
+		}
+	}
+	if cfg.startupFetch {
+		for _, r := range v.remotes {
+			c := r.refresh(false)
+			<-c.done
+			if c.err != nil {
+				v.Close()
+				return nil, fmt.Errorf("jwtguard: issuer %q: fetching keys: %w", r.issuer, c.err)
+			}
+		}
+	}
+	for _, r := range v.remotes {
+		v.wg.Add(1)
+		go r.run()
+	}
+	return v, nil
+}
+
+func (c *config) validate() error {
+	switch {
+	case c.leeway < 0 || c.leeway > 5*time.Minute:
+		return errors.New("jwtguard: leeway must be between 0 and 5 minutes")
+	case c.maxTokenSize <= 0:
+		return errors.New("jwtguard: max token size must be positive")
+	case len(c.sources) == 0:
+		return errors.New("jwtguard: at least one token source is required")
+	case slices.Contains(c.sources, nil):
+		return errors.New("jwtguard: nil token source")
+	case c.now == nil:
+		return errors.New("jwtguard: nil clock")
+	case c.refreshInterval <= 0, c.minRefresh <= 0, c.maxRefresh < c.minRefresh, c.kidRefresh <= 0,
+		c.fetchTimeout <= 0, c.maxWait <= 0, c.maxStale <= 0:
+		return errors.New("jwtguard: cache durations must be positive (and min refresh ≤ max refresh)")
+	case c.maxJWKSSize <= 0:
+		return errors.New("jwtguard: max JWKS size must be positive")
+	case c.maxAge < 0:
+		return errors.New("jwtguard: max token age must not be negative")
+	}
+	return nil
+}
+
+// globalAlgorithms validates the allowlist. By default it is every
+// asymmetric algorithm plus the algorithm of each configured secret.
+func (v *Verifier) globalAlgorithms(issuers []Issuer) (map[string]bool, error) {
+	out := map[string]bool{}
+	if v.cfg.algorithmsSet {
+		for _, a := range v.cfg.algorithms {
+			if _, ok := jose.LookupAlg(a); !ok {
+				return nil, fmt.Errorf("jwtguard: unsupported algorithm %q", a)
+			}
+			out[a] = true
+		}
+		if len(out) == 0 {
+			return nil, errors.New("jwtguard: empty algorithm allowlist")
+		}
+		return out, nil
+	}
+	for _, a := range jose.AsymmetricAlgorithms {
+		out[a] = true
+	}
+	for _, is := range issuers {
+		for _, k := range is.Keys {
+			if k.Secret != nil {
+				out[k.Algorithm] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, error) {
+	if is.URL == "" {
+		return nil, errors.New("URL is required")
+	}
+	st := &issuerState{
+		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),
+		skipAud: is.SkipAudienceCheck, algs: map[string]bool{},
+	}
+	switch {
+	case len(st.audiences) == 0 && !st.skipAud:
+		return nil, errors.New("at least one audience is required (RFC 9068 §4, RFC 8725 §3.9)")
+	case st.skipAud && len(st.clients) == 0:
+		return nil, errors.New("SkipAudienceCheck requires ClientIDs")
+	case slices.Contains(st.audiences, ""), slices.Contains(st.clients, ""):
+		return nil, errors.New("empty audience or client ID")
+	}
+	if len(is.Keys) > 0 {
+		if is.JWKSURL != "" {
+			return nil, errors.New("set Keys or JWKSURL, not both")
+		}
+		set, err := staticKeySet(is.Keys)
+		if err != nil {
+			return nil, err
+		}
+		for a := range global {
+			alg, _ := jose.LookupAlg(a)
+			for _, k := range set.all {
+				if k.Accepts(alg) {
+					st.algs[a] = true
+				}
+			}
+		}
+		for _, k := range set.all {
+			if k.Family == jose.FamilyHMAC && !global[k.Alg] {
+				return nil, fmt.Errorf("secret key algorithm %s is not in the algorithm allowlist", k.Alg)
+			}
+		}
+		st.static = set
+	} else {
+		u := is.JWKSURL
+		if u == "" {
+			u = is.URL
+		}
+		if err := checkKeyURL(u, v.cfg.insecureHTTP); err != nil {
+			return nil, err
+		}
+		// Remote key sets never carry secrets: HS* is impossible for them.
+		for a := range global {
+			if alg, _ := jose.LookupAlg(a); alg.Family != jose.FamilyHMAC {
+				st.algs[a] = true
+			}
+		}
+		st.remote = newRemoteKeys(v, is.URL, is.JWKSURL)
+	}
+	if len(st.algs) == 0 {
+		return nil, errors.New("no allowed algorithm fits this issuer's keys")
+	}
+	return st, nil
+}
+
+// Close stops every background refresh and waits for fetches in flight to
+// end. Verification keeps working on the keys already obtained. Close is
+// idempotent.
+func (v *Verifier) Close() error {
+	v.closeOnce.Do(func() {
+		for _, r := range v.remotes {
+			r.close()
+		}
+		v.cancel()
+		v.wg.Wait()
+		if v.ownClient {
+			v.client.CloseIdleConnections()
+		}
+	})
+	return nil
+}
+
+// Refresh fetches every remote key set now (with Cache-Control: no-cache),
+// as after a known key rotation, and returns the first error. Requests keep
+// using the previous keys until a fetch succeeds.
+func (v *Verifier) Refresh(ctx context.Context) error {
+	var errs []error
+	for _, r := range v.remotes {
+		c := r.refresh(true)
+		select {
+		case <-c.done:
+			if c.err != nil {
+				errs = append(errs, fmt.Errorf("issuer %q: %w", r.issuer, c.err))
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// VerifyRequest extracts the token from r with the configured sources and
+// verifies it. It never writes a response; map its error with ResponseFor.
+func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
+	raw, err := extract(r, v.cfg.sources)
+	if err != nil {
+		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err})
+		return nil, err
+	}
+	return v.Verify(r.Context(), raw)
+}
+
+// Verify verifies a raw compact JWS access token and returns its claims, or
+// an *Error. ctx bounds any wait for a key fetch.
+func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
+	c, iss, err := v.verify(ctx, raw)
+	if err != nil {
+		v.emit(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err})
+		return nil, err
+	}
+	v.emit(Event{Kind: EventAccepted, Issuer: iss, Claims: c})
+	return c, nil
+}
+
+func (v *Verifier) verify(ctx context.Context, raw string) (*Claims, string, *Error) {
+	if len(raw) > v.cfg.maxTokenSize {
+		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
+	}
+	tok, err := jose.Parse(raw)
+	if err != nil {
+		if errors.Is(err, jose.ErrUnsupported) {
+			return nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
+		}
+		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
+	}
+	h := &tok.Header
+	alg, ok := jose.LookupAlg(h.Alg)
+	if !ok || !v.algs[alg.Name] {
+		return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
+	}
+	var w wirePayload
+	if err := json.Unmarshal(tok.Payload, &w); err != nil {
+		return nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
+	}
+	iss, err := stringClaim("iss", w.Iss)
+	if err != nil || iss == "" {
+		return nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
+	}
+	is := v.issuers[iss]
+	if is == nil {
+		return nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
+	}
+	if !is.algs[alg.Name] {
+		return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
+	}
+	var key *jose.Key
+	if is.static != nil {
+		key, err = is.static.find(h.Kid, alg)
+	} else {
+		key, err = is.remote.lookup(ctx, h.Kid, alg)
+	}
+	if err != nil {
+		switch {
+		case errors.Is(err, errKeysUnavailable):
+			return nil, iss, newError(ReasonJWKSUnavailable, "", err)
+		case errors.Is(err, errKeyAlgorithm):
+			return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+		}
+		return nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
+	}
+	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
+		return nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
+	}
+	// Signature verified: from here on the claims are the issuer's own words.
+	c := &Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}
+	if err := typedClaims(&w, c); err != nil {
+		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
+	}
+	if e := v.checkClaims(is, c, tok.Payload); e != nil {
+		return nil, iss, e
+	}
+	return c, iss, nil
+}
+
+func (v *Verifier) unknownIssuer(iss string) error {
+	for u := range v.issuers {
+		if hint := issuerHint(iss, u); hint != "" {
+			return fmt.Errorf("iss %q is not a configured issuer; closest is %q%s", clip(iss), u, hint)
+		}
+	}
+	return fmt.Errorf("iss %q is not a configured issuer", clip(iss))
+}

@@ -1,0 +1,106 @@
+package nethttp
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// Option configures Protect.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type options struct {
+	realm       string
+	errorWriter func(http.ResponseWriter, *http.Request, error)
+	anonymous   bool
+	preflight   bool
+}
+
+// WithRealm sets the realm attribute of the WWW-Authenticate challenge.
+// Default: "api".
+func WithRealm(realm string) Option { return optionFunc(func(o *options) { o.realm = realm }) }
+
+// WithErrorWriter replaces the function that answers rejected requests. It
+// receives the verifier's error; middleware.ResponseFor gives the RFC 6750
+// status and header for it. Default: WriteError with the configured realm.
+func WithErrorWriter(fn func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return optionFunc(func(o *options) { o.errorWriter = fn })
+}
+
+// WithAnonymous lets requests that carry no credential at all through,
+// without claims in their context, for handlers that serve both anonymous
+// and authenticated users. A credential that is present but malformed,
+// expired or forged is still rejected. Default: a credential is required.
+func WithAnonymous() Option { return optionFunc(func(o *options) { o.anonymous = true }) }
+
+// WithCORSPreflight lets CORS preflight requests (OPTIONS with Origin and
+// Access-Control-Request-Method) through unauthenticated: browsers never send
+// credentials with them. Put the CORS handler in front of or behind Protect as
+// usual. Default: preflights need a token like any request.
+func WithCORSPreflight() Option { return optionFunc(func(o *options) { o.preflight = true }) }
+
+// Protect returns middleware that verifies each request's access token with
+// v. On success the claims are in the request's context
+// (middleware.ClaimsFromContext); on failure the request is answered per
+// RFC 6750 and next is not called.
+func Protect(v *middleware.Verifier, opts ...Option) func(http.Handler) http.Handler {
+	o := options{realm: "api"}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	if o.errorWriter == nil {
+		realm := o.realm
+		o.errorWriter = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err, realm) }
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if o.preflight && isPreflight(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			claims, err := v.VerifyRequest(r)
+			if err != nil {
+				if o.anonymous && errors.Is(err, middleware.ErrNoToken) {
+					next.ServeHTTP(w, r)
+					return
+				}
+				o.errorWriter(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(middleware.WithClaims(r.Context(), claims)))
+		})
+	}
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
+		r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// WriteError answers a request rejected with err: the RFC 6750 status,
+// WWW-Authenticate (and Retry-After for 503) headers, and a JSON body
+// {"error": "...", "error_description": "..."}. Nothing of the error's
+// cause is written.
+func WriteError(w http.ResponseWriter, err error, realm string) {
+	resp := middleware.ResponseFor(err, realm)
+	h := w.Header()
+	if resp.WWWAuthenticate != "" {
+		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
+	}
+	if resp.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body())
+}
