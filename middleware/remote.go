@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,10 +124,7 @@ func (r *remoteKeys) fetch(force bool) error {
 				Err: fmt.Errorf("JWKS %s: %d keys share one kid; tokens naming it are accepted only if one key fits their alg", redact(u), len(ks))})
 		}
 	}
-	interval := cfg.refreshInterval
-	if ma, ok := maxAge(hdr); ok {
-		interval = min(max(ma, cfg.minRefresh), cfg.maxRefresh)
-	}
+	interval := refreshAfter(hdr, cfg)
 	r.set.Store(set)
 	r.mu.Lock()
 	r.interval = interval
@@ -134,6 +132,15 @@ func (r *remoteKeys) fetch(force bool) error {
 	r.mu.Unlock()
 	r.v.emit(Event{Kind: EventKeysRefreshed, Issuer: r.issuer})
 	return nil
+}
+
+// refreshAfter is the server's Cache-Control max-age clamped to the
+// configured bounds, or the default interval when it gives none.
+func refreshAfter(hdr http.Header, cfg *config) time.Duration {
+	if ma, ok := maxAge(hdr); ok {
+		return min(max(ma, cfg.minRefresh), cfg.maxRefresh)
+	}
+	return cfg.refreshInterval
 }
 
 func (r *remoteKeys) failed(err error) error {

@@ -1,0 +1,126 @@
+package middleware_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
+	t.Parallel()
+	const invalid = `Bearer realm="api", error="invalid_token", error_description="`
+	cases := []struct {
+		reason   middleware.Reason
+		category error
+		status   int
+		header   string // prefix of WWW-Authenticate
+	}{
+		{middleware.ReasonTokenMissing, middleware.ErrNoToken, 401, `Bearer realm="api"`},
+		{middleware.ReasonRequestMalformed, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
+		{middleware.ReasonMultipleTokens, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
+		{middleware.ReasonTokenTooLarge, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenMalformed, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonHeaderUnsupported, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonAlgorithmNotAllowed, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonIssuerInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonKeyNotFound, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonSignatureInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonClaimInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonClaimMissing, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenExpired, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenNotYetValid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenIssuedInFuture, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenTooOld, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonAudienceInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTypeInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonInsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
+		{middleware.ReasonJWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},
+	}
+	categories := []error{middleware.ErrNoToken, middleware.ErrInvalidRequest, middleware.ErrInvalidToken,
+		middleware.ErrInsufficientScope, middleware.ErrKeysUnavailable}
+	for _, tc := range cases {
+		t.Run(string(tc.reason), func(t *testing.T) {
+			t.Parallel()
+			secret := "eyJhbGciOiJSUzI1NiJ9.secret-token-material"
+			err := fmt.Errorf("handler: %w", &middleware.Error{Reason: tc.reason, Err: errors.New(secret)})
+			for _, c := range categories {
+				if errors.Is(err, c) != (c == tc.category) {
+					t.Fatalf("errors.Is(err, %v) = %v", c, !(c == tc.category))
+				}
+			}
+			if !errors.Is(err, tc.reason) || middleware.ReasonOf(err) != tc.reason {
+				t.Fatal("the reason is not found through the wrapping")
+			}
+			resp := middleware.ResponseFor(err, "api")
+			if resp.Status != tc.status {
+				t.Fatalf("status %d", resp.Status)
+			}
+			if tc.header == "" && resp.WWWAuthenticate != "" || !strings.HasPrefix(resp.WWWAuthenticate, tc.header) {
+				t.Fatalf("WWW-Authenticate %q", resp.WWWAuthenticate)
+			}
+			if tc.reason == middleware.ReasonTokenMissing && resp.WWWAuthenticate != `Bearer realm="api"` {
+				t.Fatalf("no-credential challenge carries error details: %q", resp.WWWAuthenticate)
+			}
+			if (resp.RetryAfter > 0) != (tc.status == 503) {
+				t.Fatalf("Retry-After %d", resp.RetryAfter)
+			}
+			body := resp.Body()
+			var decoded map[string]string
+			if err := json.Unmarshal(body, &decoded); err != nil || decoded["error"] == "" {
+				t.Fatalf("body %s", body)
+			}
+			for _, s := range []string{string(body), resp.WWWAuthenticate, resp.Description} {
+				if strings.Contains(s, "secret-token-material") || strings.Contains(s, "handler") {
+					t.Fatalf("the cause leaked to the client: %s", s)
+				}
+			}
+		})
+	}
+}
+
+func TestInsufficientScopeNamesTheScopes(t *testing.T) {
+	t.Parallel()
+	err := &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:write", `bad"scope`}}
+	got := middleware.ResponseFor(err, "").WWWAuthenticate
+	want := `Bearer error="insufficient_scope", error_description="The access token does not grant the required access", scope="items:write badscope"`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestDescriptionsCannotBreakTheHeader(t *testing.T) {
+	t.Parallel()
+	err := &middleware.Error{Reason: middleware.ReasonTokenExpired, Description: "bad \"quote\" \\ and\r\nnewline é"}
+	resp := middleware.ResponseFor(err, `re"alm`)
+	if strings.ContainsAny(resp.WWWAuthenticate, "\r\n\\é") || strings.Count(resp.WWWAuthenticate, `"`) != 6 {
+		t.Fatalf("header %q", resp.WWWAuthenticate)
+	}
+}
+
+func TestUnknownErrorsAreServerErrorsWithoutDetail(t *testing.T) {
+	t.Parallel()
+	resp := middleware.ResponseFor(io.ErrUnexpectedEOF, "api")
+	if resp.Status != 500 || resp.WWWAuthenticate != "" || strings.Contains(string(resp.Body()), "EOF") {
+		t.Fatalf("%+v", resp)
+	}
+}
+
+func TestErrorMessagesNeverContainTheToken(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	tok := mint(t, iss, map[string]any{"aud": "someone-else"})
+	_, err := v.Verify(t.Context(), tok)
+	wantReason(t, err, middleware.ReasonAudienceInvalid)
+	for _, seg := range segments(tok) {
+		if strings.Contains(err.Error(), seg) {
+			t.Fatalf("error %q contains a token segment", err)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+func TestTokenSources(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	tok := mint(t, iss, nil)
+	all := middleware.WithTokenSources(
+		middleware.FromAuthorizationHeader(),
+		middleware.FromCookie("access_token"),
+		middleware.FromHeader("X-Access-Token"),
+		middleware.FromQuery("access_token"),
+	)
+	type req func(r *http.Request)
+	bearer := func(v string) req { return func(r *http.Request) { r.Header.Add("Authorization", v) } }
+	cookie := func(v string) req { return func(r *http.Request) { r.Header.Add("Cookie", "access_token="+v) } }
+	custom := func(v string) req { return func(r *http.Request) { r.Header.Add("X-Access-Token", v) } }
+	query := func(v string) req {
+		return func(r *http.Request) {
+			q := r.URL.Query()
+			q.Add("access_token", v)
+			r.URL.RawQuery = q.Encode()
+		}
+	}
+	cases := []struct {
+		name string
+		opts []middleware.Option
+		req  []req
+		want middleware.Reason
+	}{
+		{"no credential at all", []middleware.Option{all}, nil, middleware.ReasonTokenMissing},
+		{"a Bearer header", nil, []req{bearer("Bearer " + tok)}, ""},
+		{"a bearer header in lower case", nil, []req{bearer("bearer " + tok)}, ""},
+		{"a BEARER header in upper case", nil, []req{bearer("BEARER " + tok)}, ""},
+		{"several spaces after the scheme", nil, []req{bearer("Bearer   " + tok)}, ""},
+		{"a Basic header is no bearer credential", nil, []req{bearer("Basic dXNlcjpwYXNz")}, middleware.ReasonTokenMissing},
+		{"Bearer without a token", nil, []req{bearer("Bearer")}, middleware.ReasonRequestMalformed},
+		{"Bearer with a space only", nil, []req{bearer("Bearer ")}, middleware.ReasonRequestMalformed},
+		{"Bearer with a comma in the token", nil, []req{bearer("Bearer a,b")}, middleware.ReasonRequestMalformed},
+		{"Bearer with a quoted token", nil, []req{bearer(`Bearer "` + tok + `"`)}, middleware.ReasonRequestMalformed},
+		{"a token that is not a JWT", nil, []req{bearer("Bearer opaque-token")}, middleware.ReasonTokenMalformed},
+		{"two Authorization headers", nil, []req{bearer("Bearer " + tok), bearer("Bearer " + tok)}, middleware.ReasonMultipleTokens},
+		{"a cookie", []middleware.Option{all}, []req{cookie(tok)}, ""},
+		{"two cookies of the name", []middleware.Option{all}, []req{cookie(tok), cookie(tok)}, middleware.ReasonMultipleTokens},
+		{"a malformed cookie", []middleware.Option{all}, []req{cookie("a%20b")}, middleware.ReasonRequestMalformed},
+		{"a cookie is ignored unless configured", nil, []req{cookie(tok)}, middleware.ReasonTokenMissing},
+		{"a custom header", []middleware.Option{all}, []req{custom(tok)}, ""},
+		{"a custom header with a Bearer prefix", []middleware.Option{all}, []req{custom("Bearer " + tok)}, ""},
+		{"two custom headers", []middleware.Option{all}, []req{custom(tok), custom(tok)}, middleware.ReasonMultipleTokens},
+		{"a query parameter when enabled", []middleware.Option{all}, []req{query(tok)}, ""},
+		{"a query parameter is ignored unless enabled", nil, []req{query(tok)}, middleware.ReasonTokenMissing},
+		{"two query parameters", []middleware.Option{all}, []req{query(tok), query(tok)}, middleware.ReasonMultipleTokens},
+		{"header and cookie together", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok)}, middleware.ReasonMultipleTokens},
+		{"header and query together", []middleware.Option{all}, []req{bearer("Bearer " + tok), query(tok)}, middleware.ReasonMultipleTokens},
+		{"cookie and custom header together", []middleware.Option{all}, []req{cookie(tok), custom(tok)}, middleware.ReasonMultipleTokens},
+		{"a Basic header beside a cookie uses the cookie", []middleware.Option{all}, []req{bearer("Basic dXNlcjpwYXNz"), cookie(tok)}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v := remoteVerifier(t, iss, tc.opts...)
+			r := httptest.NewRequest(http.MethodGet, "http://api.test/items", nil)
+			for _, f := range tc.req {
+				f(r)
+			}
+			c, err := v.VerifyRequest(r)
+			wantReason(t, err, tc.want)
+			if tc.want == "" && c.Subject != "" {
+				t.Fatalf("unexpected subject %q", c.Subject)
+			}
+		})
+	}
+}
+
+func TestQueryTokenIsReadOnlyFromTheNamedParameter(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss, middleware.WithTokenSources(middleware.FromQuery("token")))
+	r := httptest.NewRequest(http.MethodGet, "http://api.test/ws?access_token="+url.QueryEscape(mint(t, iss, nil)), nil)
+	_, err := v.VerifyRequest(r)
+	wantReason(t, err, middleware.ReasonTokenMissing)
+}
+
+func TestNewRejectsBadConfiguration(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	ok := middleware.Issuer{URL: iss.URL(), Audiences: []string{audience}}
+	cases := map[string]struct {
+		issuers []middleware.Issuer
+		opts    []middleware.Option
+	}{
+		"no issuer":                    {nil, nil},
+		"no audience":                  {[]middleware.Issuer{{URL: iss.URL()}}, nil},
+		"an empty audience":            {[]middleware.Issuer{{URL: iss.URL(), Audiences: []string{""}}}, nil},
+		"skipping aud without clients": {[]middleware.Issuer{{URL: iss.URL(), SkipAudienceCheck: true}}, nil},
+		"an issuer twice":              {[]middleware.Issuer{ok, ok}, nil},
+		"an empty issuer URL":          {[]middleware.Issuer{{Audiences: []string{audience}}}, nil},
+		"an http issuer off loopback":  {[]middleware.Issuer{{URL: "http://idp.example.com", Audiences: []string{audience}}}, nil},
+		"an http JWKS off loopback": {[]middleware.Issuer{{URL: "https://idp.example.com", JWKSURL: "http://idp.example.com/jwks",
+			Audiences: []string{audience}}}, nil},
+		"a relative JWKS URL": {[]middleware.Issuer{{URL: "https://idp.example.com", JWKSURL: "/jwks", Audiences: []string{audience}}}, nil},
+		"a negative leeway":   {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithLeeway(-1)}},
+		"an hour of leeway":   {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithLeeway(3600e9)}},
+		"no token source":     {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithTokenSources()}},
+		"a zero token size":   {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithMaxTokenSize(0)}},
+		"inverted refresh bounds": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRefreshBounds(3600e9, 60e9)}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			v, err := middleware.New(tc.issuers, tc.opts...)
+			if err == nil {
+				_ = v.Close()
+				t.Fatal("accepted")
+			}
+		})
+	}
+	// The client cannot dial: the background fetch must not leave loopback.
+	noNet := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no network in tests")
+	}}}
+	v, err := middleware.New([]middleware.Issuer{{URL: "http://idp.example.com", Audiences: []string{audience}}},
+		middleware.WithInsecureHTTP(), middleware.WithHTTPClient(noNet), quiet)
+	if err != nil {
+		t.Fatalf("WithInsecureHTTP did not allow http: %v", err)
+	}
+	_ = v.Close()
+}

@@ -1,0 +1,83 @@
+package middleware
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRefreshAfterClampsCacheControl(t *testing.T) {
+	t.Parallel()
+	cfg := defaultConfig()
+	cases := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", 15 * time.Minute},
+		{"public, max-age=3600", time.Hour},
+		{"max-age=5", time.Minute},
+		{"max-age=0", time.Minute},
+		{"no-store", time.Minute},
+		{"no-cache", time.Minute},
+		{"max-age=31536000", 24 * time.Hour},
+		{"max-age=99999999999999999999", 15 * time.Minute},
+		{"max-age=-5", 15 * time.Minute},
+		{"max-age=abc", 15 * time.Minute},
+		{`max-age="600"`, 10 * time.Minute},
+		{"s-maxage=10", 15 * time.Minute},
+	}
+	for _, tc := range cases {
+		h := http.Header{}
+		if tc.header != "" {
+			h.Set("Cache-Control", tc.header)
+		}
+		if got := refreshAfter(h, &cfg); got != tc.want {
+			t.Errorf("Cache-Control %q: got %s, want %s", tc.header, got, tc.want)
+		}
+	}
+}
+
+func TestBackoffIsCappedJitteredAndHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	v := &Verifier{cfg: defaultConfig()}
+	r := &remoteKeys{v: v}
+	plain := errors.New("down")
+	for failures, base := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 4: 8 * time.Second, 30: 5 * time.Minute} {
+		lo, hi := base-base/5, base+base/5
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := r.backoff(failures, plain)
+			if d < lo || d > hi {
+				t.Fatalf("failure %d: backoff %s outside [%s, %s]", failures, d, lo, hi)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 2 {
+			t.Fatalf("failure %d: no jitter", failures)
+		}
+	}
+	if d := r.backoff(1, &fetchError{err: plain, retryAfter: 2 * time.Minute}); d != 2*time.Minute {
+		t.Fatalf("Retry-After ignored: %s", d)
+	}
+	if d := r.backoff(1, &fetchError{err: plain, retryAfter: 48 * time.Hour}); d != 10*time.Minute {
+		t.Fatalf("Retry-After not capped: %s", d)
+	}
+}
+
+func TestIssuerHint(t *testing.T) {
+	t.Parallel()
+	for got, want := range map[[2]string]string{
+		{"https://a.example/", "https://a.example"}:  "trailing slash",
+		{"http://a.example", "https://a.example"}:    "scheme",
+		{"https://A.example", "https://a.example"}:   "letter case",
+		{"https://b.example", "https://a.example"}:   "",
+		{"https://a.example/x", "https://a.example"}: "",
+	} {
+		h := issuerHint(got[0], got[1])
+		if want == "" && h != "" || want != "" && !strings.Contains(h, want) {
+			t.Errorf("issuerHint(%q, %q) = %q", got[0], got[1], h)
+		}
+	}
+}
