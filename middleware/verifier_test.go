@@ -1,0 +1,214 @@
+package middleware_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
+	t.Parallel()
+	a := newIssuer(t, jwttest.WithAlgorithms("RS256"))
+	b := newIssuer(t, jwttest.WithAlgorithms("ES256"))
+	v := newVerifier(t, []middleware.Issuer{
+		{URL: a.URL(), Audiences: []string{"api-a"}},
+		{URL: b.URL(), Audiences: []string{"api-b"}},
+	}, middleware.WithStartupFetch())
+	cases := []struct {
+		name string
+		tok  string
+		want middleware.Reason
+	}{
+		{"issuer A's token for A's audience", mint(t, a, jwttest.Claims{"aud": "api-a"}), ""},
+		{"issuer B's token for B's audience", mint(t, b, jwttest.Claims{"aud": "api-b"}, jwttest.WithAlg("ES256")), ""},
+		{"issuer A's token for B's audience", mint(t, a, jwttest.Claims{"aud": "api-b"}), middleware.ReasonAudienceInvalid},
+		// Signed by A (valid signature, A's kid) but claiming to be B: B's keys
+		// are the only ones consulted, so A's key never verifies it.
+		{"A's key used for a token claiming issuer B", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"}), middleware.ReasonKeyNotFound},
+		{"A's RS256 kid reused under B with B's alg", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"},
+			jwttest.WithHeader("alg", "ES256")), middleware.ReasonKeyNotFound},
+		{"an issuer nobody configured", mint(t, a, jwttest.Claims{"iss": "https://c.example", "aud": "api-a"}), middleware.ReasonIssuerInvalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := v.Verify(context.Background(), tc.tok)
+			wantReason(t, err, tc.want)
+			if err == nil && c.Issuer == "" {
+				t.Fatal("no issuer in the claims")
+			}
+		})
+	}
+}
+
+// Even when two issuers publish the same kid, a key is only ever looked up
+// in the token's own issuer's set.
+func TestSameKidAtTwoIssuersNeverCrosses(t *testing.T) {
+	t.Parallel()
+	a := newIssuer(t)
+	b := newIssuer(t)
+	kid := "shared-kid"
+	v := newVerifier(t, []middleware.Issuer{
+		{URL: a.URL(), Audiences: []string{audience}, Keys: []middleware.Key{{ID: kid, Public: a.PublicKey(a.KeyIDs()[0])}}},
+		{URL: b.URL(), Audiences: []string{audience}, Keys: []middleware.Key{{ID: kid, Public: b.PublicKey(b.KeyIDs()[0])}}},
+	})
+	forged := mint(t, a, jwttest.Claims{"iss": b.URL()}, jwttest.WithHeader("kid", kid))
+	_, err := v.Verify(context.Background(), forged)
+	wantReason(t, err, middleware.ReasonSignatureInvalid)
+	if _, err := v.Verify(context.Background(), mint(t, a, nil, jwttest.WithHeader("kid", kid))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNothingIsFetchedBecauseOfATokensIss(t *testing.T) {
+	t.Parallel()
+	trusted := newIssuer(t)
+	stranger := newIssuer(t)
+	v := warm(t, trusted)
+	_, err := v.Verify(context.Background(), mint(t, stranger, nil))
+	wantReason(t, err, middleware.ReasonIssuerInvalid)
+	if n := stranger.DiscoveryRequests() + stranger.JWKSRequests(); n != 0 {
+		t.Fatalf("the verifier contacted an issuer named only by a token (%d requests)", n)
+	}
+}
+
+func TestConcurrentVerificationDuringRotation(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	v := warm(t, iss, middleware.WithUnknownKeyRefreshInterval(time.Millisecond))
+	toks := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256")), mint(t, iss, nil, jwttest.WithAlg("EdDSA"))}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := v.Verify(context.Background(), toks[(g+i)%len(toks)])
+				if err != nil {
+					t.Errorf("verification failed during rotation: %v", err)
+					return
+				}
+				if c.Issuer != iss.URL() {
+					t.Errorf("issuer %q", c.Issuer)
+					return
+				}
+			}
+		}()
+	}
+	for range 10 {
+		kid, err := iss.AddKey("ES256")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithKeyID(kid))); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Refresh(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// Close stops every goroutine the verifier started, including fetches in
+// flight against a hanging endpoint. Not parallel: it inspects all stacks.
+func TestCloseStopsBackgroundWork(t *testing.T) {
+	iss := newIssuer(t)
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss.SetSlowDelay(time.Hour)
+	iss.SetFault(jwttest.FaultSlow)
+	eventually(t, "a background fetch to hang", func() bool { return iss.JWKSRequests() >= 2 })
+	if !strings.Contains(stacks(), "middleware.(*remoteKeys)") {
+		t.Fatal("no background goroutine seen before Close")
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := stacks(); strings.Contains(s, "middleware.(*remoteKeys)") {
+		t.Fatalf("goroutines left after Close:\n%s", s)
+	}
+	_ = v.Close() // idempotent
+	// Keys already obtained keep verifying after Close.
+	if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func stacks() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
+}
+
+func TestHookAndLogSeeEveryOutcomeWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	var events []middleware.Event
+	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), middleware.WithLogger(logger), middleware.WithHook(func(e middleware.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}))
+	good := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	expired := mint(t, iss, jwttest.Claims{"exp": 1000})
+	if _, err := v.Verify(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = v.Verify(context.Background(), expired)
+	mu.Lock()
+	defer mu.Unlock()
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind.String()+":"+string(e.Reason))
+	}
+	want := []string{"keys_refreshed:", "accepted:", "rejected:token_expired"}
+	if strings.Join(kinds, ",") != strings.Join(want, ",") {
+		t.Fatalf("events %v, want %v", kinds, want)
+	}
+	if events[1].Claims == nil || events[1].Claims.Subject != "alice" || events[2].Issuer != iss.URL() {
+		t.Fatalf("events lack context: %+v", events)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"reason":"token_expired"`) || !strings.Contains(out, `"sub":"alice"`) {
+		t.Fatalf("logs lack outcomes:\n%s", out)
+	}
+	for _, tok := range []string{good, expired} {
+		for _, seg := range segments(tok) {
+			if strings.Contains(out, seg) {
+				t.Fatal("a token segment was logged")
+			}
+		}
+	}
+}
+
+type syncWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
