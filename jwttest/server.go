@@ -2,6 +2,7 @@ package jwttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -171,4 +172,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+// listen refuses anything but a loopback address: the token endpoint
+// must never be reachable from another machine.
+func listen(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("jwttest: %q is not a loopback address", addr)
+	}
+	return net.Listen("tcp", addr)
+}

@@ -1,0 +1,55 @@
+package nethttp_test
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/nethttp"
+)
+
+func ExampleProtect() {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer iss.Close()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
+		middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := middleware.ClaimsFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", claims.Subject)
+	})
+	srv := httptest.NewServer(nethttp.Protect(v)(api))
+	defer srv.Close()
+
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.Claims{"sub": "alice"}))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, string(body))
+
+	resp, err = http.Get(srv.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	// Output:
+	// 200 hello alice
+	// 401 Bearer realm="api"
+}
