@@ -1,0 +1,158 @@
+package jose
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/asn1"
+	"encoding/base64"
+	"math/big"
+	"strings"
+	"testing"
+)
+
+func TestDERSignatureMatchesEncodingASN1(t *testing.T) {
+	t.Parallel()
+	for _, size := range []int{32, 48, 66} {
+		for range 200 {
+			raw := make([]byte, 2*size)
+			_, _ = rand.Read(raw)
+			if size == 66 {
+				raw[0] &= 1
+				raw[size] &= 1
+			}
+			for _, zero := range []int{0, 1, 2} { // leading zero bytes exercise trimming
+				for i := 0; i < zero; i++ {
+					raw[i], raw[size+i] = 0, 0
+				}
+			}
+			r, s := new(big.Int).SetBytes(raw[:size]), new(big.Int).SetBytes(raw[size:])
+			want, err := asn1.Marshal(struct{ R, S *big.Int }{r, s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := derSignature(raw[:size], raw[size:]); string(got) != string(want) {
+				t.Fatalf("size %d: got %x want %x", size, got, want)
+			}
+		}
+	}
+}
+
+func TestECDSAInputsAreChecked(t *testing.T) {
+	t.Parallel()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := NewPublicKey("k", "", &priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alg, _ := LookupAlg("ES256")
+	input := "header.payload"
+	sig, err := Sign(alg, priv, nil, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(alg, key, input, sig); err != nil {
+		t.Fatalf("a good signature failed: %v", err)
+	}
+	cases := map[string][]byte{
+		"r = s = 0 (CVE-2022-21449)": make([]byte, 64),
+		"r = s = n": append(elliptic.P256().Params().N.FillBytes(make([]byte, 32)),
+			elliptic.P256().Params().N.FillBytes(make([]byte, 32))...),
+		"one byte short":       sig[:63],
+		"one byte long":        append(append([]byte{}, sig...), 0),
+		"ASN.1 instead of raw": derSignature(sig[:32], sig[32:]),
+	}
+	for name, bad := range cases {
+		if err := Verify(alg, key, input, bad); err == nil {
+			t.Errorf("%s verified", name)
+		}
+	}
+	es384, _ := LookupAlg("ES384")
+	if err := Verify(es384, key, input, sig); err == nil {
+		t.Error("a P-256 key verified under ES384")
+	}
+	// An off-curve point is refused when the key is built.
+	off := &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
+	if _, err := NewPublicKey("k", "", off); err == nil {
+		t.Error("an off-curve point was accepted")
+	}
+}
+
+func TestEdDSAAndHMACInputsAreChecked(t *testing.T) {
+	t.Parallel()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := NewPublicKey("", "", pub)
+	if err != nil || key.Alg != "EdDSA" {
+		t.Fatalf("%v %+v", err, key)
+	}
+	if _, err := NewPublicKey("", "", ed25519.PublicKey(pub[:31])); err == nil {
+		t.Error("a short Ed25519 key was accepted")
+	}
+	alg, _ := LookupAlg("EdDSA")
+	sig, _ := Sign(alg, priv, nil, "a.b")
+	if Verify(alg, key, "a.b", sig) != nil || Verify(alg, key, "a.c", sig) == nil {
+		t.Error("EdDSA verification is wrong")
+	}
+	hs, _ := LookupAlg("HS256")
+	secret := []byte(strings.Repeat("s", 32))
+	hk, err := NewSecretKey("", "HS256", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac, _ := Sign(hs, nil, secret, "a.b")
+	if Verify(hs, hk, "a.b", mac) != nil || Verify(hs, hk, "a.b", mac[:31]) == nil {
+		t.Error("HMAC verification is wrong")
+	}
+	if Verify(hs, key, "a.b", mac) == nil {
+		t.Error("an Ed25519 key verified an HMAC")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln")
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Add("a.b.c.d.e")
+	f.Add("eyJhbGciOiJSUzI1NiIsImNyaXQiOltdfQ.e30.c2ln")
+	f.Add("....")
+	f.Fuzz(func(t *testing.T, raw string) {
+		tok, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		// Whatever parses is canonical: re-encoding gives the same bytes.
+		parts := strings.Split(raw, ".")
+		if len(parts) != 3 {
+			t.Fatalf("parsed %d segments", len(parts))
+		}
+		if base64.RawURLEncoding.EncodeToString(tok.Payload) != parts[1] ||
+			base64.RawURLEncoding.EncodeToString(tok.Signature) != parts[2] ||
+			tok.SigningInput != parts[0]+"."+parts[1] || tok.Header.Alg == "" {
+			t.Fatalf("non-canonical token accepted: %q", raw)
+		}
+	})
+}
+
+func FuzzParseSet(f *testing.F) {
+	f.Add([]byte(`{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		keys, _, err := ParseSet(body)
+		if err != nil && len(keys) > 0 {
+			t.Fatal("keys returned with an error")
+		}
+		for _, k := range keys {
+			if k.Family == FamilyHMAC || k.Secret != nil {
+				t.Fatal("a secret key came out of a JWKS")
+			}
+		}
+	})
+}
