@@ -81,3 +81,32 @@ func TestIssuerHint(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRedirect(t *testing.T) {
+	t.Parallel()
+	req := func(u string) *http.Request {
+		r, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	start := []*http.Request{req("https://idp.example/jwks")}
+	cases := map[string]struct {
+		to   string
+		via  []*http.Request
+		good bool
+	}{
+		"same origin":            {"https://idp.example/keys", start, true},
+		"https to http":          {"http://idp.example/keys", start, false},
+		"another host":           {"https://evil.example/keys", start, false},
+		"another port":           {"https://idp.example:8443/keys", start, false},
+		"a fourth hop":           {"https://idp.example/4", append(start, req("https://idp.example/2"), req("https://idp.example/3")), false},
+		"a third hop is allowed": {"https://idp.example/3", append(start, req("https://idp.example/2")), true},
+	}
+	for name, tc := range cases {
+		if err := checkRedirect(req(tc.to), tc.via); (err == nil) != tc.good {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/asn1"
 	"encoding/base64"
 	"math/big"
@@ -155,4 +156,27 @@ func FuzzParseSet(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRSAKeysAreChecked(t *testing.T) {
+	t.Parallel()
+	n := new(big.Int).Lsh(big.NewInt(1), 2047)
+	n.Add(n, big.NewInt(1))
+	for _, tc := range []struct {
+		e    int
+		bits int
+		ok   bool
+	}{{65537, 2048, true}, {3, 2048, true}, {1, 2048, false}, {4, 2048, false}, {0, 2048, false}, {65537, 2047, false}} {
+		nn := n
+		if tc.bits == 2047 {
+			nn = new(big.Int).Rsh(n, 1)
+		}
+		_, err := NewPublicKey("", "", &rsa.PublicKey{N: nn, E: tc.e})
+		if (err == nil) != tc.ok {
+			t.Errorf("e=%d bits=%d: %v", tc.e, tc.bits, err)
+		}
+	}
+	if _, err := NewPublicKey("", "", (*rsa.PublicKey)(nil)); err == nil {
+		t.Error("a nil key was accepted")
+	}
 }

@@ -1,0 +1,189 @@
+package middleware_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// C25: the signature is checked before any claim, so a claim error can never
+// hide a forged token.
+func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	good := segments(mint(t, iss, nil))
+	for name, claims := range map[string]jwttest.Claims{
+		"expired":           {"exp": 1000},
+		"wrong audience":    {"aud": "someone-else"},
+		"exp of wrong type": {"exp": "soon"},
+		"not yet valid":     {"nbf": 4102444800},
+	} {
+		t.Run(name, func(t *testing.T) {
+			forged := segments(mint(t, iss, claims))
+			_, err := v.Verify(context.Background(), forged[0]+"."+forged[1]+"."+good[2])
+			wantReason(t, err, middleware.ReasonSignatureInvalid)
+		})
+	}
+}
+
+// C18: clients cannot tell an unknown kid, an unknown issuer and a bad
+// signature apart; only logs and hooks can.
+func TestNoOracleBetweenUnknownKeyAndBadSignature(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	good := segments(mint(t, iss, nil))
+	forged := segments(mint(t, iss, jwttest.Claims{"sub": "mallory"}))
+	toks := map[middleware.Reason]string{
+		middleware.ReasonSignatureInvalid: forged[0] + "." + forged[1] + "." + good[2],
+		middleware.ReasonKeyNotFound:      mint(t, iss, nil, jwttest.WithHeader("kid", "unknown")),
+		middleware.ReasonIssuerInvalid:    mint(t, iss, jwttest.Claims{"iss": "https://other.example"}),
+	}
+	var answers []string
+	for reason, tok := range toks {
+		_, err := v.Verify(context.Background(), tok)
+		wantReason(t, err, reason)
+		r := middleware.ResponseFor(err, "api")
+		answers = append(answers, fmt.Sprintf("%d|%s|%s", r.Status, r.WWWAuthenticate, r.Body()))
+	}
+	for _, a := range answers[1:] {
+		if a != answers[0] {
+			t.Fatalf("answers differ:\n%s\n%s", answers[0], a)
+		}
+	}
+}
+
+// J09: two keys with one kid are ambiguous; a token naming that kid is
+// accepted only when exactly one of them fits its alg, and the hook hears an alarm.
+func TestDuplicateKidsAreAmbiguous(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	resp, err := http.Get(iss.JWKSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rsaKey, ecKey := set.Keys[0], set.Keys[1]
+	ecKey["kid"] = rsaKey["kid"]
+	other := newIssuer(t)
+	otherTok := mint(t, other, jwttest.Claims{"iss": iss.URL()}, jwttest.WithHeader("kid", rsaKey["kid"]))
+	otherSet, _ := http.Get(other.JWKSURL())
+	var otherDoc struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	_ = json.NewDecoder(otherSet.Body).Decode(&otherDoc)
+	otherSet.Body.Close()
+	twin := otherDoc.Keys[0]
+	twin["kid"] = rsaKey["kid"]
+	body, _ := json.Marshal(map[string]any{"keys": []any{rsaKey, ecKey, twin}})
+	srv, _ := jwksServer(t, func() string { return string(body) })
+	var mu sync.Mutex
+	alarms := 0
+	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), middleware.WithHook(func(e middleware.Event) {
+			if e.Kind == middleware.EventKeyAlarm {
+				mu.Lock()
+				alarms++
+				mu.Unlock()
+			}
+		}))
+	// ES256 under the shared kid: exactly one key fits, so it verifies.
+	if _, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithAlg("ES256"), jwttest.WithHeader("kid", rsaKey["kid"]))); err != nil {
+		t.Fatal(err)
+	}
+	// RS256 under the shared kid: two RSA keys fit; neither is tried.
+	for _, tok := range []string{mint(t, iss, nil), otherTok} {
+		_, err := v.Verify(context.Background(), tok)
+		wantReason(t, err, middleware.ReasonKeyNotFound)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if alarms != 1 {
+		t.Fatalf("%d alarms, want 1", alarms)
+	}
+}
+
+// J14: at most 3 redirects (the downgrade and cross-origin rules are in
+// TestRedirectsStayOnOneOrigin and TestCheckRedirect).
+func TestRedirectLimits(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	var loop *httptest.Server
+	loop = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, loop.URL+r.URL.Path+"x", http.StatusFound)
+	}))
+	t.Cleanup(loop.Close)
+	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: loop.URL + "/k", Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), quiet)
+	if err == nil || !strings.Contains(err.Error(), "redirects") {
+		t.Fatalf("redirect loop: %v", err)
+	}
+}
+
+// J15: TLS errors fail the fetch; verification is never skipped.
+func TestTLSErrorsFailTheFetch(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handshake with an untrusted certificate succeeded")
+	}))
+	t.Cleanup(srv.Close)
+	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), quiet)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("want a certificate error, got %v", err)
+	}
+}
+
+// J17: a discovery document pointing keys at plain http off loopback is refused.
+func TestDiscoveryRefusesAnInsecureJWKSURI(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL, "jwks_uri": "http://keys.example.com/jwks"})
+	}))
+	t.Cleanup(srv.Close)
+	_, err := middleware.New([]middleware.Issuer{{URL: srv.URL, Audiences: []string{audience}}}, middleware.WithStartupFetch(), quiet)
+	if err == nil || !strings.Contains(err.Error(), "https") {
+		t.Fatalf("want an https error, got %v", err)
+	}
+}
+
+// J19: a long run of failures ends with the first good response.
+func TestRecoveryAfterAHundredFailures(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	kid, err := iss.AddKey("ES384")
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss.SetFault(jwttest.Fault500)
+	for range 100 {
+		if err := v.Refresh(context.Background()); err == nil {
+			t.Fatal("a failing refresh reported success")
+		}
+	}
+	iss.SetFault(jwttest.FaultNone)
+	if err := v.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithKeyID(kid))); err != nil {
+		t.Fatal(err)
+	}
+}
