@@ -67,28 +67,12 @@ func TestNoOracleBetweenUnknownKeyAndBadSignature(t *testing.T) {
 func TestDuplicateKidsAreAmbiguous(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
-	var set struct {
-		Keys []map[string]any `json:"keys"`
-	}
-	resp, err := http.Get(iss.JWKSURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	rsaKey, ecKey := set.Keys[0], set.Keys[1]
+	keys := publishedKeys(t, iss)
+	rsaKey, ecKey := keys[0], keys[1]
 	ecKey["kid"] = rsaKey["kid"]
 	other := newIssuer(t)
 	otherTok := mint(t, other, jwttest.Claims{"iss": iss.URL()}, jwttest.WithHeader("kid", rsaKey["kid"]))
-	otherSet, _ := http.Get(other.JWKSURL())
-	var otherDoc struct {
-		Keys []map[string]any `json:"keys"`
-	}
-	_ = json.NewDecoder(otherSet.Body).Decode(&otherDoc)
-	otherSet.Body.Close()
-	twin := otherDoc.Keys[0]
+	twin := publishedKeys(t, other)[0]
 	twin["kid"] = rsaKey["kid"]
 	body, _ := json.Marshal(map[string]any{"keys": []any{rsaKey, ecKey, twin}})
 	srv, _ := jwksServer(t, func() string { return string(body) })

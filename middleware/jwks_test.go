@@ -380,8 +380,8 @@ func TestUnusableKeysAreSkippedNotFatal(t *testing.T) {
 	}
 }
 
-// publishedJWK returns the issuer's first JWK as JSON.
-func publishedJWK(t testing.TB, iss *jwttest.Issuer) string {
+// publishedKeys returns the issuer's published JWKs, decoded.
+func publishedKeys(t testing.TB, iss *jwttest.Issuer) []map[string]any {
 	t.Helper()
 	resp, err := http.Get(iss.JWKSURL())
 	if err != nil {
@@ -389,12 +389,22 @@ func publishedJWK(t testing.TB, iss *jwttest.Issuer) string {
 	}
 	defer resp.Body.Close()
 	var doc struct {
-		Keys []json.RawMessage `json:"keys"`
+		Keys []map[string]any `json:"keys"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || len(doc.Keys) == 0 {
 		t.Fatalf("JWKS: %v", err)
 	}
-	return string(doc.Keys[0])
+	return doc.Keys
+}
+
+// publishedJWK returns the issuer's first JWK as JSON.
+func publishedJWK(t testing.TB, iss *jwttest.Issuer) string {
+	t.Helper()
+	b, err := json.Marshal(publishedKeys(t, iss)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func TestOversizedKeySetIsRefused(t *testing.T) {
