@@ -9,7 +9,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -32,9 +31,7 @@ type Claims struct {
 	KeyID     string // kid
 	Type      string // typ
 
-	raw     []byte
-	mapOnce sync.Once
-	m       map[string]any
+	raw []byte
 }
 
 // HasScope reports whether the token grants scope s (exact match).
@@ -49,17 +46,17 @@ func (c *Claims) Decode(v any) error {
 // Raw returns a copy of the verified payload's JSON.
 func (c *Claims) Raw() json.RawMessage { return bytes.Clone(c.raw) }
 
-// Map returns every claim of the payload, decoded on first use. Numbers are
-// json.Number. The map is shared: do not modify it.
+// Map decodes every claim of the payload into a new map; numbers are
+// json.Number. It decodes on each call: keep the result if you need it
+// more than once.
 func (c *Claims) Map() map[string]any {
-	c.mapOnce.Do(func() {
-		d := json.NewDecoder(bytes.NewReader(c.raw))
-		d.UseNumber()
-		if err := d.Decode(&c.m); err != nil || c.m == nil {
-			c.m = map[string]any{}
-		}
-	})
-	return c.m
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(c.raw))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil || m == nil {
+		return map[string]any{}
+	}
+	return m
 }
 
 // DecodeClaims decodes the verified claims into a new value of type T.

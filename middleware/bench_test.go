@@ -1,0 +1,92 @@
+package middleware_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// Benchmarks compare the full verification with the raw signature check
+// (the floor) for the same token, in one run: read them as ratios.
+
+func benchSetup(b *testing.B, alg string) (*jwttest.Issuer, *middleware.Verifier, string) {
+	b.Helper()
+	iss := newIssuer(b, jwttest.WithAlgorithms(alg))
+	v := warm(b, iss)
+	tok := mint(b, iss, jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
+	return iss, v, tok
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		b.Run(alg+"/floor", func(b *testing.B) {
+			iss, _, tok := benchSetup(b, alg)
+			pub := iss.PublicKey(iss.KeyIDs()[0])
+			i := strings.LastIndexByte(tok, '.')
+			input := []byte(tok[:i])
+			sig, _ := base64.RawURLEncoding.DecodeString(tok[i+1:])
+			b.ReportAllocs()
+			for b.Loop() {
+				if !rawVerify(alg, pub, input, sig) {
+					b.Fatal("floor verification failed")
+				}
+			}
+		})
+		b.Run(alg+"/verifier", func(b *testing.B) {
+			_, v, tok := benchSetup(b, alg)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func rawVerify(alg string, pub crypto.PublicKey, input, sig []byte) bool {
+	h := sha256.Sum256(input)
+	switch alg {
+	case "RS256":
+		return rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA256, h[:], sig) == nil
+	case "ES256":
+		return ecdsa.Verify(pub.(*ecdsa.PublicKey), h[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+	default:
+		return ed25519.Verify(pub.(ed25519.PublicKey), input, sig)
+	}
+}
+
+// BenchmarkReject measures answers that must come before any crypto.
+func BenchmarkReject(b *testing.B) {
+	iss, v, _ := benchSetup(b, "RS256")
+	ctx := context.Background()
+	cases := map[string]string{
+		"garbage":         "not-a-token",
+		"oversized":       strings.Repeat("a", 20<<10),
+		"alg not allowed": mint(b, iss, nil, jwttest.WithHeader("alg", "none")),
+		"unknown issuer":  mint(b, iss, jwttest.Claims{"iss": "https://other.example"}),
+		"unknown kid":     mint(b, iss, nil, jwttest.WithHeader("kid", "ghost")),
+	}
+	_, _ = v.Verify(ctx, cases["unknown kid"]) // spend the refresh; the rest is rejected from memory
+	for name, t := range cases {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, t); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}
