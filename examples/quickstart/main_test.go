@@ -52,6 +52,17 @@ func TestBannerCurlCommandsDoWhatTheySay(t *testing.T) {
 	}
 }
 
+func TestAFreePortIsPickedAndShown(t *testing.T) {
+	t.Parallel()
+	s := demotest.Start(t, run, "-addr", ":0")
+	if strings.Contains(s.Banner, ":0/") || strings.Contains(s.Banner, "[::]") {
+		t.Fatalf("the banner does not show a dialable URL:\n%s", s.Banner)
+	}
+	if res := s.Do(t, s.Curls[0].Line); res.Status != 200 {
+		t.Fatalf("%s: %d", s.Curls[0].Line, res.Status)
+	}
+}
+
 func TestMeAnswersWithTheClaims(t *testing.T) {
 	t.Parallel()
 	s := demotest.Start(t, run, "-addr", "127.0.0.1:0")

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/jwtguard/jwtguard/jwttest"
@@ -125,7 +126,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger, route
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	apiURL := "http://" + ln.Addr().String()
+	apiURL := "http://" + dialable(ln.Addr().(*net.TCPAddr))
 	if err := Banner(out, app, apiURL); err != nil {
 		_ = ln.Close()
 		return err
@@ -147,4 +148,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger, route
 		return err
 	}
 	return nil
+}
+
+// dialable turns a listen address into one a client can use: a wildcard
+// listener (":0", "0.0.0.0:0") is reached through loopback.
+func dialable(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(a.Port))
 }
