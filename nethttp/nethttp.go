@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/rbac"
 )
 
 // Option configures Protect.
@@ -20,6 +21,7 @@ type options struct {
 	errorWriter func(http.ResponseWriter, *http.Request, error)
 	anonymous   bool
 	preflight   bool
+	mapper      *rbac.Mapper
 }
 
 // WithRealm sets the realm attribute of the WWW-Authenticate challenge.
@@ -45,21 +47,18 @@ func WithAnonymous() Option { return optionFunc(func(o *options) { o.anonymous =
 // usual. Default: preflights need a token like any request.
 func WithCORSPreflight() Option { return optionFunc(func(o *options) { o.preflight = true }) }
 
+// WithMapper makes Protect read each verified token's authorities (roles,
+// scopes, permissions, groups) with m, once per request, for Require and
+// rbac.Allowed. Default: the rbac.Default preset ("roles" and "scope"),
+// applied when a policy is first checked.
+func WithMapper(m *rbac.Mapper) Option { return optionFunc(func(o *options) { o.mapper = m }) }
+
 // Protect returns middleware that verifies each request's access token with
 // v. On success the claims are in the request's context
 // (middleware.ClaimsFromContext); on failure the request is answered per
 // RFC 6750 and next is not called.
 func Protect(v *middleware.Verifier, opts ...Option) func(http.Handler) http.Handler {
-	o := options{realm: "api"}
-	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(&o)
-		}
-	}
-	if o.errorWriter == nil {
-		realm := o.realm
-		o.errorWriter = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err, realm) }
-	}
+	o := newOptions(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if o.preflight && isPreflight(r) {
@@ -75,9 +74,56 @@ func Protect(v *middleware.Verifier, opts ...Option) func(http.Handler) http.Han
 				o.errorWriter(w, r, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(middleware.WithClaims(r.Context(), claims)))
+			ctx := middleware.WithClaims(r.Context(), claims)
+			if o.mapper != nil {
+				ctx = rbac.WithAuthorities(ctx, o.mapper.Map(claims))
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// Require returns middleware that lets a request through only if its
+// verified token satisfies policy. It runs behind Protect: a request with no
+// verified claims (no credential, or anonymous under WithAnonymous) gets
+// Protect's 401; an authenticated request the policy refuses gets 403 with
+// WWW-Authenticate: Bearer error="insufficient_scope" and the scopes the
+// policy names (RFC 6750 §3.1). Options: WithRealm, WithErrorWriter and
+// WithCORSPreflight.
+func Require(policy rbac.Policy, opts ...Option) func(http.Handler) http.Handler {
+	o := newOptions(opts)
+	need := policy.Scopes()
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if o.preflight && isPreflight(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if _, ok := middleware.ClaimsFromContext(r.Context()); !ok {
+				o.errorWriter(w, r, &middleware.Error{Reason: middleware.ReasonTokenMissing})
+				return
+			}
+			if !policy.Allows(rbac.FromContext(r.Context())) {
+				o.errorWriter(w, r, &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: need})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func newOptions(opts []Option) options {
+	o := options{realm: "api"}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	if o.errorWriter == nil {
+		realm := o.realm
+		o.errorWriter = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err, realm) }
+	}
+	return o
 }
 
 func isPreflight(r *http.Request) bool {

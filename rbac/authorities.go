@@ -1,0 +1,105 @@
+package rbac
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Kind is a kind of authority. Kinds never satisfy each other: a role
+// "admin" is not a scope "admin".
+type Kind uint8
+
+// Kinds of authority.
+const (
+	KindRole Kind = iota + 1
+	KindScope
+	KindPermission
+	KindGroup
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindRole:
+		return "role"
+	case KindScope:
+		return "scope"
+	case KindPermission:
+		return "permission"
+	case KindGroup:
+		return "group"
+	}
+	return "unknown"
+}
+
+// Authorities are what a token grants, by kind. Roles include those implied
+// by the mapper's role hierarchy.
+type Authorities struct {
+	Roles       []string
+	Scopes      []string
+	Permissions []string
+	Groups      []string
+
+	// scopePrefixes are the declared wildcards the token holds, as prefixes
+	// ("items:" for "items:*").
+	scopePrefixes []string
+}
+
+// Has reports whether the authorities include name of kind k. A scope is
+// also granted by a declared wildcard the token holds ("items:*" grants
+// "items:read").
+func (a *Authorities) Has(k Kind, name string) bool {
+	if a == nil {
+		return false
+	}
+	list := a.list(k)
+	if list == nil {
+		return false
+	}
+	if slices.Contains(*list, name) {
+		return true
+	}
+	if k == KindScope {
+		for _, p := range a.scopePrefixes {
+			if len(name) > len(p) && strings.HasPrefix(name, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *Authorities) list(k Kind) *[]string {
+	switch k {
+	case KindRole:
+		return &a.Roles
+	case KindScope:
+		return &a.Scopes
+	case KindPermission:
+		return &a.Permissions
+	case KindGroup:
+		return &a.Groups
+	}
+	return nil
+}
+
+func (a *Authorities) add(k Kind, name string) {
+	if list := a.list(k); list != nil && name != "" && !slices.Contains(*list, name) {
+		*list = append(*list, name)
+	}
+}
+
+type authoritiesKey struct{}
+
+// WithAuthorities returns a copy of ctx carrying a. The net/http middleware
+// and the router adapters store the mapped authorities this way, once per
+// request.
+func WithAuthorities(ctx context.Context, a *Authorities) context.Context {
+	return context.WithValue(ctx, authoritiesKey{}, a)
+}
+
+// AuthoritiesFromContext returns the authorities stored by WithAuthorities.
+func AuthoritiesFromContext(ctx context.Context) (*Authorities, bool) {
+	a, ok := ctx.Value(authoritiesKey{}).(*Authorities)
+	return a, ok && a != nil
+}

@@ -1,0 +1,257 @@
+package rbac
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// Shape is how a claim holds its authorities.
+type Shape uint8
+
+// Shapes.
+const (
+	// ShapeSpaceDelimited: one string of space-separated names ("scope": "a b").
+	ShapeSpaceDelimited Shape = iota + 1
+	// ShapeArray: an array of strings ("roles": ["a", "b"]).
+	ShapeArray
+	// ShapeString: a single name ("role": "admin").
+	ShapeString
+	// ShapeObjectKeys: an object whose member names are the authorities
+	// (Zitadel's "urn:zitadel:iam:org:project:roles": {"admin": {...}}).
+	ShapeObjectKeys
+)
+
+func (s Shape) String() string {
+	switch s {
+	case ShapeSpaceDelimited:
+		return "space-delimited string"
+	case ShapeArray:
+		return "array of strings"
+	case ShapeString:
+		return "string"
+	case ShapeObjectKeys:
+		return "object"
+	}
+	return "unknown shape"
+}
+
+// Source is one place in the claims that holds authorities of one kind.
+type Source struct {
+	Kind  Kind
+	Path  Path
+	Shape Shape
+}
+
+// Mismatch reports a claim that was present but not of its source's shape:
+// it yielded no authorities.
+type Mismatch struct {
+	Source Source
+	Got    string // the JSON type found: "number", "object", "null", "array containing number", …
+}
+
+// Mapper turns verified claims into Authorities. Build it once with
+// NewMapper; it is safe for concurrent use.
+type Mapper struct {
+	sources  []Source
+	implied  map[string][]string // role -> every role it implies, transitively
+	prefixes []string            // declared scope wildcards, without the '*'
+	hook     func(Mismatch)
+}
+
+// MapperOption configures a Mapper.
+type MapperOption interface{ apply(*Mapper) error }
+
+type mapperOption func(*Mapper) error
+
+func (f mapperOption) apply(m *Mapper) error { return f(m) }
+
+// WithRoleHierarchy declares which roles imply which, e.g.
+// {"admin": {"editor"}, "editor": {"viewer"}}: a token with role admin then
+// has editor and viewer too. Implication is transitive; cycles are allowed
+// (the roles in a cycle imply each other). Default: no hierarchy.
+func WithRoleHierarchy(h map[string][]string) MapperOption {
+	return mapperOption(func(m *Mapper) error {
+		m.implied = map[string][]string{}
+		for role := range h {
+			if role == "" {
+				return errors.New("rbac: empty role in the hierarchy")
+			}
+			seen := map[string]bool{role: true}
+			stack := append([]string(nil), h[role]...)
+			var out []string
+			for len(stack) > 0 {
+				r := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if r == "" {
+					return fmt.Errorf("rbac: role %q implies an empty role", role)
+				}
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
+				out = append(out, r)
+				stack = append(stack, h[r]...)
+			}
+			m.implied[role] = out
+		}
+		return nil
+	})
+}
+
+// WithScopeWildcards declares scope wildcards such as "items:*": a token
+// holding the scope "items:*" is then granted every scope starting with
+// "items:". Without a declaration "items:*" is just a scope name. Each
+// pattern must end in a single '*' after a non-empty prefix.
+// Default: no wildcards.
+func WithScopeWildcards(patterns ...string) MapperOption {
+	return mapperOption(func(m *Mapper) error {
+		for _, p := range patterns {
+			prefix, ok := strings.CutSuffix(p, "*")
+			if !ok || prefix == "" || strings.Contains(prefix, "*") {
+				return fmt.Errorf("rbac: scope wildcard %q must be a prefix followed by one '*'", p)
+			}
+			m.prefixes = append(m.prefixes, prefix)
+		}
+		return nil
+	})
+}
+
+// WithMismatchHook sets a function called when a claim is present but of
+// the wrong shape. Such a claim never errors and never grants anything.
+// Default: none.
+func WithMismatchHook(fn func(Mismatch)) MapperOption {
+	return mapperOption(func(m *Mapper) error { m.hook = fn; return nil })
+}
+
+// NewMapper builds a mapper reading the given sources (see the presets:
+// Keycloak, Auth0, EntraID, Okta, Cognito, OIDC, Default).
+func NewMapper(sources []Source, opts ...MapperOption) (*Mapper, error) {
+	if len(sources) == 0 {
+		return nil, errors.New("rbac: a mapper needs at least one source")
+	}
+	m := &Mapper{sources: append([]Source(nil), sources...)}
+	for i, s := range m.sources {
+		if s.Kind < KindRole || s.Kind > KindGroup {
+			return nil, fmt.Errorf("rbac: source %d: unknown kind", i)
+		}
+		if s.Shape < ShapeSpaceDelimited || s.Shape > ShapeObjectKeys {
+			return nil, fmt.Errorf("rbac: source %d: unknown shape", i)
+		}
+		if len(s.Path) == 0 || strings.Join(s.Path, "") == "" {
+			return nil, fmt.Errorf("rbac: source %d: empty path", i)
+		}
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(m); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// MustNewMapper is NewMapper that panics, for mappers written in code.
+func MustNewMapper(sources []Source, opts ...MapperOption) *Mapper {
+	m, err := NewMapper(sources, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Map reads the authorities of verified claims.
+func (m *Mapper) Map(c *middleware.Claims) *Authorities {
+	if c == nil {
+		return &Authorities{}
+	}
+	return m.MapClaims(c.Map())
+}
+
+// MapClaims reads the authorities of decoded claims (as from Claims.Map).
+func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
+	a := &Authorities{}
+	for _, s := range m.sources {
+		v, ok := s.Path.lookup(claims)
+		if !ok {
+			continue // absent: nothing granted, nothing wrong
+		}
+		if got := m.read(a, s, v); got != "" && m.hook != nil {
+			m.hook(Mismatch{Source: s, Got: got})
+		}
+	}
+	for _, r := range a.Roles {
+		for _, implied := range m.implied[r] {
+			a.add(KindRole, implied)
+		}
+	}
+	for _, p := range m.prefixes {
+		if a.Has(KindScope, p+"*") {
+			a.scopePrefixes = append(a.scopePrefixes, p)
+		}
+	}
+	return a
+}
+
+// read adds what v grants under s, or returns the JSON type found when v
+// does not have the source's shape (and then adds nothing).
+func (m *Mapper) read(a *Authorities, s Source, v any) string {
+	switch s.Shape {
+	case ShapeSpaceDelimited, ShapeString:
+		str, ok := v.(string)
+		if !ok {
+			return jsonType(v)
+		}
+		if s.Shape == ShapeString {
+			a.add(s.Kind, str)
+			return ""
+		}
+		for _, name := range strings.Fields(str) {
+			a.add(s.Kind, name)
+		}
+	case ShapeArray:
+		list, ok := v.([]any)
+		if !ok {
+			return jsonType(v)
+		}
+		for _, item := range list {
+			if _, ok := item.(string); !ok {
+				return "array containing " + jsonType(item)
+			}
+		}
+		for _, item := range list {
+			a.add(s.Kind, item.(string))
+		}
+	case ShapeObjectKeys:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return jsonType(v)
+		}
+		for _, name := range slices.Sorted(maps.Keys(obj)) {
+			a.add(s.Kind, name)
+		}
+	}
+	return ""
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "number"
+}

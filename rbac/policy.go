@@ -1,0 +1,205 @@
+package rbac
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+type op uint8
+
+const (
+	opDeny op = iota // the zero Policy: fails closed
+	opHas
+	opAll
+	opAny
+	opAuthenticated
+)
+
+// Policy is an authorization rule over Authorities. Build it with Role,
+// Scope, Permission, Group, AllOf, AnyOf (or from a Rule); it is immutable
+// and safe for concurrent use. The zero Policy denies everything.
+type Policy struct {
+	op     op
+	kind   Kind
+	name   string
+	subs   []Policy
+	scopes []string // scopes named for the RFC 6750 scope attribute
+}
+
+// Role requires the role name (directly or through the role hierarchy).
+func Role(name string) Policy { return has(KindRole, name) }
+
+// Scope requires the scope name (exactly, or through a declared wildcard).
+func Scope(name string) Policy { return has(KindScope, name) }
+
+// Permission requires the permission name.
+func Permission(name string) Policy { return has(KindPermission, name) }
+
+// Group requires membership of the group name.
+func Group(name string) Policy { return has(KindGroup, name) }
+
+func has(k Kind, name string) Policy {
+	if name == "" {
+		return Policy{} // an empty name can never be granted: deny
+	}
+	p := Policy{op: opHas, kind: k, name: name}
+	if k == KindScope {
+		p.scopes = []string{name}
+	}
+	return p
+}
+
+// Authenticated allows any verified token, whatever it grants.
+func Authenticated() Policy { return Policy{op: opAuthenticated} }
+
+// AllOf requires every policy. With no policy it denies.
+func AllOf(ps ...Policy) Policy {
+	p := Policy{op: opAll, subs: slices.Clone(ps)}
+	for _, s := range ps {
+		for _, sc := range s.scopes {
+			if !slices.Contains(p.scopes, sc) {
+				p.scopes = append(p.scopes, sc)
+			}
+		}
+	}
+	return p
+}
+
+// AnyOf requires at least one policy. With no policy it denies.
+func AnyOf(ps ...Policy) Policy {
+	p := Policy{op: opAny, subs: slices.Clone(ps)}
+	// One alternative's scopes are enough: name the first that has any.
+	for _, s := range ps {
+		if len(s.scopes) > 0 {
+			p.scopes = s.scopes
+			break
+		}
+	}
+	return p
+}
+
+// AnyRole requires at least one of the roles.
+func AnyRole(names ...string) Policy { return AnyOf(each(Role, names)...) }
+
+// AllRoles requires every one of the roles.
+func AllRoles(names ...string) Policy { return AllOf(each(Role, names)...) }
+
+// AllScopes requires every one of the scopes.
+func AllScopes(names ...string) Policy { return AllOf(each(Scope, names)...) }
+
+// AnyScope requires at least one of the scopes.
+func AnyScope(names ...string) Policy { return AnyOf(each(Scope, names)...) }
+
+func each(f func(string) Policy, names []string) []Policy {
+	out := make([]Policy, len(names))
+	for i, n := range names {
+		out[i] = f(n)
+	}
+	return out
+}
+
+// Allows evaluates the policy. A nil a (no verified token) is never allowed.
+// It does not allocate.
+func (p Policy) Allows(a *Authorities) bool {
+	if a == nil {
+		return false
+	}
+	switch p.op {
+	case opHas:
+		return a.Has(p.kind, p.name)
+	case opAuthenticated:
+		return true
+	case opAll:
+		if len(p.subs) == 0 {
+			return false
+		}
+		for i := range p.subs {
+			if !p.subs[i].Allows(a) {
+				return false
+			}
+		}
+		return true
+	case opAny:
+		for i := range p.subs {
+			if p.subs[i].Allows(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Scopes lists the scopes the policy names, for the scope attribute of a
+// 403 insufficient_scope answer: every scope of an AllOf, and the first
+// alternative with scopes of an AnyOf.
+func (p Policy) Scopes() []string { return slices.Clone(p.scopes) }
+
+// String renders the policy for logs, e.g.
+// "(role:admin OR role:editor) AND scope:items:write".
+func (p Policy) String() string {
+	var b strings.Builder
+	p.write(&b, false)
+	return b.String()
+}
+
+func (p Policy) write(b *strings.Builder, nested bool) {
+	switch p.op {
+	case opHas:
+		b.WriteString(p.kind.String())
+		b.WriteByte(':')
+		b.WriteString(p.name)
+		return
+	case opAuthenticated:
+		b.WriteString("authenticated")
+		return
+	case opDeny:
+		b.WriteString("deny")
+		return
+	}
+	if len(p.subs) == 0 {
+		b.WriteString("deny")
+		return
+	}
+	sep := " AND "
+	if p.op == opAny {
+		sep = " OR "
+	}
+	if nested && len(p.subs) > 1 {
+		b.WriteByte('(')
+	}
+	for i := range p.subs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		p.subs[i].write(b, true)
+	}
+	if nested && len(p.subs) > 1 {
+		b.WriteByte(')')
+	}
+}
+
+// Allowed reports whether the request's verified token satisfies p. It
+// reads the authorities the middleware stored in ctx, or maps the claims in
+// ctx with the Default preset when none were stored; with no verified claims
+// it is false.
+func Allowed(ctx context.Context, p Policy) bool {
+	return p.Allows(FromContext(ctx))
+}
+
+// FromContext returns the authorities of the request: those stored with
+// WithAuthorities, else the Default preset's reading of the verified claims
+// in ctx, else nil.
+func FromContext(ctx context.Context) *Authorities {
+	if a, ok := AuthoritiesFromContext(ctx); ok {
+		return a
+	}
+	if c, ok := middleware.ClaimsFromContext(ctx); ok {
+		return defaultMapper().Map(c)
+	}
+	return nil
+}
+
+func defaultMapper() *Mapper { return &Mapper{sources: Default()} }
