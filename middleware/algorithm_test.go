@@ -169,7 +169,7 @@ func TestAlgorithmAllowlist(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range [][]string{{"none"}, {"HS1"}, {}} {
-		if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, middleware.WithAlgorithms(bad...)); err == nil {
+		if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, middleware.WithAlgorithms(bad...)); err == nil {
 			t.Fatalf("allowlist %q accepted", bad)
 		}
 	}
@@ -201,12 +201,12 @@ func TestStaticSecretKeys(t *testing.T) {
 		{Algorithm: "HS256", Secret: iss.Secret(), Public: iss.PublicKey(iss.KeyIDs()[0])},
 	}
 	for i, k := range bad {
-		if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, Keys: []middleware.Key{k}}}); err == nil {
+		if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, Keys: []middleware.Key{k}}}); err == nil {
 			t.Fatalf("bad key %d accepted", i)
 		}
 	}
 	// An explicit allowlist without HS256 refuses a secret key outright.
-	if _, err := middleware.New([]middleware.Issuer{ok}, middleware.WithAlgorithms("RS256")); err == nil {
+	if err := newErr([]middleware.Issuer{ok}, middleware.WithAlgorithms("RS256")); err == nil {
 		t.Fatal("HS256 key accepted with an allowlist lacking HS256")
 	}
 }
@@ -237,11 +237,11 @@ func TestStaticPublicKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience},
+	if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience},
 		Keys: []middleware.Key{{Public: &small.PublicKey}}}}); err == nil {
 		t.Fatal("a 1024-bit RSA key was accepted")
 	}
-	if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience},
+	if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience},
 		Keys: []middleware.Key{{Public: iss.PublicKey(kids[1]), Algorithm: "ES384"}}}}); err == nil {
 		t.Fatal("a P-256 key was bound to ES384")
 	}

@@ -112,7 +112,7 @@ func TestRedirectLimits(t *testing.T) {
 		http.Redirect(w, r, loop.URL+r.URL.Path+"x", http.StatusFound)
 	}))
 	t.Cleanup(loop.Close)
-	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: loop.URL + "/k", Audiences: []string{audience}}},
+	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: loop.URL + "/k", Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "redirects") {
 		t.Fatalf("redirect loop: %v", err)
@@ -127,7 +127,7 @@ func TestTLSErrorsFailTheFetch(t *testing.T) {
 		t.Error("the handshake with an untrusted certificate succeeded")
 	}))
 	t.Cleanup(srv.Close)
-	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
+	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("want a certificate error, got %v", err)
@@ -142,7 +142,7 @@ func TestDiscoveryRefusesAnInsecureJWKSURI(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL, "jwks_uri": "http://keys.example.com/jwks"})
 	}))
 	t.Cleanup(srv.Close)
-	_, err := middleware.New([]middleware.Issuer{{URL: srv.URL, Audiences: []string{audience}}}, middleware.WithStartupFetch(), quiet)
+	err := newErr([]middleware.Issuer{{URL: srv.URL, Audiences: []string{audience}}}, middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("want an https error, got %v", err)
 	}

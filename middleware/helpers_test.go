@@ -61,6 +61,16 @@ func newVerifier(t testing.TB, issuers []middleware.Issuer, opts ...middleware.O
 	return v
 }
 
+// newErr builds a verifier only to see whether New accepts the
+// configuration; one that is built is closed at once.
+func newErr(issuers []middleware.Issuer, opts ...middleware.Option) error {
+	v, err := middleware.New(issuers, append([]middleware.Option{quiet}, opts...)...)
+	if v != nil {
+		_ = v.Close()
+	}
+	return err
+}
+
 // remoteVerifier trusts iss through OIDC discovery.
 func remoteVerifier(t testing.TB, iss *jwttest.Issuer, opts ...middleware.Option) *middleware.Verifier {
 	t.Helper()

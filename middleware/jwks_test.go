@@ -53,7 +53,7 @@ func TestAConfiguredJWKSURLSkipsDiscovery(t *testing.T) {
 func TestDiscoveryIssuerMustMatchExactly(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
-	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL() + "/", Audiences: []string{audience}}},
+	err := newErr([]middleware.Issuer{{URL: iss.URL() + "/", Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "trailing slash") {
 		t.Fatalf("want a trailing-slash mismatch error, got %v", err)
@@ -269,7 +269,7 @@ func TestEndpointDownAtStart(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	iss.SetFault(jwttest.FaultDown)
-	if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+	if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet); err == nil {
 		t.Fatal("WithStartupFetch did not fail")
 	}
@@ -413,7 +413,7 @@ func TestOversizedKeySetIsRefused(t *testing.T) {
 	good := publishedJWK(t, iss)
 	padding := strings.Repeat(" ", 2<<20)
 	srv, _ := jwksServer(t, func() string { return `{"keys":[` + good + `]}` + padding })
-	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
+	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("want a size error, got %v", err)
@@ -446,11 +446,11 @@ func TestRedirectsStayOnOneOrigin(t *testing.T) {
 	cross := httptest.NewServer(http.RedirectHandler(iss.JWKSURL(), http.StatusFound))
 	t.Cleanup(cross.Close)
 
-	if _, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: same.URL + "/moved", Audiences: []string{audience}}},
+	if err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: same.URL + "/moved", Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet); err != nil {
 		t.Fatalf("a same-origin redirect was not followed: %v", err)
 	}
-	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), JWKSURL: cross.URL, Audiences: []string{audience}}},
+	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: cross.URL, Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), quiet)
 	if err == nil || !strings.Contains(err.Error(), "cross-origin") {
 		t.Fatalf("a cross-origin redirect was followed: %v", err)

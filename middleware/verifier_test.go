@@ -128,6 +128,7 @@ func TestConcurrentVerificationDuringRotation(t *testing.T) {
 // flight against a hanging endpoint. Not parallel: it inspects all stacks.
 func TestCloseStopsBackgroundWork(t *testing.T) {
 	iss := newIssuer(t)
+	before := refreshGoroutines()
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
 		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond), quiet)
 	if err != nil {
@@ -136,20 +137,25 @@ func TestCloseStopsBackgroundWork(t *testing.T) {
 	iss.SetSlowDelay(time.Hour)
 	iss.SetFault(jwttest.FaultSlow)
 	eventually(t, "a background fetch to hang", func() bool { return iss.JWKSRequests() >= 2 })
-	if !strings.Contains(stacks(), "middleware.(*remoteKeys)") {
-		t.Fatal("no background goroutine seen before Close")
+	if n := refreshGoroutines(); n <= before {
+		t.Fatalf("no background goroutine seen before Close (%d, %d before New)", n, before)
 	}
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s := stacks(); strings.Contains(s, "middleware.(*remoteKeys)") {
-		t.Fatalf("goroutines left after Close:\n%s", s)
+	if n := refreshGoroutines(); n != before {
+		t.Fatalf("%d refresh goroutines after Close, %d before New:\n%s", n, before, stacks())
 	}
 	_ = v.Close() // idempotent
 	// Keys already obtained keep verifying after Close.
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// refreshGoroutines counts the goroutines of every verifier's key refresh.
+func refreshGoroutines() int {
+	return strings.Count(stacks(), "middleware.(*remoteKeys)")
 }
 
 func stacks() string {
