@@ -25,7 +25,7 @@ func TestBannerCurlCommandsDoWhatTheySay(t *testing.T) {
 			t.Fatalf("no %s token in the banner:\n%s", name, s.Banner)
 		}
 	}
-	if len(s.Curls) != 9 {
+	if len(s.Curls) != 11 {
 		t.Fatalf("%d curl commands in the banner:\n%s", len(s.Curls), s.Banner)
 	}
 	for _, c := range s.Curls {
@@ -33,11 +33,16 @@ func TestBannerCurlCommandsDoWhatTheySay(t *testing.T) {
 		if res.Status != c.Expect {
 			t.Fatalf("%s\n  got %d, the banner promises %d: %s", c.Line, res.Status, c.Expect, res.Body)
 		}
-		if res.Status != 401 {
-			continue
-		}
 		got := res.Header.Get("WWW-Authenticate")
 		want := `Bearer realm="jwtguard-example"`
+		switch {
+		case res.Status == 403 && strings.Contains(c.Line, "POST"):
+			want += `, error="insufficient_scope", error_description="The access token does not grant the required access", scope="items:write"`
+		case res.Status == 403:
+			want += `, error="insufficient_scope", error_description="The access token does not grant the required access"`
+		case res.Status != 401:
+			continue
+		}
 		if strings.Contains(c.Line, "$EXPIRED") {
 			want += `, error="invalid_token", error_description="The access token expired"`
 		} else if strings.Contains(c.Line, "$TAMPERED") {
@@ -126,6 +131,48 @@ func TestIssuerAndAudienceFlags(t *testing.T) {
 	}
 }
 
+// -preset and -roles-claim read a real provider's roles and scopes.
+func TestPresetAndRolesClaimFlags(t *testing.T) {
+	t.Parallel()
+	provider, err := jwttest.NewIssuer(jwttest.WithAudience("orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(provider.Close)
+	keycloakAdmin := jwttest.Claims{"scope": "openid items:read",
+		"realm_access":    map[string]any{"roles": []string{"offline_access"}},
+		"resource_access": map[string]any{"orders": map[string]any{"roles": []string{"admin"}}}}
+	cases := []struct {
+		name   string
+		flags  []string
+		claims jwttest.Claims
+		get    int // GET /api/items
+		del    int // DELETE /api/items/1
+	}{
+		{"keycloak client roles", []string{"-preset", "keycloak"}, keycloakAdmin, 200, 204},
+		{"keycloak ignores top-level roles", []string{"-preset", "keycloak"}, jwttest.Claims{"roles": []string{"admin"}, "scope": "items:read"}, 200, 403},
+		{"entra scp and roles", []string{"-preset", "entra"}, jwttest.Claims{"scp": "items:read", "roles": []string{"admin"}}, 200, 204},
+		{"okta scp array, no roles", []string{"-preset", "okta"}, jwttest.Claims{"scp": []string{"items:read"}, "roles": []string{"admin"}}, 200, 403},
+		{"a roles claim path", []string{"-roles-claim", "app.roles"}, jwttest.Claims{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
+		{"a namespaced roles claim with auth0", []string{"-preset", "auth0", "-roles-claim", `["https://example.com/roles"]`},
+			jwttest.Claims{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"-addr", "127.0.0.1:0", "-issuer", provider.URL(), "-audience", "orders"}, tc.flags...)
+			s := demotest.Start(t, run, args...)
+			s.Vars["TOKEN"] = provider.MustMint(tc.claims)
+			if res := s.Do(t, `curl -i -H "Authorization: Bearer $TOKEN" `+s.URL+"/api/items"); res.Status != tc.get {
+				t.Fatalf("GET: %d, want %d", res.Status, tc.get)
+			}
+			if res := s.Do(t, `curl -i -X DELETE -H "Authorization: Bearer $TOKEN" `+s.URL+"/api/items/1"); res.Status != tc.del {
+				t.Fatalf("DELETE: %d, want %d", res.Status, tc.del)
+			}
+		})
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
@@ -135,6 +182,8 @@ func TestBadFlags(t *testing.T) {
 		{"-nope"},
 		{"stray"},
 		{"-issuer", "http://id.example.com", "-audience", "x"},
+		{"-preset", "ldap"},
+		{"-roles-claim", "a..b"},
 	} {
 		if err := run(t.Context(), args, &strings.Builder{}, &strings.Builder{}); err == nil {
 			t.Errorf("%q accepted", args)

@@ -13,11 +13,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/rbac"
 )
 
 // Realm is the realm of the examples' WWW-Authenticate challenges.
@@ -28,10 +31,12 @@ const DevAudience = "jwtguard-example-api"
 
 // Config is what the flags say.
 type Config struct {
-	Addr     string // API listen address
-	Issuer   string // a real provider's issuer URL; empty starts the development issuer
-	Audience string // the audience to require (with Issuer)
-	JWKS     string // optional JWKS URL, skipping discovery (with Issuer)
+	Addr       string // API listen address
+	Issuer     string // a real provider's issuer URL; empty starts the development issuer
+	Audience   string // the audience to require (with Issuer)
+	JWKS       string // optional JWKS URL, skipping discovery (with Issuer)
+	Preset     string // rbac preset naming where roles and scopes are
+	RolesClaim string // claim path of the roles, overriding the preset's
 }
 
 // ParseFlags reads the flags every example accepts.
@@ -43,7 +48,13 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.Issuer, "issuer", "", "protect the API with a real provider's tokens: its issuer URL (no development issuer starts)")
 	fs.StringVar(&c.Audience, "audience", "", "the audience the provider's tokens must carry (required with -issuer)")
 	fs.StringVar(&c.JWKS, "jwks", "", "the provider's JWKS URL, to skip OIDC discovery (optional)")
+	fs.StringVar(&c.Preset, "preset", "default", "where tokens keep roles and scopes: "+strings.Join(rbac.PresetNames(), ", ")+
+		" (keycloak reads the client roles of -audience)")
+	fs.StringVar(&c.RolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if _, err := c.mapper(); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -58,19 +69,48 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	return c, nil
 }
 
+// mapper builds the rbac mapper the flags describe.
+func (c Config) mapper() (*rbac.Mapper, error) {
+	sources, err := rbac.Preset(c.Preset, c.Audience)
+	if err != nil {
+		return nil, err
+	}
+	if c.RolesClaim != "" {
+		path, err := rbac.ParsePath(c.RolesClaim)
+		if err != nil {
+			return nil, err
+		}
+		sources = slices.DeleteFunc(sources, func(s rbac.Source) bool { return s.Kind == rbac.KindRole })
+		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
+	}
+	return rbac.NewMapper(sources)
+}
+
 // App is a running example: its verifier, its development issuer (nil with
-// -issuer) and its item store.
+// -issuer), the mapper of roles and scopes, and its item store.
 type App struct {
 	Verifier *middleware.Verifier
+	Mapper   *rbac.Mapper
 	Dev      *jwttest.Issuer
 	Items    *Items
 	Log      *slog.Logger
 }
 
+// The routes' rules, shared by every example.
+var (
+	ReadItems   = rbac.Scope("items:read")
+	WriteItems  = rbac.Scope("items:write")
+	DeleteItems = rbac.Role("admin")
+)
+
 // NewApp starts the development issuer unless cfg names a real one, and
 // builds the verifier.
 func NewApp(cfg Config, log *slog.Logger) (*App, error) {
-	app := &App{Items: NewItems(), Log: log}
+	mapper, err := cfg.mapper()
+	if err != nil {
+		return nil, err
+	}
+	app := &App{Items: NewItems(), Log: log, Mapper: mapper}
 	issuer := middleware.Issuer{URL: cfg.Issuer, Audiences: []string{cfg.Audience}, JWKSURL: cfg.JWKS}
 	if cfg.Issuer == "" {
 		dev, err := jwttest.NewIssuer(jwttest.WithAudience(DevAudience), jwttest.WithTokenLifetime(8*time.Hour))

@@ -23,6 +23,7 @@ type RunFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // Server is a running example.
 type Server struct {
+	URL    string // the API's URL, from the banner
 	Banner string
 	Vars   map[string]string // the banner's export lines
 	Curls  []Curl            // the banner's curl lines
@@ -68,6 +69,9 @@ func Start(t testing.TB, run RunFunc, args ...string) *Server {
 	}
 	t.Cleanup(func() { _ = s.stop() })
 	for _, line := range strings.Split(s.Banner, "\n") {
+		if u, ok := strings.CutPrefix(line, "jwtguard example API listening on "); ok {
+			s.URL = u
+		}
 		if name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(line, "export ") {
 			s.Vars[name] = value
 		}
