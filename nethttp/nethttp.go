@@ -1,9 +1,7 @@
 package nethttp
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/rbac"
@@ -58,29 +56,22 @@ func WithMapper(m *rbac.Mapper) Option { return optionFunc(func(o *options) { o.
 // (middleware.ClaimsFromContext); on failure the request is answered per
 // RFC 6750 and next is not called.
 func Protect(v *middleware.Verifier, opts ...Option) func(http.Handler) http.Handler {
-	o := newOptions(opts)
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if o.preflight && isPreflight(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			claims, err := v.VerifyRequest(r)
-			if err != nil {
-				if o.anonymous && errors.Is(err, middleware.ErrNoToken) {
-					next.ServeHTTP(w, r)
-					return
-				}
-				o.errorWriter(w, r, err)
-				return
-			}
-			ctx := middleware.WithClaims(r.Context(), claims)
-			if o.mapper != nil {
-				ctx = rbac.WithAuthorities(ctx, o.mapper.Map(claims))
-			}
-			next.ServeHTTP(w, r.WithContext(ctx))
-		})
-	}
+	return NewGuard(v, opts...).Protect
+}
+
+// Protect is the middleware of the Guard: see the package function Protect.
+func (g *Guard) Protect(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := g.Authenticate(r)
+		if err != nil {
+			g.WriteError(w, r, err)
+			return
+		}
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Require returns middleware that lets a request through only if its
@@ -91,20 +82,15 @@ func Protect(v *middleware.Verifier, opts ...Option) func(http.Handler) http.Han
 // policy names (RFC 6750 §3.1). Options: WithRealm, WithErrorWriter and
 // WithCORSPreflight.
 func Require(policy rbac.Policy, opts ...Option) func(http.Handler) http.Handler {
-	o := newOptions(opts)
-	need := policy.Scopes()
+	return (&Guard{o: newOptions(opts)}).Require(policy)
+}
+
+// Require is Require with the Guard's options.
+func (g *Guard) Require(policy rbac.Policy) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if o.preflight && isPreflight(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			if _, ok := middleware.ClaimsFromContext(r.Context()); !ok {
-				o.errorWriter(w, r, &middleware.Error{Reason: middleware.ReasonTokenMissing})
-				return
-			}
-			if !policy.Allows(rbac.FromContext(r.Context())) {
-				o.errorWriter(w, r, &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: need})
+			if err := g.Authorize(r, policy); err != nil {
+				g.WriteError(w, r, err)
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -129,24 +115,4 @@ func newOptions(opts []Option) options {
 func isPreflight(r *http.Request) bool {
 	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" &&
 		r.Header.Get("Access-Control-Request-Method") != ""
-}
-
-// WriteError answers a request rejected with err: the RFC 6750 status,
-// WWW-Authenticate (and Retry-After for 503) headers, and a JSON body
-// {"error": "...", "error_description": "..."}. Nothing of the error's
-// cause is written.
-func WriteError(w http.ResponseWriter, err error, realm string) {
-	resp := middleware.ResponseFor(err, realm)
-	h := w.Header()
-	if resp.WWWAuthenticate != "" {
-		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
-	}
-	if resp.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
-	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body())
 }

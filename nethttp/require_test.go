@@ -85,7 +85,7 @@ func TestRequireSplits401And403(t *testing.T) {
 				t.Fatalf("WWW-Authenticate\n got %s\nwant %s", got, tc.challenge)
 			}
 			if tc.status == 403 && tc.challenge != "" &&
-				string(body) != `{"error":"insufficient_scope","error_description":"The access token does not grant the required access"}` {
+				string(body) != `{"error":"insufficient_scope","error_description":"The access token does not grant the required access"}`+"\n" {
 				t.Fatalf("body %s", body)
 			}
 		})

@@ -1,0 +1,111 @@
+package nethttp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/rbac"
+)
+
+// Guard is the enforcement every transport shares: Protect and Require are
+// built on it, and so are the gin, echo and chi adapters, which only store
+// the result and report errors the router's way. Use it directly to
+// integrate a router jwtguard has no adapter for. A Guard is safe for
+// concurrent use.
+type Guard struct {
+	v *middleware.Verifier
+	o options
+}
+
+// NewGuard returns a Guard that verifies tokens with v. It takes the same
+// options as Protect.
+func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
+	return &Guard{v: v, o: newOptions(opts)}
+}
+
+// Authenticate verifies the credential of r. On success it returns r's
+// context carrying the claims (middleware.ClaimsFromContext) and, with
+// WithMapper, the authorities (rbac.AuthoritiesFromContext); the caller
+// continues with that context. A request let through unverified (a CORS
+// preflight under WithCORSPreflight, no credential under WithAnonymous)
+// also gets a nil error and r's own context. Otherwise the error is the
+// verifier's, for WriteError or Response.
+func (g *Guard) Authenticate(r *http.Request) (context.Context, error) {
+	if g.o.preflight && isPreflight(r) {
+		return r.Context(), nil
+	}
+	claims, err := g.v.VerifyRequest(r)
+	if err != nil {
+		if g.o.anonymous && errors.Is(err, middleware.ErrNoToken) {
+			return r.Context(), nil
+		}
+		return nil, err
+	}
+	ctx := middleware.WithClaims(r.Context(), claims)
+	if g.o.mapper != nil {
+		ctx = rbac.WithAuthorities(ctx, g.o.mapper.Map(claims))
+	}
+	return ctx, nil
+}
+
+// Authorize checks policy against the claims Authenticate put in r's
+// context. A request without verified claims gets an ErrNoToken error (401);
+// one the policy refuses gets an ErrInsufficientScope error (403) naming the
+// scopes the policy requires. CORS preflights pass under WithCORSPreflight.
+func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
+	if g.o.preflight && isPreflight(r) {
+		return nil
+	}
+	ctx := r.Context()
+	if _, ok := middleware.ClaimsFromContext(ctx); !ok {
+		return &middleware.Error{Reason: middleware.ReasonTokenMissing}
+	}
+	if !policy.Allows(rbac.FromContext(ctx)) {
+		return &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: policy.Scopes()}
+	}
+	return nil
+}
+
+// Response is the RFC 6750 answer to err with the Guard's realm.
+func (g *Guard) Response(err error) middleware.Response {
+	return middleware.ResponseFor(err, g.o.realm)
+}
+
+// WriteError answers a request rejected with err, through the function
+// given to WithErrorWriter or else the package's WriteError with the
+// Guard's realm.
+func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	g.o.errorWriter(w, r, err)
+}
+
+// WriteError answers a request rejected with err: the RFC 6750 status,
+// headers (see SetErrorHeaders) and the JSON body
+// {"error": "...", "error_description": "..."} followed by a newline.
+// Nothing of the error's cause is written.
+func WriteError(w http.ResponseWriter, err error, realm string) {
+	resp := middleware.ResponseFor(err, realm)
+	SetErrorHeaders(w.Header(), resp)
+	w.WriteHeader(resp.Status)
+	body := append(resp.Body(), '\n')
+	_, _ = w.Write(body)
+}
+
+// SetErrorHeaders sets the headers of an error answer on h:
+// WWW-Authenticate (RFC 6750 §3), Retry-After for 503, Content-Type
+// application/json, Cache-Control no-store and X-Content-Type-Options
+// nosniff. Adapters whose router writes the body itself (echo) use it so
+// that every transport sends the same headers.
+func SetErrorHeaders(h http.Header, resp middleware.Response) {
+	if resp.WWWAuthenticate != "" {
+		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
+	}
+	if resp.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
