@@ -1,17 +1,22 @@
 # Every target covers every module of the repository: `go ... ./...` stops at
-# nested go.mod files, so each module is visited on its own.
+# nested go.mod files, so each module is visited on its own, with the
+# workspace (go.work) off so that each builds exactly as its users build it.
 SHELL   := /bin/bash
+export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: test fmt-check vet gotest lint
+.PHONY: test fmt-check tidy-check vet gotest lint bench-adapters
 
 ## test: everything CI checks (gofmt, go vet, go test -race) in every module.
-test: fmt-check vet gotest
+test: fmt-check tidy-check vet gotest
 
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+tidy-check:
+	@set -e; for m in $(MODULES); do echo "go mod tidy -diff $$m"; (cd $$m && go mod tidy -diff); done
 
 vet:
 	@set -e; for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./...); done
@@ -26,3 +31,10 @@ lint:
 	@command -v govulncheck >/dev/null || go install golang.org/x/vuln/cmd/govulncheck@latest || true
 	@for m in $(MODULES); do (cd $$m && $$(go env GOPATH)/bin/govulncheck ./...) || \
 		echo "govulncheck failed in $$m (no network to its database?); not fatal here"; done
+
+## bench-adapters: what each router adapter adds over nethttp, as a ratio of
+## (adapter guarded - bare router) to (nethttp guarded - bare ServeMux).
+bench-adapters:
+	@for m in adapters/chi adapters/gin adapters/echo; do \
+		(cd $$m && go test -run '^$$' -bench Overhead -benchmem -count 6 .) ; \
+	done | go run ./internal/cmd/benchratio

@@ -9,21 +9,8 @@ import (
 	"github.com/jwtguard/jwtguard/nethttp"
 )
 
-// netHTTPStack is the reference stack: Protect around a ServeMux, Require
-// per route.
-func netHTTPStack(v *middleware.Verifier, opts []nethttp.Option, routes []conformance.Route) http.Handler {
-	mux := http.NewServeMux()
-	for _, rt := range routes {
-		h := rt.Handler
-		if rt.Policy != nil {
-			h = nethttp.Require(*rt.Policy, opts...)(h)
-		}
-		mux.Handle(rt.Method+" "+rt.Path, h)
-	}
-	return nethttp.Protect(v, opts...)(mux)
-}
-
-// guardStack builds the same server from one Guard, the way adapters do.
+// guardStack builds the reference server from one Guard, the way adapters
+// do.
 func guardStack(v *middleware.Verifier, opts []nethttp.Option, routes []conformance.Route) http.Handler {
 	g := nethttp.NewGuard(v, opts...)
 	mux := http.NewServeMux()
@@ -38,6 +25,6 @@ func guardStack(v *middleware.Verifier, opts []nethttp.Option, routes []conforma
 }
 
 func TestConformance(t *testing.T) {
-	t.Run("Protect and Require", func(t *testing.T) { conformance.Run(t, conformance.StackFunc(netHTTPStack)) })
+	t.Run("Protect and Require", func(t *testing.T) { conformance.Run(t, conformance.NetHTTP) })
 	t.Run("Guard", func(t *testing.T) { conformance.Run(t, conformance.StackFunc(guardStack)) })
 }

@@ -82,22 +82,24 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // WriteError answers a request rejected with err: the RFC 6750 status,
-// headers (see SetErrorHeaders) and the JSON body
-// {"error": "...", "error_description": "..."} followed by a newline.
+// the headers of SetErrorHeaders, Content-Type application/json and the
+// body {"error": "...", "error_description": "..."} followed by a newline.
 // Nothing of the error's cause is written.
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	resp := middleware.ResponseFor(err, realm)
-	SetErrorHeaders(w.Header(), resp)
+	h := w.Header()
+	SetErrorHeaders(h, resp)
+	h.Set("Content-Type", "application/json")
 	w.WriteHeader(resp.Status)
 	body := append(resp.Body(), '\n')
 	_, _ = w.Write(body)
 }
 
-// SetErrorHeaders sets the headers of an error answer on h:
-// WWW-Authenticate (RFC 6750 §3), Retry-After for 503, Content-Type
-// application/json, Cache-Control no-store and X-Content-Type-Options
-// nosniff. Adapters whose router writes the body itself (echo) use it so
-// that every transport sends the same headers.
+// SetErrorHeaders sets the headers of an error answer other than its
+// Content-Type, which belongs with the body: WWW-Authenticate (RFC 6750
+// §3), Retry-After for 503, Cache-Control no-store and
+// X-Content-Type-Options nosniff. Adapters whose router writes the body
+// itself (echo) use it so that every transport sends the same headers.
 func SetErrorHeaders(h http.Header, resp middleware.Response) {
 	if resp.WWWAuthenticate != "" {
 		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
@@ -105,7 +107,6 @@ func SetErrorHeaders(h http.Header, resp middleware.Response) {
 	if resp.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
 	}
-	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 }

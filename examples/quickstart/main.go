@@ -14,41 +14,20 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("quickstart", routes) }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := demo.ParseFlags("quickstart", args, stderr)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	return demo.Run(ctx, cfg, stdout, log, routes)
-}
+var run = demo.Runner("quickstart", routes)
 
 // routes is the whole integration: Protect verifies the token of every
 // /api/ request, Require applies each route's rule.
-func routes(app *demo.App) http.Handler {
+func routes(app *demo.App) (http.Handler, error) {
 	realm := nethttp.WithRealm(demo.Realm)
 	require := func(p rbac.Policy, h http.HandlerFunc) http.Handler { return nethttp.Require(p, realm)(h) }
 	api := http.NewServeMux()
@@ -61,5 +40,5 @@ func routes(app *demo.App) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", demo.Healthz)
 	mux.Handle("/api/", nethttp.Protect(app.Verifier, realm, nethttp.WithMapper(app.Mapper))(api))
-	return mux
+	return mux, nil
 }

@@ -145,21 +145,29 @@ func (a *App) Close() {
 	}
 }
 
+// Routes builds an example's handler: the only part that differs between
+// the examples.
+type Routes func(*App) (http.Handler, error)
+
 // Run starts an example: it builds the App, listens on cfg.Addr, prints the
 // banner to out, serves routes(app) until ctx ends, then shuts down
 // gracefully.
-func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger, routes func(*App) http.Handler) error {
+func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger, routes Routes) error {
 	app, err := NewApp(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	handler, err := routes(app)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(app),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      15 * time.Second,

@@ -1,0 +1,12 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/jwtguard/jwtguard/examples/internal/demotest"
+)
+
+// The chi example answers exactly as the quickstart: see demotest.Suite.
+func TestExample(t *testing.T) {
+	demotest.Suite(t, run)
+}
