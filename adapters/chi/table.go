@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jwtguard/jwtguard/nethttp"
@@ -33,9 +34,10 @@ const (
 // route pattern and method, and enforces them as middleware. A Table is
 // immutable and safe for concurrent use.
 type Table struct {
-	rules    map[string]rbac.Policy // "METHOD pattern" or "* pattern"
+	rules    map[string]map[string]rbac.Policy // pattern -> method (or "*") -> policy
 	unlisted Unlisted
 	guard    *nethttp.Guard
+	rctx     sync.Pool // *chi.Context for route resolution
 }
 
 // NewTable builds a route table. Each key is a method and a chi route
@@ -51,16 +53,20 @@ func NewTable(unlisted Unlisted, rules map[string]rbac.Policy, opts ...nethttp.O
 	if unlisted != DenyUnlisted && unlisted != AllowUnlisted {
 		return nil, errors.New("chiguard: the table needs an explicit DenyUnlisted or AllowUnlisted")
 	}
-	t := &Table{rules: make(map[string]rbac.Policy, len(rules)), unlisted: unlisted, guard: nethttp.NewGuard(nil, opts...)}
+	t := &Table{rules: map[string]map[string]rbac.Policy{}, unlisted: unlisted, guard: nethttp.NewGuard(nil, opts...)}
+	t.rctx.New = func() any { return chi.NewRouteContext() }
 	for key, p := range rules {
-		k, err := parseKey(key)
+		method, pattern, err := parseKey(key)
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := t.rules[k]; dup {
-			return nil, fmt.Errorf("chiguard: two rules for %q", k)
+		if t.rules[pattern] == nil {
+			t.rules[pattern] = map[string]rbac.Policy{}
 		}
-		t.rules[k] = p
+		if _, dup := t.rules[pattern][method]; dup {
+			return nil, fmt.Errorf("chiguard: two rules for %q", method+" "+pattern)
+		}
+		t.rules[pattern][method] = p
 	}
 	return t, nil
 }
@@ -79,17 +85,17 @@ func NewTableFromRules(unlisted Unlisted, rules map[string]rbac.Rule, opts ...ne
 	return NewTable(unlisted, policies, opts...)
 }
 
-// parseKey checks "METHOD /pattern" and returns it with single spacing.
-func parseKey(key string) (string, error) {
+// parseKey splits "METHOD /pattern".
+func parseKey(key string) (method, pattern string, err error) {
 	method, pattern, ok := strings.Cut(strings.TrimSpace(key), " ")
 	pattern = strings.TrimSpace(pattern)
 	if !ok || pattern == "" || pattern[0] != '/' {
-		return "", fmt.Errorf("chiguard: rule %q: want \"METHOD /pattern\"", key)
+		return "", "", fmt.Errorf("chiguard: rule %q: want \"METHOD /pattern\"", key)
 	}
 	if method != "*" && (method == "" || strings.ToUpper(method) != method || strings.ContainsAny(method, "/{}")) {
-		return "", fmt.Errorf("chiguard: rule %q: the method must be upper case, like GET, or *", key)
+		return "", "", fmt.Errorf("chiguard: rule %q: the method must be upper case, like GET, or *", key)
 	}
-	return method + " " + pattern, nil
+	return method, pattern, nil
 }
 
 // Middleware enforces the table. Put it behind Protect on the root router
@@ -104,9 +110,10 @@ func (t *Table) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		policy, listed := t.rules[r.Method+" "+pattern]
+		methods := t.rules[pattern]
+		policy, listed := methods[r.Method]
 		if !listed {
-			policy, listed = t.rules["* "+pattern]
+			policy, listed = methods["*"]
 		}
 		if !listed && t.unlisted == AllowUnlisted {
 			next.ServeHTTP(w, r)
@@ -142,7 +149,10 @@ func (t *Table) route(r *http.Request) (string, bool) {
 	if path == "" {
 		path = "/"
 	}
-	pattern := rctx.Routes.Find(chi.NewRouteContext(), r.Method, path)
+	scratch := t.rctx.Get().(*chi.Context)
+	scratch.Reset()
+	pattern := rctx.Routes.Find(scratch, r.Method, path)
+	t.rctx.Put(scratch)
 	return pattern, pattern != ""
 }
 
@@ -161,9 +171,11 @@ func (t *Table) Check(routes chi.Routes) error {
 		return err
 	}
 	var missing []string
-	for k := range t.rules {
-		if !have[k] {
-			missing = append(missing, k)
+	for pattern, methods := range t.rules {
+		for method := range methods {
+			if k := method + " " + pattern; !have[k] {
+				missing = append(missing, k)
+			}
 		}
 	}
 	if len(missing) == 0 {
