@@ -11,6 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
+	"github.com/jwtguard/jwtguard/rbac"
 )
 
 func ExampleProtect() {
@@ -52,4 +53,47 @@ func ExampleProtect() {
 	// Output:
 	// 200 hello alice
 	// 401 Bearer realm="api"
+}
+
+// A router jwtguard has no adapter for is integrated with a Guard: the
+// router's middleware calls Authenticate and Authorize and reports errors
+// its own way; Response gives the RFC 6750 answer.
+func ExampleGuard() {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer iss.Close()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
+		middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+	g := nethttp.NewGuard(v, nethttp.WithRealm("orders"))
+
+	check := func(token string) {
+		r := httptest.NewRequest("DELETE", "/orders/7", nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		ctx, err := g.Authenticate(r)
+		if err == nil {
+			err = g.Authorize(r.WithContext(ctx), rbac.Role("admin"))
+		}
+		if err != nil {
+			resp := g.Response(err)
+			fmt.Println(resp.Status, resp.Error, middleware.ReasonOf(err))
+			return
+		}
+		claims, _ := middleware.ClaimsFromContext(ctx)
+		fmt.Println("allowed:", claims.Subject)
+	}
+	check("")
+	check(iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"viewer"}}))
+	check(iss.MustMint(jwttest.Claims{"sub": "alice", "roles": []string{"admin"}}))
+	// Output:
+	// 401 unauthorized token_missing
+	// 403 insufficient_scope insufficient_scope
+	// allowed: alice
 }
