@@ -9,11 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/labstack/echo/v4"
 	echoguard "github.com/jwtguard/jwtguard/adapters/echo"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/rbac"
+	"github.com/labstack/echo/v4"
 )
 
 func Example() {
