@@ -3,7 +3,6 @@ package chiguard_test
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,29 +11,13 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	chiguard "github.com/jwtguard/jwtguard/adapters/chi"
+	"github.com/jwtguard/jwtguard/internal/conformance"
 	"github.com/jwtguard/jwtguard/jwttest"
 	authmw "github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
 const audience = "orders-api"
-
-// newVerifier starts an issuer and a verifier of its tokens.
-func newVerifier(t *testing.T) (*jwttest.Issuer, *authmw.Verifier) {
-	t.Helper()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(iss.Close)
-	v, err := authmw.New([]authmw.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		authmw.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
-	return iss, v
-}
 
 func ok(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok "+chi.RouteContext(r.Context()).RoutePattern())
@@ -82,19 +65,11 @@ func run(t *testing.T, iss *jwttest.Issuer, h http.Handler, calls []call) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	for _, c := range calls {
-		req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		token := ""
 		if c.claims != nil {
-			req.Header.Set("Authorization", "Bearer "+iss.MustMint(c.claims))
+			token = iss.MustMint(c.claims)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := conformance.Call(t, c.method, srv.URL+c.path, token)
 		if resp.StatusCode != c.status {
 			t.Errorf("%s %s %v: status %d, want %d (%s)", c.method, c.path, c.claims, resp.StatusCode, c.status, body)
 		}
@@ -107,7 +82,7 @@ func run(t *testing.T, iss *jwttest.Issuer, h http.Handler, calls []call) {
 const forbidden = `Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required access"`
 
 func TestTableAppliesTheRuleOfTheRouteThatWillRun(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	table, err := chiguard.NewTable(chiguard.DenyUnlisted, rules)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +118,7 @@ func TestTableAppliesTheRuleOfTheRouteThatWillRun(t *testing.T) {
 }
 
 func TestAllowUnlistedLetsAuthenticatedRequestsThrough(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	table, err := chiguard.NewTable(chiguard.AllowUnlisted, rules)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +131,7 @@ func TestAllowUnlistedLetsAuthenticatedRequestsThrough(t *testing.T) {
 }
 
 func TestTableOnTheRootRouterFollowsPathRewrites(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	table, err := chiguard.NewTable(chiguard.DenyUnlisted, map[string]rbac.Policy{
 		"GET /api/items": rbac.Scope("items:read"),
 	})
@@ -173,7 +148,7 @@ func TestTableOnTheRootRouterFollowsPathRewrites(t *testing.T) {
 }
 
 func TestCheckNamesRulesWithoutARoute(t *testing.T) {
-	_, v := newVerifier(t)
+	_, v := conformance.Verifier(t, audience)
 	table, err := chiguard.NewTable(chiguard.DenyUnlisted, map[string]rbac.Policy{
 		"GET /api/items/":         rbac.Scope("items:read"),
 		"DELETE /api/itemz/{id}":  rbac.Role("admin"),
@@ -208,7 +183,7 @@ func TestNewTableRefusesUnclearTables(t *testing.T) {
 }
 
 func TestRulesLoadFromConfiguration(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	var rules map[string]rbac.Rule
 	err := json.Unmarshal([]byte(`{
 		"GET /api/items/":        {"any_scopes": ["items:read", "items:admin"]},

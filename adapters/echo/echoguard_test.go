@@ -2,8 +2,6 @@ package echoguard_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,42 +65,13 @@ func BenchmarkOverhead(b *testing.B) {
 
 const audience = "orders-api"
 
-func newVerifier(t *testing.T) (*jwttest.Issuer, *authmw.Verifier) {
-	t.Helper()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(iss.Close)
-	v, err := authmw.New([]authmw.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		authmw.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
-	return iss, v
-}
-
 func get(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return conformance.Call(t, http.MethodGet, url, token)
 }
 
 func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	e := echo.New()
 	var seen []authmw.Reason
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -141,7 +110,7 @@ func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 }
 
 func TestSkipperAndAccessors(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	e := echo.New()
 	e.Use(echoguard.ProtectWithConfig(v, echoguard.Config{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/healthz" },

@@ -2,8 +2,6 @@ package ginguard_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -69,42 +67,13 @@ func BenchmarkOverhead(b *testing.B) {
 
 const audience = "orders-api"
 
-func newVerifier(t *testing.T) (*jwttest.Issuer, *middleware.Verifier) {
-	t.Helper()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(iss.Close)
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
-	return iss, v
-}
-
 func get(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return conformance.Call(t, http.MethodGet, url, token)
 }
 
 func TestErrorsAreRecordedWithCErrorAndTheChainAborts(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	var recorded []error
 	reached := 0
 	r := gin.New()
@@ -146,7 +115,7 @@ func TestErrorsAreRecordedWithCErrorAndTheChainAborts(t *testing.T) {
 }
 
 func TestClaimsAccessors(t *testing.T) {
-	iss, v := newVerifier(t)
+	iss, v := conformance.Verifier(t, audience)
 	r := gin.New()
 	r.GET("/open", func(c *gin.Context) {
 		_, ok := ginguard.Claims(c)
