@@ -73,7 +73,8 @@ func Split(raw string) (header, payload, sig string, err error) {
 }
 
 // Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
-// JSON objects, no JWE, no crit, no b64/zip, no nested JWT.
+// JSON objects without duplicate member names and within the depth and width
+// limits, no JWE, no crit, no b64/zip, no nested JWT.
 func Parse(raw string) (*Token, error) {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
@@ -93,6 +94,13 @@ func Parse(raw string) (*Token, error) {
 	}
 	if !utf8.Valid(hb) || !utf8.Valid(pb) {
 		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+	}
+	// Duplicate names, depth and width, before any decoder sees the JSON.
+	if err := checkJSON(hb); err != nil {
+		return nil, err
+	}
+	if err := checkJSON(pb); err != nil {
+		return nil, err
 	}
 	t := &Token{SigningInput: raw[:len(hs)+1+len(ps)], Payload: pb, Signature: sb}
 	if !isObject(hb) {
