@@ -95,6 +95,15 @@ type wirePayload struct {
 	Scp      json.RawMessage `json:"scp"`
 	ClientID json.RawMessage `json:"client_id"`
 	Azp      json.RawMessage `json:"azp"`
+	Cnf      json.RawMessage `json:"cnf"`
+
+	// Marks of other token kinds, for the strict profile.
+	Nonce  json.RawMessage `json:"nonce"`
+	AtHash json.RawMessage `json:"at_hash"`
+	CHash  json.RawMessage `json:"c_hash"`
+	SHash  json.RawMessage `json:"s_hash"`
+	Events json.RawMessage `json:"events"`
+	Typ    json.RawMessage `json:"typ"`
 }
 
 var errWrongType = errors.New("wrong JSON type")

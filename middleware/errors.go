@@ -50,6 +50,8 @@ const (
 	ReasonTokenTooOld         Reason = "token_too_old"
 	ReasonAudienceInvalid     Reason = "audience_invalid"
 	ReasonTypeInvalid         Reason = "type_invalid"
+	ReasonTokenKindInvalid    Reason = "token_kind_invalid"
+	ReasonBindingUnverified   Reason = "binding_unverified"
 	ReasonClientNotAllowed    Reason = "client_not_allowed"
 	ReasonInsufficientScope   Reason = "insufficient_scope"
 	ReasonJWKSUnavailable     Reason = "jwks_unavailable"

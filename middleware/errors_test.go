@@ -38,6 +38,8 @@ func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 		{middleware.ReasonTokenTooOld, middleware.ErrInvalidToken, 401, invalid},
 		{middleware.ReasonAudienceInvalid, middleware.ErrInvalidToken, 401, invalid},
 		{middleware.ReasonTypeInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonTokenKindInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonBindingUnverified, middleware.ErrInvalidToken, 401, invalid},
 		{middleware.ReasonClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
 		{middleware.ReasonInsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
 		{middleware.ReasonJWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -22,6 +23,8 @@ type config struct {
 	sources        []TokenSource
 	maxTokenSize   int
 	requireATType  bool
+	strict         bool
+	senderCheck    func(*http.Request, json.RawMessage) error
 	maxAge         time.Duration
 	requiredClaims []string
 	hook           func(Event)
@@ -96,6 +99,30 @@ func WithMaxTokenSize(n int) Option { return optionFunc(func(c *config) { c.maxT
 // Default: typ is not checked.
 func WithRequireAccessTokenType() Option {
 	return optionFunc(func(c *config) { c.requireATType = true })
+}
+
+// WithStrictProfile enforces the JWT access token profile of RFC 9068: typ
+// at+jwt (or application/at+jwt, in any letter case); the claims iss, exp,
+// aud, sub, client_id, iat and jti all present; and no token of another kind,
+// even one signed by the same issuer with the right audience: ID tokens
+// (nonce, at_hash, c_hash or s_hash), logout tokens (events), and tokens whose
+// own "typ" claim names another kind (Keycloak's "ID", "Refresh", "Logout"…).
+// Rejections: type_invalid, claim_missing, token_kind_invalid. Default: off,
+// because many providers' access tokens have no at+jwt typ or no client_id.
+func WithStrictProfile() Option {
+	return optionFunc(func(c *config) { c.strict, c.requireATType = true, true })
+}
+
+// WithSenderConstraint accepts sender-constrained tokens (a cnf claim, RFC
+// 7800) when check, given the request and the cnf claim's JSON, returns nil:
+// the request proves possession of the key the token is bound to. Request is
+// nil when Verify is called without one, and check should then fail.
+// MTLSCertificateBinding checks RFC 8705 certificate-bound tokens.
+// Default: tokens with cnf are refused (binding_unverified): accepted as
+// plain bearer tokens, they would let whoever steals one use it, which is
+// exactly what binding them prevents (C23).
+func WithSenderConstraint(check func(r *http.Request, cnf json.RawMessage) error) Option {
+	return optionFunc(func(c *config) { c.senderCheck = check })
 }
 
 // WithMaxTokenAge rejects tokens whose iat is older than d (plus leeway);

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 )
 
 // checkClaims applies the claim rules to signature-verified claims.
-func (v *Verifier) checkClaims(is *issuerState, c *Claims, payload []byte) *Error {
+func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, payload []byte) *Error {
 	now := v.cfg.now()
 	leeway := v.cfg.leeway
 	if c.ExpiresAt.IsZero() {
@@ -44,6 +45,11 @@ func (v *Verifier) checkClaims(is *issuerState, c *Claims, payload []byte) *Erro
 	if v.cfg.requireATType && !isATType(c.Type) {
 		return newError(ReasonTypeInvalid, "The token is not an access token", fmt.Errorf("typ %q is not at+jwt", clip(c.Type)))
 	}
+	if v.cfg.strict {
+		if e := strictProfile(c, w); e != nil {
+			return e
+		}
+	}
 	if len(is.clients) > 0 && !slices.Contains(is.clients, c.ClientID) {
 		return newError(ReasonClientNotAllowed, "The access token was issued to a client that is not allowed", fmt.Errorf("client %q is not allowed", clip(c.ClientID)))
 	}
@@ -75,4 +81,47 @@ func anyOf(have, want []string) bool {
 func isATType(typ string) bool {
 	typ = strings.ToLower(typ)
 	return typ == "at+jwt" || typ == "application/at+jwt"
+}
+
+// strictProfile applies RFC 9068 beyond typ (C13, C17): its required
+// claims, and no mark of another token kind.
+func strictProfile(c *Claims, w *wirePayload) *Error {
+	for _, claim := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"sub", w.Sub}, {"client_id", w.ClientID}, {"iat", w.Iat}, {"jti", w.Jti}, {"aud", w.Aud}} {
+		if !present(claim.raw) {
+			return newError(ReasonClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim (RFC 9068 §2.2)", claim.name))
+		}
+	}
+	for _, mark := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"nonce", w.Nonce}, {"at_hash", w.AtHash}, {"c_hash", w.CHash}, {"s_hash", w.SHash}, {"events", w.Events}} {
+		if present(mark.raw) {
+			return newError(ReasonTokenKindInvalid, "The token is not an access token", fmt.Errorf("%s claim: an ID or logout token", mark.name))
+		}
+	}
+	if present(w.Typ) {
+		typ, err := stringClaim("typ", w.Typ)
+		if err != nil || !strings.EqualFold(typ, "Bearer") && !isATType(typ) {
+			return newError(ReasonTokenKindInvalid, "The token is not an access token", fmt.Errorf("typ claim %q names another token kind", clip(typ)))
+		}
+	}
+	return nil
+}
+
+// checkBinding refuses sender-constrained tokens unless their binding is
+// verified (C23).
+func (v *Verifier) checkBinding(r *http.Request, cnf json.RawMessage) *Error {
+	if !present(cnf) {
+		return nil
+	}
+	if v.cfg.senderCheck == nil {
+		return newError(ReasonBindingUnverified, "The access token is bound to a key the request does not prove", errors.New("cnf claim, and no sender-constraint check is configured"))
+	}
+	if err := v.cfg.senderCheck(r, cnf); err != nil {
+		return newError(ReasonBindingUnverified, "The access token is bound to a key the request does not prove", err)
+	}
+	return nil
 }

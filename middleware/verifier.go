@@ -279,13 +279,21 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
 		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err})
 		return nil, err
 	}
-	return v.Verify(r.Context(), raw)
+	return v.verifyAndReport(r.Context(), raw, r)
 }
 
 // Verify verifies a raw compact JWS access token and returns its claims, or
 // an *Error. ctx bounds any wait for a key fetch.
+//
+// A sender-constrained token (cnf claim) fails here unless the
+// WithSenderConstraint check accepts it without a request: use
+// VerifyRequest for those.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
-	c, iss, err := v.verify(ctx, raw)
+	return v.verifyAndReport(ctx, raw, nil)
+}
+
+func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request) (*Claims, error) {
+	c, iss, err := v.verify(ctx, raw, r)
 	if err != nil {
 		v.emit(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err})
 		return nil, err
@@ -294,7 +302,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	return c, nil
 }
 
-func (v *Verifier) verify(ctx context.Context, raw string) (*Claims, string, *Error) {
+func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Claims, string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
 		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
@@ -348,7 +356,10 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Claims, string, *Er
 	if err := typedClaims(&w, c); err != nil {
 		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
-	if e := v.checkClaims(is, c, tok.Payload); e != nil {
+	if e := v.checkClaims(is, c, &w, tok.Payload); e != nil {
+		return nil, iss, e
+	}
+	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, iss, e
 	}
 	return c, iss, nil
