@@ -6,7 +6,12 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: test fmt-check tidy-check vet gotest lint bench-adapters
+.PHONY: test fmt-check tidy-check vet gotest lint bench-adapters fuzz
+
+# Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
+FUZZTIME    ?= 60s
+FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzParseSet ./middleware:FuzzVerify \
+               ./middleware:FuzzExtract ./middleware:FuzzDiscovery ./rbac:FuzzParsePath
 
 ## test: everything CI checks (gofmt, go vet, go test -race) in every module.
 test: fmt-check tidy-check vet gotest
@@ -38,3 +43,11 @@ bench-adapters:
 	@for m in adapters/chi adapters/gin adapters/echo; do \
 		(cd $$m && go test -run '^$$' -bench Overhead -benchmem -count 6 .) ; \
 	done | go run ./internal/cmd/benchratio
+
+## fuzz: every fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m). Their
+## seed corpora (testdata/fuzz) run in every make test.
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done

@@ -172,12 +172,19 @@ func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64
 	if err != nil {
 		return "", fmt.Errorf("discovery: %w", err)
 	}
+	return parseDiscovery(body, u, issuer, insecureHTTP)
+}
+
+// parseDiscovery reads a discovery document fetched from docURL and
+// returns its jwks_uri, after checking that its issuer is the configured one
+// and that the jwks_uri is an https URL (loopback or insecureHTTP excepted).
+func parseDiscovery(body []byte, docURL, issuer string, insecureHTTP bool) (string, error) {
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("discovery: %s is not a discovery document (%s)", redact(u), bodyFingerprint(body))
+		return "", fmt.Errorf("discovery: %s is not a discovery document (%s)", redact(docURL), bodyFingerprint(body))
 	}
 	if doc.Issuer != issuer {
 		return "", fmt.Errorf("discovery: document issuer %q does not equal the configured issuer %q%s",
