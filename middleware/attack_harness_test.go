@@ -85,15 +85,15 @@ type attack struct {
 // target is a protected API on loopback, its issuer, and an attacker's
 // server that must never be contacted.
 type target struct {
-	t        *testing.T
-	iss      *jwttest.Issuer
-	rsaKid   string
-	ecKid    string
-	edKid    string
-	attacker *recorder
-	v        *middleware.Verifier
-	srv      *httptest.Server
-	reasons  chan middleware.Reason
+	t           *testing.T
+	iss         *jwttest.Issuer
+	rsaKid      string
+	ecKid       string
+	edKid       string
+	attacker    *recorder
+	v           *middleware.Verifier
+	srv         *httptest.Server
+	reasons     chan middleware.Reason
 	attackerKey *rsa.PrivateKey
 }
 
