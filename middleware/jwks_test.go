@@ -116,7 +116,7 @@ func TestUnknownKidRefreshIsRateLimited(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
-	v := warm(t, iss, middleware.WithClock(clk.Now))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now))
 	randomKid := func(i int) string { return mint(t, iss, nil, jwttest.WithHeader("kid", fmt.Sprintf("random-%d", i))) }
 
 	// A flood of random kids, sequential and concurrent: one fetch for all.
@@ -163,7 +163,7 @@ func TestUnknownKidsAreRememberedAfterARefresh(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
-	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithUnknownKeyRefreshInterval(time.Minute))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithUnknownKeyRefreshInterval(time.Minute))
 	tok := mint(t, iss, nil, jwttest.WithHeader("kid", "ghost"))
 	for range 3 {
 		_, err := v.Verify(context.Background(), tok)
@@ -244,7 +244,7 @@ func TestStaleKeysExpireAfterTheStalenessBound(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
-	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithMaxStaleness(time.Hour))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithMaxStaleness(time.Hour))
 	iss.SetFault(jwttest.Fault500)
 	clk.Advance(59 * time.Minute)
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
@@ -483,4 +483,33 @@ func TestBackgroundRefreshPicksUpRotation(t *testing.T) {
 		_, err := v.Verify(context.Background(), tok)
 		return err == nil
 	})
+}
+
+// J21: claim checks follow the wall clock, the key cache does not. A jump of
+// the wall clock (NTP step, VM resume) neither makes good keys stale nor
+// lifts the unknown-kid rate limit.
+func TestWallClockJumpsLeaveTheKeyCacheAlone(t *testing.T) {
+	t.Parallel()
+	wall := newClock()
+	iss := newIssuer(t, jwttest.WithClock(wall.Now))
+	v := warm(t, iss, middleware.WithClock(wall.Now), middleware.WithMaxStaleness(time.Hour))
+	before := mint(t, iss, nil) // valid for an hour of wall time
+	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost-1")))
+	wantReason(t, err, middleware.ReasonKeyNotFound) // one refresh; the rate limit now holds
+	fetches := iss.JWKSRequests()
+
+	for _, jump := range []time.Duration{48 * time.Hour, -96 * time.Hour} {
+		wall.Advance(jump)
+		if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
+			t.Fatalf("after a %s jump the cached keys were not used: %v", jump, err)
+		}
+		_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost-"+jump.String())))
+		wantReason(t, err, middleware.ReasonKeyNotFound)
+	}
+	if n := iss.JWKSRequests(); n != fetches {
+		t.Fatalf("the jumps caused %d fetches", n-fetches)
+	}
+	wall.Advance(72 * time.Hour) // a day after the first token was minted: long expired
+	_, err = v.Verify(context.Background(), before)
+	wantReason(t, err, middleware.ReasonTokenExpired)
 }

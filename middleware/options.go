@@ -18,7 +18,8 @@ type config struct {
 	algorithms     []string
 	algorithmsSet  bool
 	leeway         time.Duration
-	now            func() time.Time
+	now            func() time.Time // wall clock, for claims
+	mono           func() time.Time // the key cache's clock; time.Now's monotonic reading
 	client         *http.Client
 	sources        []TokenSource
 	maxTokenSize   int
@@ -46,6 +47,7 @@ func defaultConfig() config {
 	return config{
 		leeway:          60 * time.Second,
 		now:             time.Now,
+		mono:            time.Now,
 		sources:         []TokenSource{FromAuthorizationHeader()},
 		maxTokenSize:    16 << 10,
 		refreshInterval: 15 * time.Minute,
@@ -72,8 +74,11 @@ func WithAlgorithms(algs ...string) Option {
 // between 0 and 5 minutes. Default: 60 s.
 func WithLeeway(d time.Duration) Option { return optionFunc(func(c *config) { c.leeway = d }) }
 
-// WithClock replaces the wall clock used for claim checks and cache timing,
-// for tests. Default: time.Now.
+// WithClock replaces the wall clock of the claim checks (exp, nbf, iat), for
+// tests and simulations. The key cache keeps its own time on the monotonic
+// clock, whatever this says: a wall-clock jump (NTP step, VM resume) neither
+// expires good keys nor lifts a fetch rate limit early (J21).
+// Default: time.Now.
 func WithClock(now func() time.Time) Option { return optionFunc(func(c *config) { c.now = now }) }
 
 // WithHTTPClient sets the client used for discovery and JWKS fetches. The

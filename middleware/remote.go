@@ -117,7 +117,7 @@ func (r *remoteKeys) fetch(force bool) error {
 		// Never replace a good set with an empty one.
 		return r.failed(fmt.Errorf("JWKS %s: no usable keys (%d skipped)", redact(u), len(skipped)))
 	}
-	set := newKeySet(keys, cfg.now())
+	set := newKeySet(keys, cfg.mono())
 	for _, ks := range set.byKID {
 		if len(ks) > 1 {
 			r.v.emit(Event{Kind: EventKeyAlarm, Issuer: r.issuer,
@@ -217,7 +217,7 @@ func (r *remoteKeys) usable(now time.Time) *keySet {
 // lookup finds the key for kid and alg, refreshing the set when the kid is
 // unknown (rate-limited and coalesced) and waiting at most cfg.maxWait.
 func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg) (*jose.Key, error) {
-	now := r.v.cfg.now()
+	now := r.v.cfg.mono()
 	if s := r.usable(now); s != nil {
 		k, err := s.find(kid, alg)
 		if err != errNoSuchKID {
@@ -237,7 +237,7 @@ func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg) (*jo
 	if c == nil || !r.wait(ctx, c) {
 		return nil, errKeysUnavailable
 	}
-	s := r.usable(r.v.cfg.now())
+	s := r.usable(r.v.cfg.mono())
 	if s == nil {
 		return nil, fmt.Errorf("%w: %v", errKeysUnavailable, c.err)
 	}

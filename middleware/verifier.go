@@ -133,7 +133,7 @@ func (c *config) validate() error {
 		return errors.New("jwtguard: at least one token source is required")
 	case slices.Contains(c.sources, nil):
 		return errors.New("jwtguard: nil token source")
-	case c.now == nil:
+	case c.now == nil || c.mono == nil:
 		return errors.New("jwtguard: nil clock")
 	case c.refreshInterval <= 0, c.minRefresh <= 0, c.maxRefresh < c.minRefresh, c.kidRefresh <= 0,
 		c.fetchTimeout <= 0, c.maxWait <= 0, c.maxStale <= 0:
