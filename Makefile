@@ -6,15 +6,17 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: test fmt-check tidy-check vet gotest lint bench-adapters fuzz
+.PHONY: test fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
 FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzParseSet ./middleware:FuzzVerify \
                ./middleware:FuzzExtract ./middleware:FuzzDiscovery ./rbac:FuzzParsePath
 
-## test: everything CI checks (gofmt, go vet, go test -race) in every module.
-test: fmt-check tidy-check vet gotest
+## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
+## go test -race (with the fuzz seed corpora), then make lint when its tools
+## can be installed from the Go module proxy.
+test: fmt-check tidy-check vet gotest lint-if-installable
 
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; \
@@ -29,13 +31,23 @@ vet:
 gotest:
 	@set -e; for m in $(MODULES); do echo "go test -race $$m"; (cd $$m && go test -race -count=1 ./...); done
 
-## lint: staticcheck, and govulncheck where its database is reachable.
+GOBIN_DIR := $(shell go env GOPATH)/bin
+
+## lint: staticcheck (findings fail), and govulncheck where its
+## vulnerability database is reachable (not fatal when it is not).
 lint:
-	@command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@latest
-	@set -e; for m in $(MODULES); do (cd $$m && $$(go env GOPATH)/bin/staticcheck ./...); done
-	@command -v govulncheck >/dev/null || go install golang.org/x/vuln/cmd/govulncheck@latest || true
-	@for m in $(MODULES); do (cd $$m && $$(go env GOPATH)/bin/govulncheck ./...) || \
-		echo "govulncheck failed in $$m (no network to its database?); not fatal here"; done
+	@test -x $(GOBIN_DIR)/staticcheck || go install honnef.co/go/tools/cmd/staticcheck@latest
+	@set -e; for m in $(MODULES); do echo "staticcheck $$m"; (cd $$m && $(GOBIN_DIR)/staticcheck ./...); done
+	@test -x $(GOBIN_DIR)/govulncheck || go install golang.org/x/vuln/cmd/govulncheck@latest || true
+	@for m in $(MODULES); do (cd $$m && timeout 120 $(GOBIN_DIR)/govulncheck ./... >/dev/null 2>&1) || \
+		echo "govulncheck could not check $$m (no network to its database?); not fatal"; done
+
+# make test runs lint unless staticcheck can neither be found nor installed
+# (a machine without the module proxy): that alone must not fail the tests.
+lint-if-installable:
+	@if test -x $(GOBIN_DIR)/staticcheck || go install honnef.co/go/tools/cmd/staticcheck@latest; then \
+		$(MAKE) --no-print-directory lint; \
+	else echo "staticcheck cannot be installed here: make lint skipped"; fi
 
 ## bench-adapters: what each router adapter adds over nethttp, as a ratio of
 ## (adapter guarded - bare router) to (nethttp guarded - bare ServeMux).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/jwttest"
+	"go.uber.org/goleak"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -217,4 +218,34 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// Lifecycle: after Close, no goroutine the verifier started is left, not
+// even one whose fetch hung or one a request's unknown kid started (checked
+// with goleak, which compares every goroutine's stack). Not parallel.
+func TestNoGoroutineOutlivesClose(t *testing.T) {
+	iss := newIssuer(t)
+	tok := mint(t, iss, nil)
+	ignore := goleak.IgnoreCurrent()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond),
+		middleware.WithMaxWait(20*time.Millisecond), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	iss.SetSlowDelay(time.Hour)
+	iss.SetFault(jwttest.FaultSlow)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = v.Verify(ctx, mint(t, iss, nil, jwttest.WithHeader("kid", "new")))
+	cancel() // the request is gone; its fetch must not keep anything alive
+	wantReason(t, err, middleware.ReasonKeyNotFound)
+	eventually(t, "a fetch to hang", func() bool { return iss.JWKSRequests() >= 2 })
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// (goleak.VerifyNone retries while the server side of the cancelled fetch winds down.)
+	goleak.VerifyNone(t, ignore)
 }

@@ -1,0 +1,194 @@
+package middleware_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// faultyJWKS serves the issuer's key set until a fault is switched on, then
+// misbehaves in one of the ways of the checklist's J-items.
+type faultyJWKS struct {
+	*httptest.Server
+	fault atomic.Value // string
+	hits  atomic.Int64
+}
+
+func newFaultyJWKS(t *testing.T, iss *jwttest.Issuer) *faultyJWKS {
+	t.Helper()
+	good := `{"keys":[` + publishedJWK(t, iss) + `]}`
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(good)) // a valid set, but on another origin
+	}))
+	t.Cleanup(elsewhere.Close)
+	f := &faultyJWKS{}
+	f.fault.Store("")
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.hits.Add(1)
+		switch f.fault.Load().(string) {
+		case "500":
+			http.Error(w, "oops", http.StatusInternalServerError)
+		case "429":
+			w.Header().Set("Retry-After", "120")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		case "timeout":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		case "html":
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>Sign in</body></html>"))
+		case "10 MiB":
+			_, _ = w.Write([]byte(`{"keys":[` + strings.Repeat(" ", 10<<20) + `]}`))
+		case "empty":
+			_, _ = w.Write([]byte(`{"keys":[]}`))
+		case "unusable keys":
+			var k map[string]any
+			_ = json.Unmarshal([]byte(publishedJWK(t, iss)), &k)
+			enc, wrongAlg := map[string]any{}, map[string]any{}
+			for name, v := range k {
+				enc[name], wrongAlg[name] = v, v
+			}
+			enc["use"], wrongAlg["alg"] = "enc", "ES256"
+			b, _ := json.Marshal(map[string]any{"keys": []any{enc, wrongAlg}})
+			_, _ = w.Write(b)
+		case "redirect elsewhere":
+			http.Redirect(w, r, elsewhere.URL+"/jwks", http.StatusFound)
+		case "down":
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					_ = c.Close()
+				}
+			}
+		default:
+			_, _ = w.Write([]byte(good))
+		}
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Every JWKS fault: the last good set keeps serving, nothing replaces it,
+// and the outcome hook hears about the failure.
+func TestEveryJWKSFaultKeepsTheLastGoodKeysAndIsReported(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []string{"500", "429", "timeout", "html", "10 MiB", "empty", "unusable keys", "redirect elsewhere", "down"} {
+		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			iss := newIssuer(t)
+			srv := newFaultyJWKS(t, iss)
+			var mu sync.Mutex
+			var failures []error
+			v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
+				middleware.WithStartupFetch(), middleware.WithFetchTimeout(2*time.Second),
+				middleware.WithHook(func(e middleware.Event) {
+					if e.Kind == middleware.EventKeysRefreshFailed {
+						mu.Lock()
+						failures = append(failures, e.Err)
+						mu.Unlock()
+					}
+				}))
+			tok := mint(t, iss, nil)
+			srv.fault.Store(fault)
+			if err := v.Refresh(context.Background()); err == nil {
+				t.Fatal("the refresh reported success")
+			}
+			for range 3 {
+				if _, err := v.Verify(context.Background(), tok); err != nil {
+					t.Fatalf("the last good keys were dropped: %v", err)
+				}
+			}
+			mu.Lock()
+			n := len(failures)
+			var msg string
+			if n > 0 {
+				msg = failures[0].Error()
+			}
+			mu.Unlock()
+			if n == 0 {
+				t.Fatal("the hook heard of no failed refresh")
+			}
+			if strings.Contains(msg, "Sign in") || len(msg) > 600 {
+				t.Fatalf("the failure quotes the body: %.200s", msg)
+			}
+			srv.fault.Store("")
+			if err := v.Refresh(context.Background()); err != nil {
+				t.Fatalf("no recovery: %v", err)
+			}
+		})
+	}
+}
+
+// J10, J12, J18: 64 goroutines verify valid tokens and floods of unknown
+// kids while keys rotate and the endpoint fails and recovers. Valid tokens
+// never fail, unknown kids never do anything but fail, and the fetches stay
+// within what the rate limit and the explicit refreshes allow.
+func TestSixtyFourGoroutinesDuringRotationAndFaults(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	v := warm(t, iss)
+	valid := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256"))}
+	start := iss.JWKSRequests()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var verified, rejected atomic.Int64
+	for g := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if g%2 == 0 {
+					if _, err := v.Verify(context.Background(), valid[i%2]); err != nil {
+						t.Errorf("a valid token failed: %v", err)
+						return
+					}
+					verified.Add(1)
+					continue
+				}
+				tok := mint(t, iss, nil, jwttest.WithHeader("kid", fmt.Sprintf("flood-%d-%d", g, i)))
+				if _, err := v.Verify(context.Background(), tok); middleware.ReasonOf(err) != middleware.ReasonKeyNotFound {
+					t.Errorf("an unknown kid gave %v", err)
+					return
+				}
+				rejected.Add(1)
+			}
+		}()
+	}
+	refreshes := 0
+	for round := range 6 {
+		if _, err := iss.AddKey("ES256"); err != nil {
+			t.Fatal(err)
+		}
+		iss.SetFault([]jwttest.Fault{jwttest.Fault500, jwttest.FaultGarbage, jwttest.FaultNone}[round%3])
+		_ = v.Refresh(context.Background())
+		refreshes++
+		time.Sleep(20 * time.Millisecond)
+	}
+	iss.SetFault(jwttest.FaultNone)
+	close(stop)
+	wg.Wait()
+	if verified.Load() == 0 || rejected.Load() == 0 {
+		t.Fatalf("verified %d, rejected %d", verified.Load(), rejected.Load())
+	}
+	// The explicit refreshes, plus at most one for the whole kid flood (the
+	// 30 s rate limit), and nothing per request.
+	if n := iss.JWKSRequests() - start; n > refreshes+1 {
+		t.Fatalf("%d JWKS fetches for %d refreshes and %d unknown-kid requests", n, refreshes, rejected.Load())
+	}
+}
