@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/jwttest"
-	"go.uber.org/goleak"
 	"github.com/jwtguard/jwtguard/middleware"
+	"go.uber.org/goleak"
 )
 
 func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
