@@ -192,3 +192,37 @@ func TestSixtyFourGoroutinesDuringRotationAndFaults(t *testing.T) {
 		t.Fatalf("%d JWKS fetches for %d refreshes and %d unknown-kid requests", n, refreshes, rejected.Load())
 	}
 }
+
+// J17: a discovery document naming another issuer is a failed fetch,
+// reported through the hook, and no key is taken from the jwks_uri it names.
+// (Discovery runs until it succeeds once; later refreshes go to the
+// jwks_uri found then.)
+func TestDiscoveryNamingAnotherIssuerIsAReportedFault(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	var self string
+	var jwksHits atomic.Int64
+	disc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": "https://evil.example", "jwks_uri": self + "/jwks"})
+			return
+		}
+		jwksHits.Add(1)
+		_, _ = w.Write([]byte(`{"keys":[` + publishedJWK(t, iss) + `]}`))
+	}))
+	t.Cleanup(disc.Close)
+	self = disc.URL
+	var failed atomic.Int64
+	v := newVerifier(t, []middleware.Issuer{{URL: self, Audiences: []string{audience}}},
+		middleware.WithHook(func(e middleware.Event) {
+			if e.Kind == middleware.EventKeysRefreshFailed && strings.Contains(e.Err.Error(), "does not equal the configured issuer") {
+				failed.Add(1)
+			}
+		}))
+	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": self}))
+	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	eventually(t, "the hook to hear of the failure", func() bool { return failed.Load() > 0 })
+	if jwksHits.Load() != 0 {
+		t.Fatal("keys were fetched from the jwks_uri of a document naming another issuer")
+	}
+}
