@@ -43,7 +43,10 @@
 //     only with a secret configured for that issuer, never from a remote JWKS.
 //   - Tokens must be compact JWS: three segments of canonical unpadded
 //     base64url, UTF-8 JSON objects, at most 16 KiB. JWE, JSON serialization,
-//     crit, b64, zip and nested JWTs are refused before any key lookup.
+//     crit, b64, zip and nested JWTs are refused before any key lookup, and
+//     so is JSON that parsers could read differently (a member name twice,
+//     or twice but for letter case at the top level) or that only costs
+//     (deeper than 32 levels, wider than 10,000 members or elements).
 //   - jku, x5u, jwk and x5c headers are ignored: keys come only from the
 //     configured issuer, and a token's iss only selects among configured
 //     issuers, so nothing is ever fetched because of what a token says.
@@ -52,6 +55,11 @@
 //   - The signature is checked before any claim. exp is required; nbf and iat
 //     are checked; the leeway is 60 s; aud must name this service; time
 //     claims of the wrong JSON type are refused, not ignored.
+//   - Sender-constrained tokens (cnf) are refused unless WithSenderConstraint
+//     verifies their binding; WithStrictProfile enforces RFC 9068 and refuses
+//     ID, refresh and logout tokens.
+//   - The key cache keeps time on the monotonic clock: a wall-clock jump
+//     neither expires good keys nor lifts the unknown-kid rate limit.
 //   - Clients see one description for an unknown key, an unknown issuer and a
 //     bad signature, so the answer is no oracle.
 //   - Discovery and JWKS fetches need https (loopback excepted), are bounded
