@@ -104,3 +104,33 @@ func ExampleClaims_Decode() {
 	fmt.Println(keycloak.RealmAccess.Roles)
 	// Output: [admin]
 }
+
+// The strict RFC 9068 profile refuses an ID token even when the issuer, its
+// signature and its audience are right.
+func ExampleWithStrictProfile() {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer iss.Close()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
+		middleware.WithStrictProfile(), middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+
+	access := iss.MustMint(jwttest.Claims{"sub": "alice", "client_id": "web", "jti": "a1"})
+	idToken := iss.MustMint(jwttest.Claims{"sub": "alice", "client_id": "web", "jti": "a2", "nonce": "n-0S6"},
+		jwttest.WithHeader("typ", "at+jwt"))
+	for _, tok := range []string{access, idToken} {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			fmt.Println("refused:", middleware.ReasonOf(err))
+			continue
+		}
+		fmt.Println("accepted")
+	}
+	// Output:
+	// accepted
+	// refused: token_kind_invalid
+}
