@@ -23,6 +23,7 @@ type Claims struct {
 	NotBefore time.Time // nbf; zero when absent
 	IssuedAt  time.Time // iat; zero when absent
 	ID        string    // jti
+	SessionID string    // sid (OpenID Connect session), when present
 	ClientID  string    // client_id (RFC 9068), or azp when client_id is absent
 	Scopes    []string  // from the space-delimited "scope" string, or the "scp" string or array
 
@@ -96,6 +97,7 @@ type wirePayload struct {
 	ClientID json.RawMessage `json:"client_id"`
 	Azp      json.RawMessage `json:"azp"`
 	Cnf      json.RawMessage `json:"cnf"`
+	Sid      json.RawMessage `json:"sid"`
 
 	// Marks of other token kinds, for the strict profile.
 	Nonce  json.RawMessage `json:"nonce"`
@@ -187,6 +189,9 @@ func typedClaims(w *wirePayload, c *Claims) error {
 		return err
 	}
 	if c.ID, err = stringClaim("jti", w.Jti); err != nil {
+		return err
+	}
+	if c.SessionID, err = stringClaim("sid", w.Sid); err != nil {
 		return err
 	}
 	if c.Audience, err = stringsClaim("aud", w.Aud, false); err != nil {

@@ -19,6 +19,9 @@ var (
 	ErrInsufficientScope = errors.New("jwtguard: insufficient scope")
 	// ErrKeysUnavailable: no usable keys could ever be obtained for the issuer (503).
 	ErrKeysUnavailable = errors.New("jwtguard: verification keys unavailable")
+	// ErrRevocationUnavailable: the revocation state is too old to decide, and
+	// the verifier fails closed (503).
+	ErrRevocationUnavailable = errors.New("jwtguard: revocation state unavailable")
 )
 
 // Reason is a stable, machine-readable code saying why a request was
@@ -32,29 +35,31 @@ func (r Reason) Error() string { return string(r) }
 
 // Reason codes. Their string values are stable across releases.
 const (
-	ReasonTokenMissing        Reason = "token_missing"
-	ReasonRequestMalformed    Reason = "request_malformed"
-	ReasonMultipleTokens      Reason = "multiple_tokens"
-	ReasonTokenTooLarge       Reason = "token_too_large"
-	ReasonTokenMalformed      Reason = "token_malformed"
-	ReasonHeaderUnsupported   Reason = "header_unsupported"
-	ReasonAlgorithmNotAllowed Reason = "algorithm_not_allowed"
-	ReasonIssuerInvalid       Reason = "issuer_invalid"
-	ReasonKeyNotFound         Reason = "key_not_found"
-	ReasonSignatureInvalid    Reason = "signature_invalid"
-	ReasonClaimInvalid        Reason = "claim_invalid"
-	ReasonClaimMissing        Reason = "claim_missing"
-	ReasonTokenExpired        Reason = "token_expired"
-	ReasonTokenNotYetValid    Reason = "token_not_yet_valid"
-	ReasonTokenIssuedInFuture Reason = "token_issued_in_future"
-	ReasonTokenTooOld         Reason = "token_too_old"
-	ReasonAudienceInvalid     Reason = "audience_invalid"
-	ReasonTypeInvalid         Reason = "type_invalid"
-	ReasonTokenKindInvalid    Reason = "token_kind_invalid"
-	ReasonBindingUnverified   Reason = "binding_unverified"
-	ReasonClientNotAllowed    Reason = "client_not_allowed"
-	ReasonInsufficientScope   Reason = "insufficient_scope"
-	ReasonJWKSUnavailable     Reason = "jwks_unavailable"
+	ReasonTokenMissing          Reason = "token_missing"
+	ReasonRequestMalformed      Reason = "request_malformed"
+	ReasonMultipleTokens        Reason = "multiple_tokens"
+	ReasonTokenTooLarge         Reason = "token_too_large"
+	ReasonTokenMalformed        Reason = "token_malformed"
+	ReasonHeaderUnsupported     Reason = "header_unsupported"
+	ReasonAlgorithmNotAllowed   Reason = "algorithm_not_allowed"
+	ReasonIssuerInvalid         Reason = "issuer_invalid"
+	ReasonKeyNotFound           Reason = "key_not_found"
+	ReasonSignatureInvalid      Reason = "signature_invalid"
+	ReasonClaimInvalid          Reason = "claim_invalid"
+	ReasonClaimMissing          Reason = "claim_missing"
+	ReasonTokenExpired          Reason = "token_expired"
+	ReasonTokenNotYetValid      Reason = "token_not_yet_valid"
+	ReasonTokenIssuedInFuture   Reason = "token_issued_in_future"
+	ReasonTokenTooOld           Reason = "token_too_old"
+	ReasonAudienceInvalid       Reason = "audience_invalid"
+	ReasonTypeInvalid           Reason = "type_invalid"
+	ReasonTokenKindInvalid      Reason = "token_kind_invalid"
+	ReasonBindingUnverified     Reason = "binding_unverified"
+	ReasonClientNotAllowed      Reason = "client_not_allowed"
+	ReasonInsufficientScope     Reason = "insufficient_scope"
+	ReasonJWKSUnavailable       Reason = "jwks_unavailable"
+	ReasonTokenRevoked          Reason = "token_revoked"
+	ReasonRevocationUnavailable Reason = "revocation_unavailable"
 )
 
 // category maps each reason to its sentinel.
@@ -68,6 +73,8 @@ func (r Reason) category() error {
 		return ErrInsufficientScope
 	case ReasonJWKSUnavailable:
 		return ErrKeysUnavailable
+	case ReasonRevocationUnavailable:
+		return ErrRevocationUnavailable
 	}
 	return ErrInvalidToken
 }

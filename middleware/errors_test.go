@@ -43,6 +43,8 @@ func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 		{middleware.ReasonClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
 		{middleware.ReasonInsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
 		{middleware.ReasonJWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},
+		{middleware.ReasonTokenRevoked, middleware.ErrInvalidToken, 401, invalid},
+		{middleware.ReasonRevocationUnavailable, middleware.ErrRevocationUnavailable, 503, ""},
 	}
 	categories := []error{middleware.ErrNoToken, middleware.ErrInvalidRequest, middleware.ErrInvalidToken,
 		middleware.ErrInsufficientScope, middleware.ErrKeysUnavailable}

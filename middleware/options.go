@@ -26,6 +26,7 @@ type config struct {
 	requireATType  bool
 	strict         bool
 	senderCheck    func(*http.Request, json.RawMessage) error
+	revocations    RevocationChecker
 	maxAge         time.Duration
 	requiredClaims []string
 	hook           func(Event)
@@ -128,6 +129,23 @@ func WithStrictProfile() Option {
 // exactly what binding them prevents (C23).
 func WithSenderConstraint(check func(r *http.Request, cnf json.RawMessage) error) Option {
 	return optionFunc(func(c *config) { c.senderCheck = check })
+}
+
+// RevocationChecker says whether a verified token has been revoked. It is
+// called on every request that passes every other check, so it must answer
+// from memory (the stores of package revocation keep a local copy).
+type RevocationChecker interface {
+	// IsRevoked reports whether c is revoked. An error means the checker
+	// cannot tell (its state is too old): the request is then refused with
+	// 503 and reason revocation_unavailable, never let through.
+	IsRevoked(c *Claims) (bool, error)
+}
+
+// WithRevocation consults rc after a token's signature and claims pass: a
+// revoked token is refused (401 invalid_token, reason token_revoked).
+// Default: no revocation check.
+func WithRevocation(rc RevocationChecker) Option {
+	return optionFunc(func(c *config) { c.revocations = rc })
 }
 
 // WithMaxTokenAge rejects tokens whose iat is older than d (plus leeway);

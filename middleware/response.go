@@ -29,7 +29,7 @@ type Response struct {
 //   - ErrInvalidRequest: 400 invalid_request
 //   - ErrInvalidToken: 401 invalid_token
 //   - ErrInsufficientScope: 403 insufficient_scope with the scope attribute
-//   - ErrKeysUnavailable: 503 with Retry-After; not the client's fault
+//   - ErrKeysUnavailable, ErrRevocationUnavailable: 503 with Retry-After; not the client's fault
 //   - anything else: 500, with nothing of the error shown
 func ResponseFor(err error, realm string) Response {
 	var e *Error
@@ -50,7 +50,7 @@ func ResponseFor(err error, realm string) Response {
 		d := safeDesc(e.Description, "The access token does not grant the required access")
 		return Response{Status: http.StatusForbidden, Error: "insufficient_scope", Description: d,
 			WWWAuthenticate: challenge(realm, "insufficient_scope", d, e.Scopes)}
-	case ErrKeysUnavailable:
+	case ErrKeysUnavailable, ErrRevocationUnavailable:
 		return Response{Status: http.StatusServiceUnavailable, Error: "temporarily_unavailable",
 			Description: "The access token cannot be verified right now", RetryAfter: RetryAfterSeconds}
 	default:

@@ -362,6 +362,15 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, iss, e
 	}
+	if rc := v.cfg.revocations; rc != nil {
+		revoked, err := rc.IsRevoked(c)
+		switch {
+		case err != nil:
+			return nil, iss, newError(ReasonRevocationUnavailable, "", err)
+		case revoked:
+			return nil, iss, newError(ReasonTokenRevoked, "The access token has been revoked", nil)
+		}
+	}
 	return c, iss, nil
 }
 
