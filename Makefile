@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: test fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -16,7 +16,16 @@ FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzParseSet ./middlewa
 ## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
 ## go test -race (with the fuzz seed corpora), then make lint when its tools
 ## can be installed from the Go module proxy.
-test: fmt-check tidy-check vet gotest lint-if-installable
+test: deps fmt-check tidy-check vet gotest lint-if-installable
+
+## deps: what Go does not bring: redis-server for the revocation store's
+## tests (from Debian's packages when missing).
+deps:
+	@command -v redis-server >/dev/null || { \
+		echo "installing redis-server (the Redis store's tests run a real one)"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server"; exit 1; }
 
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; \

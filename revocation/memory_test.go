@@ -1,0 +1,143 @@
+package revocation_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/revocation"
+)
+
+const issuer = "https://id.example.com"
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func TestMemoryStore(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	m := revocation.NewMemory(revocation.WithClock(clk.now), revocation.WithMaxTokenLifetime(time.Hour))
+	ctx := context.Background()
+	before, after := clk.t.Add(-time.Minute), clk.t.Add(time.Minute)
+	for _, r := range []revocation.Revocation{
+		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: clk.t.Add(10 * time.Minute)},
+		{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
+		{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
+	} {
+		if err := m.Revoke(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		c    middleware.Claims
+		want bool
+	}{
+		{"the revoked jti", middleware.Claims{Issuer: issuer, ID: "j1"}, true},
+		{"another jti", middleware.Claims{Issuer: issuer, ID: "j2"}, false},
+		{"the jti at another issuer", middleware.Claims{Issuer: "https://other.example", ID: "j1"}, false},
+		{"the subject, issued before the cutoff", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: before}, true},
+		{"the subject, issued after the cutoff", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: after}, false},
+		{"the subject, without iat", middleware.Claims{Issuer: issuer, Subject: "bob"}, true},
+		{"the subject at another issuer", middleware.Claims{Issuer: "https://other.example", Subject: "bob", IssuedAt: before}, false},
+		{"the session", middleware.Claims{Issuer: issuer, Subject: "carol", SessionID: "s1", IssuedAt: after}, true},
+		{"another session", middleware.Claims{Issuer: issuer, Subject: "carol", SessionID: "s2", IssuedAt: before}, false},
+		{"no identifiers at all", middleware.Claims{Issuer: issuer}, false},
+	} {
+		got, err := m.IsRevoked(&tc.c)
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %v %v, want %v", tc.name, got, err, tc.want)
+		}
+	}
+	list, _ := m.List(ctx)
+	if len(list) != 3 {
+		t.Fatalf("List: %v", list)
+	}
+	// Entries leave when every token they cover has expired.
+	clk.t = clk.t.Add(11 * time.Minute)
+	if list, _ := m.List(ctx); len(list) != 2 {
+		t.Fatalf("after the jti expired: %v", list)
+	}
+	clk.t = clk.t.Add(time.Hour)
+	if list, _ := m.List(ctx); len(list) != 0 {
+		t.Fatalf("after the token lifetime: %v", list)
+	}
+}
+
+func TestMemoryStoreRefusesBadEntriesAndNeverDropsOne(t *testing.T) {
+	t.Parallel()
+	m := revocation.NewMemory(revocation.WithMaxEntries(3))
+	ctx := context.Background()
+	for _, r := range []revocation.Revocation{
+		{Kind: 0, Issuer: issuer, Value: "x"},
+		{Kind: revocation.ByTokenID, Value: "x"},
+		{Kind: revocation.ByTokenID, Issuer: issuer},
+		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "x", Expires: time.Now().Add(-time.Second)},
+	} {
+		if err := m.Revoke(ctx, r); err == nil {
+			t.Errorf("%+v accepted", r)
+		}
+	}
+	for i := range 3 {
+		if err := m.Revoke(ctx, revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := m.Revoke(ctx, revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "one too many"})
+	if !errors.Is(err, revocation.ErrFull) {
+		t.Fatalf("a full store: %v", err)
+	}
+	for i := range 3 {
+		if got, _ := m.IsRevoked(&middleware.Claims{Issuer: issuer, Subject: fmt.Sprint(i)}); !got {
+			t.Fatalf("revocation %d was dropped", i)
+		}
+	}
+}
+
+// The check on the hot path allocates nothing, revoked or not.
+func TestIsRevokedDoesNotAllocate(t *testing.T) {
+	m := bigStore(t)
+	for _, c := range []*middleware.Claims{
+		{Issuer: issuer, ID: "j-not", Subject: "u-not", SessionID: "s-not", IssuedAt: time.Now()},
+		{Issuer: issuer, ID: "j-7", Subject: "u-not", IssuedAt: time.Now()},
+	} {
+		if n := testing.AllocsPerRun(100, func() { _, _ = m.IsRevoked(c) }); n != 0 {
+			t.Fatalf("%v allocations", n)
+		}
+	}
+}
+
+// bigStore holds 3,000 revocations of each kind.
+func bigStore(tb testing.TB) *revocation.Memory {
+	m := revocation.NewMemory()
+	for i := range 3000 {
+		for _, k := range []revocation.Kind{revocation.ByTokenID, revocation.BySubject, revocation.BySession} {
+			prefix := map[revocation.Kind]string{revocation.ByTokenID: "j-", revocation.BySubject: "u-", revocation.BySession: "s-"}[k]
+			if err := m.Revoke(context.Background(), revocation.Revocation{Kind: k, Issuer: issuer, Value: prefix + fmt.Sprint(i),
+				Before: time.Now().Add(-time.Hour), Expires: time.Now().Add(time.Hour)}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	return m
+}
+
+// BenchmarkIsRevoked: the hot-path check for a token that is not revoked,
+// against an empty store and one of 9,000 revocations.
+func BenchmarkIsRevoked(b *testing.B) {
+	c := &middleware.Claims{Issuer: issuer, ID: "j-not", Subject: "u-not", SessionID: "s-not", IssuedAt: time.Now()}
+	for name, m := range map[string]*revocation.Memory{"empty": revocation.NewMemory(), "9000 entries": bigStore(b)} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if r, _ := m.IsRevoked(c); r {
+					b.Fatal("revoked")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,365 @@
+// Package redisstore keeps jwtguard revocations in Redis, shared by every
+// instance of a service, while each instance answers IsRevoked from its own
+// memory: no network round trip per request.
+//
+// Entries live in one Redis hash (field "kind|issuer|value", value the
+// entry's JSON); a revocation is written there and published on a channel,
+// so every instance applies it within milliseconds. A periodic full resync
+// repairs any message missed while a connection was down, and drops entries
+// whose tokens have all expired.
+//
+// # Failure
+//
+// When Redis cannot be reached, an instance keeps enforcing the last state
+// it synced for the staleness bound (default 30 s); after that IsRevoked
+// fails and the verifier answers 503 (reason revocation_unavailable) rather
+// than let possibly revoked tokens through. WithFailOpen changes that, and
+// should be chosen knowingly. When Redis is back, the next resync restores
+// service without a restart. With Redis persistence (AOF or RDB) on, nothing
+// revoked is forgotten by a restart of Redis or of an instance.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/redis/go-redis/v9"
+)
+
+// Option configures a Store.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type options struct {
+	prefix      string
+	resync      time.Duration
+	staleness   time.Duration
+	failOpen    bool
+	maxEntries  int
+	maxLifetime time.Duration
+	now         func() time.Time
+	logger      *slog.Logger
+}
+
+// WithPrefix names the Redis hash (prefix) and channel (prefix + ":events").
+// Default: "jwtguard:revocations".
+func WithPrefix(p string) Option { return optionFunc(func(o *options) { o.prefix = p }) }
+
+// WithResyncInterval is how often the whole state is read again, repairing
+// missed messages. Default: 10 s.
+func WithResyncInterval(d time.Duration) Option { return optionFunc(func(o *options) { o.resync = d }) }
+
+// WithStaleness is how long the last synced state is enforced while Redis
+// cannot be reached; then IsRevoked fails (503). Default: 30 s.
+func WithStaleness(d time.Duration) Option { return optionFunc(func(o *options) { o.staleness = d }) }
+
+// WithFailOpen keeps answering from the last synced state however old it is,
+// instead of failing closed. Revoked tokens may then pass while Redis is
+// down. Default: fail closed.
+func WithFailOpen() Option { return optionFunc(func(o *options) { o.failOpen = true }) }
+
+// WithMaxEntries bounds the revocations in force. Default: 100,000.
+func WithMaxEntries(n int) Option { return optionFunc(func(o *options) { o.maxEntries = n }) }
+
+// WithMaxTokenLifetime is how long subject and session revocations are kept
+// after their cutoff. Default: 24 h.
+func WithMaxTokenLifetime(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.maxLifetime = d })
+}
+
+// WithLogger receives sync failures and recoveries. Default: discards.
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(o *options) { o.logger = l }) }
+
+// ErrStale is returned by IsRevoked when the state has not been synced within
+// the staleness bound.
+var ErrStale = errors.New("redisstore: the revocation state could not be synced with Redis within the staleness bound")
+
+// Store is a revocation.Store in Redis with a local copy.
+type Store struct {
+	rdb     redis.UniversalClient
+	o       options
+	hash    string
+	channel string
+
+	state    atomic.Pointer[revocation.State]
+	stale    atomic.Bool
+	mu       sync.Mutex // guards lastSync and serializes local updates
+	lastSync time.Time  // monotonic
+
+	resyncNow chan struct{}
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	pubsub    *redis.PubSub
+}
+
+var _ revocation.Store = (*Store)(nil)
+
+// New subscribes to the revocation channel, loads the state, and keeps it
+// in sync until Close. It fails when Redis cannot be reached: an instance
+// must not start with no idea of what is revoked.
+func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store, error) {
+	o := options{prefix: "jwtguard:revocations", resync: 10 * time.Second, staleness: 30 * time.Second,
+		maxEntries: 100_000, maxLifetime: 24 * time.Hour, now: time.Now,
+		logger: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.prefix == "" {
+		return nil, errors.New("redisstore: intervals, bounds and prefix must be positive or set")
+	}
+	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1)}
+	// Subscribe before loading, so that no revocation falls between the two.
+	s.pubsub = rdb.Subscribe(ctx, s.channel)
+	if _, err := s.pubsub.Receive(ctx); err != nil {
+		_ = s.pubsub.Close()
+		return nil, fmt.Errorf("redisstore: subscribing: %w", err)
+	}
+	if err := s.resync(ctx); err != nil {
+		_ = s.pubsub.Close()
+		return nil, err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(2)
+	go s.listen(bg)
+	go s.loop(bg)
+	return s, nil
+}
+
+// Close stops the background sync. It does not close the Redis client.
+func (s *Store) Close() error {
+	s.cancel()
+	err := s.pubsub.Close()
+	s.wg.Wait()
+	return err
+}
+
+func field(r revocation.Revocation) string {
+	return r.Kind.String() + "|" + r.Issuer + "|" + r.Value
+}
+
+// Revoke writes r to Redis, publishes it to every instance, and applies it
+// here at once.
+func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
+	now := s.o.now()
+	if r.Before.IsZero() {
+		r.Before = now
+	}
+	if r.Expires.IsZero() {
+		r.Expires = r.Before.Add(s.o.maxLifetime)
+	}
+	probe := revocation.NewState([]revocation.Revocation{r}, now)
+	if probe.Len() == 0 {
+		return errors.New("redisstore: the entry has already expired")
+	}
+	// Never narrow an entry already in force (a later cutoff, a later expiry win).
+	for _, e := range s.state.Load().Entries() {
+		if e.Kind == r.Kind && e.Issuer == r.Issuer && e.Value == r.Value {
+			if e.Before.After(r.Before) {
+				r.Before = e.Before
+			}
+			if e.Expires.After(r.Expires) {
+				r.Expires = e.Expires
+			}
+		}
+	}
+	b, err := revocation.Encode(r)
+	if err != nil {
+		return err
+	}
+	if _, err := revocation.Decode(b); err != nil {
+		return err
+	}
+	n, err := s.rdb.HLen(ctx, s.hash).Result()
+	if err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	if n >= int64(s.o.maxEntries) {
+		return revocation.ErrFull
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.hash, field(r), b)
+	pipe.Publish(ctx, s.channel, b)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("redisstore: revoking: %w", err)
+	}
+	s.apply(r)
+	return nil
+}
+
+// List returns the revocations in force, as Redis holds them.
+func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {
+	all, err := s.rdb.HGetAll(ctx, s.hash).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
+	now := s.o.now()
+	out := make([]revocation.Revocation, 0, len(all))
+	for _, v := range all {
+		if r, err := revocation.Decode([]byte(v)); err == nil && r.Expires.After(now) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// IsRevoked answers from the local copy: no round trip, no allocation.
+// Past the staleness bound it fails (unless WithFailOpen).
+func (s *Store) IsRevoked(c *middleware.Claims) (bool, error) {
+	if s.stale.Load() && !s.o.failOpen {
+		return false, ErrStale
+	}
+	return s.state.Load().Revoked(c), nil
+}
+
+// apply adds one entry to the local state.
+func (s *Store) apply(r revocation.Revocation) {
+	s.mu.Lock()
+	s.state.Store(s.state.Load().With(r, s.o.now()))
+	s.mu.Unlock()
+}
+
+// resync reads every entry, replaces the local state, and deletes entries
+// that have expired.
+func (s *Store) resync(ctx context.Context) error {
+	all, err := s.rdb.HGetAll(ctx, s.hash).Result()
+	if err != nil {
+		return fmt.Errorf("redisstore: reading revocations: %w", err)
+	}
+	now := s.o.now()
+	entries := make([]revocation.Revocation, 0, len(all))
+	var expired []string
+	for f, v := range all {
+		r, err := revocation.Decode([]byte(v))
+		if err != nil {
+			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))
+			continue
+		}
+		if !r.Expires.After(now) {
+			expired = append(expired, f)
+			continue
+		}
+		entries = append(entries, r)
+	}
+	next := revocation.NewState(entries, now)
+	s.mu.Lock()
+	// Entries applied locally since the read started stay: merge them in.
+	for _, e := range s.stateOrEmpty().Entries() {
+		if _, inRedis := all[field(e)]; !inRedis && e.Expires.After(now) {
+			next = next.With(e, now)
+		}
+	}
+	s.state.Store(next)
+	s.lastSync = time.Now()
+	wasStale := s.stale.Swap(false)
+	s.mu.Unlock()
+	if wasStale {
+		s.o.logger.Info("redisstore: revocation state synced again")
+	}
+	if len(expired) > 0 {
+		_ = s.rdb.HDel(ctx, s.hash, expired...).Err()
+	}
+	return nil
+}
+
+func (s *Store) stateOrEmpty() *revocation.State {
+	if st := s.state.Load(); st != nil {
+		return st
+	}
+	return revocation.NewState(nil, s.o.now())
+}
+
+// listen applies published revocations. go-redis reconnects by itself;
+// after any interruption a resync repairs what was missed.
+func (s *Store) listen(ctx context.Context) {
+	defer s.wg.Done()
+	interrupted := false
+	for {
+		msg, err := s.pubsub.ReceiveMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, redis.ErrClosed) {
+				return
+			}
+			interrupted = true
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		if interrupted {
+			interrupted = false
+			s.requestResync()
+		}
+		r, err := revocation.Decode([]byte(msg.Payload))
+		if err != nil {
+			s.o.logger.Warn("redisstore: ignoring an unreadable message")
+			continue
+		}
+		s.apply(r)
+	}
+}
+
+func (s *Store) requestResync() {
+	select {
+	case s.resyncNow <- struct{}{}:
+	default:
+	}
+}
+
+// loop resyncs periodically (and on demand) and watches the staleness bound.
+func (s *Store) loop(ctx context.Context) {
+	defer s.wg.Done()
+	resync := time.NewTicker(s.o.resync)
+	defer resync.Stop()
+	watch := time.NewTicker(min(time.Second, s.o.staleness/4))
+	defer watch.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-resync.C:
+		case <-s.resyncNow:
+		case <-watch.C:
+			s.mu.Lock()
+			old := time.Since(s.lastSync) > s.o.staleness
+			s.mu.Unlock()
+			if old && !s.stale.Swap(true) {
+				s.o.logger.Error("redisstore: revocation state is stale; failing closed", "fail_open", s.o.failOpen)
+			}
+			if !old {
+				continue
+			}
+			// Stale: retry now rather than wait for the next tick.
+		}
+		rctx, cancel := context.WithTimeout(ctx, min(s.o.staleness, 5*time.Second))
+		err := s.resync(rctx)
+		cancel()
+		if err != nil && !failing {
+			s.o.logger.Warn("redisstore: resync failed; enforcing the last synced state", "err", err)
+		}
+		failing = err != nil
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}

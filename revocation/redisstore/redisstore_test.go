@@ -1,0 +1,210 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/jwtguard/jwtguard/revocation/redisstore"
+)
+
+const issuer = "https://id.example.com"
+
+func newStore(t *testing.T, srv *redisServer, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.New(context.Background(), srv.client(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func claims(jti, sub, sid string, iat time.Time) *middleware.Claims {
+	return &middleware.Claims{Issuer: issuer, ID: jti, Subject: sub, SessionID: sid, IssuedAt: iat}
+}
+
+func revoked(t *testing.T, s revocation.Store, c *middleware.Claims) bool {
+	t.Helper()
+	r, err := s.IsRevoked(c)
+	if err != nil {
+		t.Fatalf("IsRevoked: %v", err)
+	}
+	return r
+}
+
+// A revocation on instance A is enforced on instance B within a second
+// (measured: pub/sub delivers it in milliseconds on loopback).
+func TestARevocationReachesEveryInstanceWithinASecond(t *testing.T) {
+	srv := startRedis(t)
+	a, b := newStore(t, srv), newStore(t, srv)
+	iat := time.Now().Add(-time.Minute)
+	for _, tc := range []struct {
+		name string
+		r    revocation.Revocation
+		hit  *middleware.Claims
+		miss *middleware.Claims
+	}{
+		{"by jti", revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: time.Now().Add(time.Hour)},
+			claims("j1", "alice", "", iat), claims("j2", "alice", "", iat)},
+		{"by subject", revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
+			claims("j3", "bob", "", iat), claims("j4", "bob", "", time.Now().Add(time.Minute))},
+		{"by session", revocation.Revocation{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
+			claims("j5", "carol", "s1", iat), claims("j6", "carol", "s2", iat)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if revoked(t, b, tc.hit) {
+				t.Fatal("revoked before the revocation")
+			}
+			start := time.Now()
+			if err := a.Revoke(context.Background(), tc.r); err != nil {
+				t.Fatal(err)
+			}
+			if !revoked(t, a, tc.hit) {
+				t.Fatal("the revoking instance does not enforce its own revocation at once")
+			}
+			for !revoked(t, b, tc.hit) {
+				if time.Since(start) > time.Second {
+					t.Fatal("instance B did not enforce the revocation within 1 s")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			t.Logf("enforced on instance B after %s", time.Since(start))
+			if revoked(t, b, tc.miss) {
+				t.Fatal("the revocation covers too much")
+			}
+		})
+	}
+}
+
+// Redis stopped: the last synced state is enforced for the staleness bound,
+// then the store fails closed (503 through the verifier); Redis restarted:
+// the state resyncs by itself, and with persistence nothing is forgotten.
+func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithStaleness(time.Second), redisstore.WithResyncInterval(100*time.Millisecond))
+	open := newStore(t, srv, redisstore.WithStaleness(time.Second), redisstore.WithResyncInterval(100*time.Millisecond), redisstore.WithFailOpen())
+	iat := time.Now().Add(-time.Minute)
+	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "mallory"}); err != nil {
+		t.Fatal(err)
+	}
+	bad, good := claims("", "mallory", "", iat), claims("", "alice", "", iat)
+	eventually(t, "the fail-open store to see the revocation", func() bool { r, _ := open.IsRevoked(bad); return r })
+
+	srv.stop()
+	stopped := time.Now()
+	if !revoked(t, s, bad) || revoked(t, s, good) {
+		t.Fatal("the last synced state is not enforced right after Redis stopped")
+	}
+	eventually(t, "the store to fail closed", func() bool {
+		_, err := s.IsRevoked(good)
+		return errors.Is(err, redisstore.ErrStale)
+	})
+	if time.Since(stopped) < time.Second {
+		t.Fatal("failed closed before the staleness bound")
+	}
+	if r, err := open.IsRevoked(bad); err != nil || !r {
+		t.Fatalf("the fail-open store: %v %v", r, err)
+	}
+	// Through a verifier, the distinct reason and a 503.
+	tv := verifierWith(t, s)
+	_, err := tv.v.Verify(context.Background(), tv.iss.MustMint(jwttest.Claims{"sub": "alice"}))
+	if middleware.ReasonOf(err) != middleware.ReasonRevocationUnavailable || middleware.ResponseFor(err, "api").Status != 503 {
+		t.Fatalf("while stale: %v", err)
+	}
+
+	srv.start()
+	eventually(t, "the store to resync after Redis came back", func() bool {
+		_, err := s.IsRevoked(good)
+		return err == nil
+	})
+	if !revoked(t, s, bad) {
+		t.Fatal("the revocation was forgotten across the Redis restart")
+	}
+	// A new instance, started after the restart, knows it too.
+	if !revoked(t, newStore(t, srv), bad) {
+		t.Fatal("a new instance does not see the revocation")
+	}
+}
+
+// A message missed (written to Redis without being published, as when an
+// instance was disconnected) is repaired by the periodic resync.
+func TestAMissedMessageIsRepairedByResync(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithResyncInterval(100*time.Millisecond))
+	r := revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "missed", Before: time.Now(), Expires: time.Now().Add(time.Hour)}
+	b, err := revocation.Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.client().HSet(context.Background(), "jwtguard:revocations", "jti|"+issuer+"|missed", b).Err(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the resync to pick up the unpublished entry", func() bool { return revoked(t, s, claims("missed", "x", "", time.Now())) })
+}
+
+// Entries leave Redis and memory once every token they cover has expired.
+func TestExpiredEntriesAreDropped(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithResyncInterval(50*time.Millisecond))
+	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "short",
+		Expires: time.Now().Add(300 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the expired entry to leave Redis", func() bool {
+		n, err := srv.client().HLen(context.Background(), "jwtguard:revocations").Result()
+		return err == nil && n == 0
+	})
+	if list, err := s.List(context.Background()); err != nil || len(list) != 0 {
+		t.Fatalf("List: %v %v", list, err)
+	}
+}
+
+func TestNewFailsWithoutRedis(t *testing.T) {
+	srv := startRedis(t)
+	c := srv.client()
+	srv.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := redisstore.New(ctx, c); err == nil {
+		t.Fatal("New succeeded with Redis down")
+	}
+}
+
+type testVerifier struct {
+	iss *jwttest.Issuer
+	v   *middleware.Verifier
+}
+
+// verifierWith is a verifier of a test issuer's tokens that consults rc.
+func verifierWith(t *testing.T, rc middleware.RevocationChecker) testVerifier {
+	t.Helper()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"api"}}},
+		middleware.WithRevocation(rc), middleware.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+	return testVerifier{iss, v}
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

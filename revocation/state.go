@@ -1,0 +1,154 @@
+package revocation
+
+import (
+	"time"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+type key struct {
+	kind Kind
+	iss  string
+	val  string
+}
+
+// lookupKey is the map key of the hot path: a struct of the claim's own
+// strings, so that a lookup allocates nothing.
+type lookupKey struct{ iss, val string }
+
+// layer is an immutable set of entries with its lookup indexes.
+type layer struct {
+	entries map[key]Revocation
+	jti     map[lookupKey]struct{}
+	sub     map[lookupKey]time.Time // -> cutoff
+	sid     map[lookupKey]struct{}
+}
+
+func newLayer(entries map[key]Revocation) *layer {
+	l := &layer{entries: entries, jti: map[lookupKey]struct{}{}, sub: map[lookupKey]time.Time{}, sid: map[lookupKey]struct{}{}}
+	for k, r := range entries {
+		lk := lookupKey{k.iss, k.val}
+		switch k.kind {
+		case ByTokenID:
+			l.jti[lk] = struct{}{}
+		case BySubject:
+			l.sub[lk] = r.Before
+		case BySession:
+			l.sid[lk] = struct{}{}
+		}
+	}
+	return l
+}
+
+func (l *layer) revoked(c *middleware.Claims) bool {
+	if len(l.entries) == 0 {
+		return false
+	}
+	if c.ID != "" && len(l.jti) > 0 {
+		if _, ok := l.jti[lookupKey{c.Issuer, c.ID}]; ok {
+			return true
+		}
+	}
+	if c.Subject != "" && len(l.sub) > 0 {
+		if cutoff, ok := l.sub[lookupKey{c.Issuer, c.Subject}]; ok {
+			// Tokens issued before the cutoff are revoked; one without iat
+			// cannot show it was issued after, so it is revoked too.
+			if c.IssuedAt.IsZero() || c.IssuedAt.Before(cutoff) {
+				return true
+			}
+		}
+	}
+	if c.SessionID != "" && len(l.sid) > 0 {
+		if _, ok := l.sid[lookupKey{c.Issuer, c.SessionID}]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// deltaMax is the size of the small layer that takes new entries; past it
+// both layers are merged. Adding an entry then costs O(deltaMax), and
+// O(n) only once per deltaMax additions.
+const deltaMax = 256
+
+// State is an immutable set of revocations with a lock-free, allocation-free
+// check. Stores swap whole states atomically; updates copy only a small
+// layer.
+type State struct {
+	base, delta *layer
+}
+
+// NewState builds a state from entries, dropping those expired at now.
+// Of two entries for one key, the wider one wins (the later cutoff, the
+// later expiry).
+func NewState(entries []Revocation, now time.Time) *State {
+	m := make(map[key]Revocation, len(entries))
+	for _, r := range entries {
+		merge(m, r, now)
+	}
+	return &State{base: newLayer(m), delta: newLayer(map[key]Revocation{})}
+}
+
+func merge(m map[key]Revocation, r Revocation, now time.Time) {
+	if !r.Expires.After(now) {
+		return
+	}
+	k := r.key()
+	if old, ok := m[k]; ok {
+		if old.Before.After(r.Before) {
+			r.Before = old.Before
+		}
+		if old.Expires.After(r.Expires) {
+			r.Expires = old.Expires
+		}
+	}
+	m[k] = r
+}
+
+// With returns a new state with r added.
+func (s *State) With(r Revocation, now time.Time) *State {
+	if len(s.delta.entries) < deltaMax {
+		d := make(map[key]Revocation, len(s.delta.entries)+1)
+		for k, e := range s.delta.entries {
+			d[k] = e
+		}
+		if old, ok := s.base.entries[r.key()]; ok {
+			merge(d, old, now) // so the delta's entry is the widest
+		}
+		merge(d, r, now)
+		return &State{base: s.base, delta: newLayer(d)}
+	}
+	all := s.Entries()
+	all = append(all, r)
+	return NewState(all, now)
+}
+
+// Len is the number of entries.
+func (s *State) Len() int {
+	n := len(s.base.entries)
+	for k := range s.delta.entries {
+		if _, dup := s.base.entries[k]; !dup {
+			n++
+		}
+	}
+	return n
+}
+
+// Entries lists the entries, merged.
+func (s *State) Entries() []Revocation {
+	out := make([]Revocation, 0, s.Len())
+	for k, r := range s.base.entries {
+		if _, newer := s.delta.entries[k]; !newer {
+			out = append(out, r)
+		}
+	}
+	for _, r := range s.delta.entries {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Revoked reports whether the state revokes c. It allocates nothing.
+func (s *State) Revoked(c *middleware.Claims) bool {
+	return s.delta.revoked(c) || s.base.revoked(c)
+}
