@@ -303,35 +303,61 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 }
 
 func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Claims, string, *Error) {
+	c, w, is, iss, e := v.verifySigned(ctx, raw)
+	if e != nil {
+		return nil, iss, e
+	}
+	if e := v.checkClaims(is, c, w, c.raw); e != nil {
+		return nil, c.Issuer, e
+	}
+	if e := v.checkBinding(r, w.Cnf); e != nil {
+		return nil, c.Issuer, e
+	}
+	if rc := v.cfg.revocations; rc != nil {
+		revoked, err := rc.IsRevoked(c)
+		switch {
+		case err != nil:
+			return nil, c.Issuer, newError(ReasonRevocationUnavailable, "", err)
+		case revoked:
+			return nil, c.Issuer, newError(ReasonTokenRevoked, "The access token has been revoked", nil)
+		}
+	}
+	return c, c.Issuer, nil
+}
+
+// verifySigned runs every check up to and including the signature, and
+// the claims' JSON types: what any JWT of a configured issuer must pass.
+// The issuer is returned whenever it is known, also with an error.
+func (v *Verifier) verifySigned(ctx context.Context, raw string) (*Claims, *wirePayload, *issuerState, string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
-		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
+		return nil, nil, nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
 	tok, err := jose.Parse(raw)
 	if err != nil {
 		if errors.Is(err, jose.ErrUnsupported) {
-			return nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
+			return nil, nil, nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
 		}
-		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
+		return nil, nil, nil, "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	h := &tok.Header
 	alg, ok := jose.LookupAlg(h.Alg)
 	if !ok || !v.algs[alg.Name] {
-		return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
+		return nil, nil, nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
 	}
 	var w wirePayload
 	if err := json.Unmarshal(tok.Payload, &w); err != nil {
-		return nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
+		return nil, nil, nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
 	}
 	iss, err := stringClaim("iss", w.Iss)
 	if err != nil || iss == "" {
-		return nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
+		return nil, nil, nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
 	}
 	is := v.issuers[iss]
 	if is == nil {
-		return nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
+		return nil, nil, nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
 	}
 	if !is.algs[alg.Name] {
-		return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
+		return nil, nil, nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
 	if is.static != nil {
@@ -342,36 +368,21 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if err != nil {
 		switch {
 		case errors.Is(err, errKeysUnavailable):
-			return nil, iss, newError(ReasonJWKSUnavailable, "", err)
+			return nil, nil, nil, iss, newError(ReasonJWKSUnavailable, "", err)
 		case errors.Is(err, errKeyAlgorithm):
-			return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return nil, nil, nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
 		}
-		return nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
+		return nil, nil, nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
 	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
-		return nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
+		return nil, nil, nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
 	c := &Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}
 	if err := typedClaims(&w, c); err != nil {
-		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
+		return nil, nil, nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
-	if e := v.checkClaims(is, c, &w, tok.Payload); e != nil {
-		return nil, iss, e
-	}
-	if e := v.checkBinding(r, w.Cnf); e != nil {
-		return nil, iss, e
-	}
-	if rc := v.cfg.revocations; rc != nil {
-		revoked, err := rc.IsRevoked(c)
-		switch {
-		case err != nil:
-			return nil, iss, newError(ReasonRevocationUnavailable, "", err)
-		case revoked:
-			return nil, iss, newError(ReasonTokenRevoked, "The access token has been revoked", nil)
-		}
-	}
-	return c, iss, nil
+	return c, &w, is, iss, nil
 }
 
 func (v *Verifier) unknownIssuer(iss string) error {

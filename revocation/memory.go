@@ -73,7 +73,7 @@ func NewMemory(opts ...Option) *Memory {
 // Revoke records r.
 func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 	now := m.o.now()
-	if err := r.validate(now, m.o.maxLifetime); err != nil {
+	if err := r.Validate(now, m.o.maxLifetime); err != nil {
 		return err
 	}
 	m.mu.Lock()

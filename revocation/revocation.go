@@ -82,15 +82,21 @@ type Revocation struct {
 
 func (r Revocation) key() key { return key{kind: r.Kind, iss: r.Issuer, val: r.Value} }
 
-// validate checks r and fills in its defaults.
-func (r *Revocation) validate(now time.Time, maxLifetime time.Duration) error {
+// ErrInvalid is wrapped by every error about the entry itself (as opposed
+// to the store), so that an API can tell the caller what is wrong.
+var ErrInvalid = errors.New("invalid revocation")
+
+// Validate checks r and fills in its defaults: Before is now when zero,
+// Expires is Before plus maxLifetime when zero. Stores call it in Revoke.
+func (r *Revocation) Validate(now time.Time, maxLifetime time.Duration) error {
+	invalid := func(why string) error { return fmt.Errorf("%w: %s", ErrInvalid, why) }
 	switch {
 	case r.Kind < ByTokenID || r.Kind > BySession:
-		return errors.New("revocation: unknown kind")
+		return invalid("unknown kind")
 	case r.Issuer == "" || r.Value == "":
-		return errors.New("revocation: issuer and value are required")
+		return invalid("issuer and value are required")
 	case len(r.Issuer)+len(r.Value)+len(r.Reason) > 4096:
-		return errors.New("revocation: entry too large")
+		return invalid("entry too large")
 	}
 	if r.Before.IsZero() {
 		r.Before = now
@@ -99,7 +105,7 @@ func (r *Revocation) validate(now time.Time, maxLifetime time.Duration) error {
 		r.Expires = r.Before.Add(maxLifetime)
 	}
 	if !r.Expires.After(now) {
-		return errors.New("revocation: the entry has already expired (every token it covers is expired)")
+		return invalid("the entry has already expired (every token it covers is expired)")
 	}
 	return nil
 }

@@ -154,16 +154,8 @@ func field(r revocation.Revocation) string {
 // Revoke writes r to Redis, publishes it to every instance, and applies it
 // here at once.
 func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
-	now := s.o.now()
-	if r.Before.IsZero() {
-		r.Before = now
-	}
-	if r.Expires.IsZero() {
-		r.Expires = r.Before.Add(s.o.maxLifetime)
-	}
-	probe := revocation.NewState([]revocation.Revocation{r}, now)
-	if probe.Len() == 0 {
-		return errors.New("redisstore: the entry has already expired")
+	if err := r.Validate(s.o.now(), s.o.maxLifetime); err != nil {
+		return err
 	}
 	// Never narrow an entry already in force (a later cutoff, a later expiry win).
 	for _, e := range s.state.Load().Entries() {

@@ -1,0 +1,75 @@
+package middleware
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// BackchannelLogoutEvent is the member of a logout token's events claim
+// that makes it a back-channel logout token (OpenID Connect Back-Channel
+// Logout 1.0 §2.4).
+const BackchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout"
+
+// VerifyLogoutToken verifies an OpenID Connect back-channel logout token
+// with the keys of its issuer, as configured for access tokens, and the
+// rules of Back-Channel Logout 1.0 §2.6 instead of the access-token ones:
+// typ logout+jwt (when the token has a typ), aud naming one of clientIDs
+// (the relying party's client IDs, not the API's audiences), iat and exp,
+// an events claim holding the back-channel logout event, sid and/or sub,
+// and no nonce. The caller checks jti for replay (package revocation's
+// logout handler does).
+func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
+	c, w, _, iss, e := v.verifySigned(ctx, raw)
+	if e == nil {
+		e = checkLogoutToken(v, c, w, clientIDs)
+	}
+	if e != nil {
+		v.emit(Event{Kind: EventRejected, Reason: e.Reason, Issuer: iss, Err: fmt.Errorf("logout token: %w", e)})
+		return nil, e
+	}
+	return c, nil
+}
+
+func checkLogoutToken(v *Verifier, c *Claims, w *wirePayload, clientIDs []string) *Error {
+	const desc = "The logout token is invalid"
+	invalid := func(r Reason, format string, args ...any) *Error {
+		return newError(r, desc, fmt.Errorf(format, args...))
+	}
+	if typ := strings.ToLower(c.Type); typ != "" && typ != "logout+jwt" && typ != "application/logout+jwt" {
+		return invalid(ReasonTypeInvalid, "typ %q is not logout+jwt", clip(c.Type))
+	}
+	if len(clientIDs) == 0 || !anyOf(c.Audience, clientIDs) {
+		return invalid(ReasonAudienceInvalid, "aud does not name one of the client IDs")
+	}
+	now := v.cfg.now()
+	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() {
+		return invalid(ReasonClaimMissing, "iat and exp are required")
+	}
+	if !now.Before(c.ExpiresAt.Add(v.cfg.leeway)) {
+		return invalid(ReasonTokenExpired, "expired")
+	}
+	if now.Add(v.cfg.leeway).Before(c.IssuedAt) {
+		return invalid(ReasonTokenIssuedInFuture, "issued in the future")
+	}
+	if c.ID == "" {
+		return invalid(ReasonClaimMissing, "jti is required")
+	}
+	if c.Subject == "" && c.SessionID == "" {
+		return invalid(ReasonClaimMissing, "sid or sub is required")
+	}
+	if present(w.Nonce) {
+		return invalid(ReasonTokenKindInvalid, "a logout token must not hold a nonce")
+	}
+	var events map[string]json.RawMessage
+	if !present(w.Events) || json.Unmarshal(w.Events, &events) != nil {
+		return invalid(ReasonClaimInvalid, "events is not a JSON object")
+	}
+	ev, ok := events[BackchannelLogoutEvent]
+	if !ok || len(ev) == 0 || ev[0] != '{' {
+		return invalid(ReasonTokenKindInvalid, "events has no back-channel logout event object")
+	}
+	return nil
+}
+

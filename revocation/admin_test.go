@@ -1,0 +1,78 @@
+package revocation_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/nethttp"
+	"github.com/jwtguard/jwtguard/rbac"
+	"github.com/jwtguard/jwtguard/revocation"
+)
+
+func TestAdminHandler(t *testing.T) {
+	t.Parallel()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	store := revocation.NewMemory()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
+		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	srv := httptest.NewServer(nethttp.Protect(v)(revocation.AdminHandler(store, rbac.Role("security-admin"))))
+	defer srv.Close()
+	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
+	user := iss.MustMint(jwttest.Claims{"sub": "mallory", "roles": []string{"viewer"}})
+	call := func(method, token, body string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	revokeMallory := `{"kind":"sub","iss":"` + iss.URL() + `","value":"mallory","reason":"stolen laptop"}`
+	for _, tc := range []struct {
+		name, method, token, body string
+		status                    int
+	}{
+		{"no token", "GET", "", "", 401},
+		{"a user without the role", "POST", user, revokeMallory, 403},
+		{"an unknown field", "POST", admin, `{"kind":"sub","iss":"x","value":"y","admin":true}`, 400},
+		{"an unknown kind", "POST", admin, `{"kind":"email","iss":"x","value":"y"}`, 400},
+		{"no value", "POST", admin, `{"kind":"jti","iss":"x"}`, 400},
+		{"revoke a user", "POST", admin, revokeMallory, 201},
+		{"PUT", "PUT", admin, revokeMallory, 405},
+	} {
+		if status, body := call(tc.method, tc.token, tc.body); status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, status, body, tc.status)
+		}
+	}
+	status, body := call("GET", admin, "")
+	var list struct{ Revocations []revocation.Revocation }
+	if err := json.Unmarshal([]byte(body), &list); status != 200 || err != nil || len(list.Revocations) != 1 ||
+		list.Revocations[0].Value != "mallory" || list.Revocations[0].Reason != "stolen laptop" || list.Revocations[0].Kind != revocation.BySubject {
+		t.Fatalf("list: %d %s", status, body)
+	}
+	// Mallory's token, issued before, is now refused.
+	if _, err := v.Verify(context.Background(), user); middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
+		t.Fatalf("mallory: %v", err)
+	}
+}

@@ -1,0 +1,46 @@
+// Package revocation cuts tokens off before they expire: one token (jti),
+// every token of a user issued before a moment (sub), or every token of a
+// login session (sid), on every instance of a service at once.
+//
+// # Quick start
+//
+//	store := revocation.NewMemory() // one instance; redisstore.New for many
+//	v, err := middleware.New(issuers, middleware.WithRevocation(store))
+//	…
+//	err = store.Revoke(ctx, revocation.Revocation{
+//		Kind: revocation.BySubject, Issuer: "https://id.example.com", Value: userID,
+//		Reason: "password reset",
+//	})
+//
+// A revoked token then gets 401 invalid_token (reason token_revoked). The
+// check runs after the signature and every claim pass, from memory, without
+// allocation: about 10–80 ns.
+//
+// # Which store
+//
+//   - Memory: a single instance, or tests. Bounded (WithMaxEntries); an
+//     entry leaves once every token it covers has expired. Lost on restart.
+//   - redisstore: several instances. Revocations are written to Redis and
+//     published; every instance applies them within milliseconds and keeps a
+//     local copy, resynced periodically, so the check never waits on the
+//     network. When Redis is unreachable the last state is enforced for a
+//     bound (30 s), then requests fail closed with 503 (reason
+//     revocation_unavailable). With Redis persistence on, nothing revoked is
+//     forgotten by a restart.
+//
+// # Back-channel logout and administration
+//
+// LogoutHandler implements OpenID Connect Back-Channel Logout 1.0: mount it
+// at the URI registered with the provider, and a user's logout revokes the
+// tokens of that session. AdminHandler serves a small JSON API to list and
+// add revocations, behind an rbac policy.
+//
+// # Security defaults
+//
+//   - Revocations are scoped by issuer: the same sub at two issuers is two users.
+//   - A subject revocation covers tokens issued before the cutoff, and tokens
+//     without iat (they cannot show they were issued after).
+//   - A full store refuses new revocations rather than drop one.
+//   - Stores fail closed: a state that cannot be refreshed within its bound
+//     makes IsRevoked fail, and the verifier answers 503.
+package revocation
