@@ -72,4 +72,3 @@ func checkLogoutToken(v *Verifier, c *Claims, w *wirePayload, clientIDs []string
 	}
 	return nil
 }
-

@@ -89,4 +89,3 @@ func (s *redisServer) client() *redis.Client {
 	s.t.Cleanup(func() { _ = c.Close() })
 	return c
 }
-
