@@ -94,6 +94,7 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad, good := claims("", "mallory", "", iat), claims("", "alice", "", iat)
+	listener := newStore(t, srv, redisstore.WithStaleness(time.Minute)) // resyncs only every 10 s
 	eventually(t, "the fail-open store to see the revocation", func() bool { r, _ := open.IsRevoked(bad); return r })
 
 	srv.stop()
@@ -126,6 +127,22 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 	if !revoked(t, s, bad) {
 		t.Fatal("the revocation was forgotten across the Redis restart")
 	}
+	// Pub/sub resumed by itself: a new revocation reaches the listener,
+	// which resyncs only every 10 s, within a second.
+	eventually(t, "the listener to resubscribe", func() bool {
+		if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "after-restart",
+			Expires: time.Now().Add(time.Hour)}); err != nil {
+			return false
+		}
+		start := time.Now()
+		for time.Since(start) < time.Second {
+			if r, _ := listener.IsRevoked(claims("after-restart", "x", "", iat)); r {
+				return true
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return false
+	})
 	// A new instance, started after the restart, knows it too.
 	if !revoked(t, newStore(t, srv), bad) {
 		t.Fatal("a new instance does not see the revocation")

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"syscall"
@@ -88,4 +89,15 @@ func (s *redisServer) client() *redis.Client {
 		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond, MaxRetries: 1})
 	s.t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// quietLogger keeps go-redis's reconnect messages, expected while the tests
+// stop Redis, out of the test output.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quietLogger{})
+	os.Exit(m.Run())
 }
