@@ -12,45 +12,55 @@ type key struct {
 	val  string
 }
 
-// lookupKey is the map key of the hot path: a struct of the claim's own
-// strings, so that a lookup allocates nothing.
-type lookupKey struct{ iss, val string }
-
-// layer is an immutable set of entries with its lookup indexes.
+// layer is an immutable set of entries with its lookup indexes: per
+// issuer, then per claim value, so a check hashes the issuer once and
+// allocates nothing.
 type layer struct {
 	entries map[key]Revocation
-	jti     map[lookupKey]struct{}
-	sub     map[lookupKey]time.Time // -> cutoff
-	sid     map[lookupKey]struct{}
+	byIss   map[string]*issuerIndex
+}
+
+type issuerIndex struct {
+	jti map[string]struct{}
+	sub map[string]time.Time // -> cutoff
+	sid map[string]struct{}
 }
 
 func newLayer(entries map[key]Revocation) *layer {
-	l := &layer{entries: entries, jti: map[lookupKey]struct{}{}, sub: map[lookupKey]time.Time{}, sid: map[lookupKey]struct{}{}}
+	l := &layer{entries: entries, byIss: map[string]*issuerIndex{}}
 	for k, r := range entries {
-		lk := lookupKey{k.iss, k.val}
+		ix := l.byIss[k.iss]
+		if ix == nil {
+			ix = &issuerIndex{jti: map[string]struct{}{}, sub: map[string]time.Time{}, sid: map[string]struct{}{}}
+			l.byIss[k.iss] = ix
+		}
 		switch k.kind {
 		case ByTokenID:
-			l.jti[lk] = struct{}{}
+			ix.jti[k.val] = struct{}{}
 		case BySubject:
-			l.sub[lk] = r.Before
+			ix.sub[k.val] = r.Before
 		case BySession:
-			l.sid[lk] = struct{}{}
+			ix.sid[k.val] = struct{}{}
 		}
 	}
 	return l
 }
 
 func (l *layer) revoked(c *middleware.Claims) bool {
-	if len(l.entries) == 0 {
+	if len(l.byIss) == 0 {
 		return false
 	}
-	if c.ID != "" && len(l.jti) > 0 {
-		if _, ok := l.jti[lookupKey{c.Issuer, c.ID}]; ok {
+	ix := l.byIss[c.Issuer]
+	if ix == nil {
+		return false
+	}
+	if c.ID != "" && len(ix.jti) > 0 {
+		if _, ok := ix.jti[c.ID]; ok {
 			return true
 		}
 	}
-	if c.Subject != "" && len(l.sub) > 0 {
-		if cutoff, ok := l.sub[lookupKey{c.Issuer, c.Subject}]; ok {
+	if c.Subject != "" && len(ix.sub) > 0 {
+		if cutoff, ok := ix.sub[c.Subject]; ok {
 			// Tokens issued before the cutoff are revoked; one without iat
 			// cannot show it was issued after, so it is revoked too.
 			if c.IssuedAt.IsZero() || c.IssuedAt.Before(cutoff) {
@@ -58,8 +68,8 @@ func (l *layer) revoked(c *middleware.Claims) bool {
 			}
 		}
 	}
-	if c.SessionID != "" && len(l.sid) > 0 {
-		if _, ok := l.sid[lookupKey{c.Issuer, c.SessionID}]; ok {
+	if c.SessionID != "" && len(ix.sid) > 0 {
+		if _, ok := ix.sid[c.SessionID]; ok {
 			return true
 		}
 	}
