@@ -69,7 +69,7 @@ func TestTokenSources(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := remoteVerifier(t, iss, tc.opts...)
+			v := warm(t, iss, tc.opts...) // keys fetched before: this test is about extraction
 			r := httptest.NewRequest(http.MethodGet, "http://api.test/items", nil)
 			for _, f := range tc.req {
 				f(r)
