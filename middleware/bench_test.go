@@ -19,10 +19,12 @@ import (
 // Benchmarks compare the full verification with the raw signature check
 // (the floor) for the same token, in one run: read them as ratios.
 
-func benchSetup(b *testing.B, alg string) (*jwttest.Issuer, *middleware.Verifier, string) {
+// benchSetup builds a verifier without the verified-token cache (each
+// iteration pays the whole verification) unless opts turn it back on.
+func benchSetup(b *testing.B, alg string, opts ...middleware.Option) (*jwttest.Issuer, *middleware.Verifier, string) {
 	b.Helper()
 	iss := newIssuer(b, jwttest.WithAlgorithms(alg))
-	v := warm(b, iss)
+	v := warm(b, iss, append([]middleware.Option{middleware.WithTokenCache(0, 0)}, opts...)...)
 	tok := mint(b, iss, jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
 	return iss, v, tok
 }
@@ -44,6 +46,16 @@ func BenchmarkVerify(b *testing.B) {
 		})
 		b.Run(alg+"/verifier", func(b *testing.B) {
 			_, v, tok := benchSetup(b, alg)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(alg+"/cache hit", func(b *testing.B) {
+			_, v, tok := benchSetup(b, alg, middleware.WithTokenCache(10_000, 16<<20))
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -220,7 +220,7 @@ func TestStaleKeysAreServedWhileTheEndpointFails(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			iss := newIssuer(t)
-			v := warm(t, iss, middleware.WithFetchTimeout(300*time.Millisecond))
+			v := warm(t, iss, middleware.WithFetchTimeout(2*time.Second))
 			tok := mint(t, iss, nil)
 			iss.SetSlowDelay(time.Hour)
 			iss.SetFault(f.fault)

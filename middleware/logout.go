@@ -21,15 +21,15 @@ const BackchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logo
 // and no nonce. The caller checks jti for replay (package revocation's
 // logout handler does).
 func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
-	c, w, _, iss, e := v.verifySigned(ctx, raw)
+	sg, iss, e := v.verifySigned(ctx, raw)
 	if e == nil {
-		e = checkLogoutToken(v, c, w, clientIDs)
+		e = checkLogoutToken(v, sg.c, sg.w, clientIDs)
 	}
 	if e != nil {
 		v.emit(Event{Kind: EventRejected, Reason: e.Reason, Issuer: iss, Err: fmt.Errorf("logout token: %w", e)})
 		return nil, e
 	}
-	return c, nil
+	return sg.c, nil
 }
 
 func checkLogoutToken(v *Verifier, c *Claims, w *wirePayload, clientIDs []string) *Error {

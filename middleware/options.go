@@ -27,6 +27,8 @@ type config struct {
 	strict         bool
 	senderCheck    func(*http.Request, json.RawMessage) error
 	revocations    RevocationChecker
+	cacheEntries   int
+	cacheBytes     int
 	maxAge         time.Duration
 	requiredClaims []string
 	hook           func(Event)
@@ -59,6 +61,8 @@ func defaultConfig() config {
 		maxJWKSSize:     1 << 20,
 		maxWait:         2 * time.Second,
 		maxStale:        24 * time.Hour,
+		cacheEntries:    10_000,
+		cacheBytes:      16 << 20,
 	}
 }
 
@@ -146,6 +150,18 @@ type RevocationChecker interface {
 // Default: no revocation check.
 func WithRevocation(rc RevocationChecker) Option {
 	return optionFunc(func(c *config) { c.revocations = rc })
+}
+
+// WithTokenCache sizes the verified-token cache: a token that passed every
+// check is remembered (keyed by the exact token, compared in full) so that
+// the same token again costs no signature verification. On every hit the time
+// claims and revocation are checked again and the key that verified the
+// token must still be in its issuer's current key set; sender-constrained
+// tokens are never cached. The cache holds at most maxEntries entries and
+// about maxBytes of claims, evicting at random beyond. WithTokenCache(0, 0)
+// turns it off. Default: 10,000 entries, 16 MiB.
+func WithTokenCache(maxEntries, maxBytes int) Option {
+	return optionFunc(func(c *config) { c.cacheEntries, c.cacheBytes = maxEntries, maxBytes })
 }
 
 // WithMaxTokenAge rejects tokens whose iat is older than d (plus leeway);

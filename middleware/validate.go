@@ -11,6 +11,15 @@ import (
 
 // checkClaims applies the claim rules to signature-verified claims.
 func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, payload []byte) *Error {
+	if e := v.checkTimes(c); e != nil {
+		return e
+	}
+	return v.checkStatic(is, c, w, payload)
+}
+
+// checkTimes applies the rules that depend on the time: exp, nbf, iat and
+// the maximum age. A cached verification repeats them on every hit.
+func (v *Verifier) checkTimes(c *Claims) *Error {
 	now := v.cfg.now()
 	leeway := v.cfg.leeway
 	if c.ExpiresAt.IsZero() {
@@ -34,6 +43,11 @@ func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, paylo
 			return newError(ReasonTokenTooOld, "The access token is too old", fmt.Errorf("issued at %s, older than %s", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00"), v.cfg.maxAge))
 		}
 	}
+	return nil
+}
+
+// checkStatic applies the rules that hold or fail once and for all.
+func (v *Verifier) checkStatic(is *issuerState, c *Claims, w *wirePayload, payload []byte) *Error {
 	if !is.skipAud {
 		if len(c.Audience) == 0 {
 			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", errors.New("no aud claim"))

@@ -44,6 +44,7 @@ type Verifier struct {
 	algs      map[string]bool // the global allowlist
 	issuers   map[string]*issuerState
 	remotes   []*remoteKeys
+	cache     *tokenCache // nil when turned off
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -78,7 +79,8 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 	if len(issuers) == 0 {
 		return nil, errors.New("jwtguard: at least one issuer is required")
 	}
-	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers))}
+	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers)),
+		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes)}
 	if v.client == nil {
 		v.client, v.ownClient = defaultHTTPClient(), true
 	}
@@ -303,61 +305,86 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 }
 
 func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Claims, string, *Error) {
-	c, w, is, iss, e := v.verifySigned(ctx, raw)
+	useCache := v.cache != nil && len(raw) <= v.cfg.maxTokenSize
+	if useCache {
+		if c, iss, e, hit := v.cached(raw); hit {
+			return c, iss, e
+		}
+	}
+	sg, iss, e := v.verifySigned(ctx, raw)
 	if e != nil {
 		return nil, iss, e
 	}
+	c, w, is := sg.c, sg.w, sg.is
 	if e := v.checkClaims(is, c, w, c.raw); e != nil {
 		return nil, c.Issuer, e
 	}
 	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, c.Issuer, e
 	}
-	if rc := v.cfg.revocations; rc != nil {
-		revoked, err := rc.IsRevoked(c)
-		switch {
-		case err != nil:
-			return nil, c.Issuer, newError(ReasonRevocationUnavailable, "", err)
-		case revoked:
-			return nil, c.Issuer, newError(ReasonTokenRevoked, "The access token has been revoked", nil)
+	if e := v.checkRevoked(c); e != nil {
+		return nil, c.Issuer, e
+	}
+	if useCache && !present(w.Cnf) {
+		kept := *c // the caller may change c; the cache keeps its own copy
+		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, alg: sg.alg}
+		if is.remote != nil {
+			entry.set.Store(is.remote.set.Load())
 		}
+		v.cache.put(raw, entry)
 	}
 	return c, c.Issuer, nil
+}
+
+// checkRevoked consults the revocation checker, if any.
+func (v *Verifier) checkRevoked(c *Claims) *Error {
+	rc := v.cfg.revocations
+	if rc == nil {
+		return nil
+	}
+	revoked, err := rc.IsRevoked(c)
+	switch {
+	case err != nil:
+		return newError(ReasonRevocationUnavailable, "", err)
+	case revoked:
+		return newError(ReasonTokenRevoked, "The access token has been revoked", nil)
+	}
+	return nil
 }
 
 // verifySigned runs every check up to and including the signature, and
 // the claims' JSON types: what any JWT of a configured issuer must pass.
 // The issuer is returned whenever it is known, also with an error.
-func (v *Verifier) verifySigned(ctx context.Context, raw string) (*Claims, *wirePayload, *issuerState, string, *Error) {
+func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
-		return nil, nil, nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
+		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
 	tok, err := jose.Parse(raw)
 	if err != nil {
 		if errors.Is(err, jose.ErrUnsupported) {
-			return nil, nil, nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
+			return nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
 		}
-		return nil, nil, nil, "", newError(ReasonTokenMalformed, descMalformed, err)
+		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	h := &tok.Header
 	alg, ok := jose.LookupAlg(h.Alg)
 	if !ok || !v.algs[alg.Name] {
-		return nil, nil, nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
+		return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
 	}
 	var w wirePayload
 	if err := json.Unmarshal(tok.Payload, &w); err != nil {
-		return nil, nil, nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
+		return nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
 	}
 	iss, err := stringClaim("iss", w.Iss)
 	if err != nil || iss == "" {
-		return nil, nil, nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
+		return nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
 	}
 	is := v.issuers[iss]
 	if is == nil {
-		return nil, nil, nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
+		return nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
 	}
 	if !is.algs[alg.Name] {
-		return nil, nil, nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
+		return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
 	if is.static != nil {
@@ -368,21 +395,30 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*Claims, *wire
 	if err != nil {
 		switch {
 		case errors.Is(err, errKeysUnavailable):
-			return nil, nil, nil, iss, newError(ReasonJWKSUnavailable, "", err)
+			return nil, iss, newError(ReasonJWKSUnavailable, "", err)
 		case errors.Is(err, errKeyAlgorithm):
-			return nil, nil, nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
 		}
-		return nil, nil, nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
+		return nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
 	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
-		return nil, nil, nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
+		return nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
 	c := &Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}
 	if err := typedClaims(&w, c); err != nil {
-		return nil, nil, nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
+		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
-	return c, &w, is, iss, nil
+	return &signed{c: c, w: &w, is: is, key: key, alg: alg}, iss, nil
+}
+
+// signed is a token whose signature verified, with what verified it.
+type signed struct {
+	c   *Claims
+	w   *wirePayload
+	is  *issuerState
+	key *jose.Key
+	alg *jose.Alg
 }
 
 func (v *Verifier) unknownIssuer(iss string) error {

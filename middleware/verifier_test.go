@@ -83,7 +83,7 @@ func TestNothingIsFetchedBecauseOfATokensIss(t *testing.T) {
 func TestConcurrentVerificationDuringRotation(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
-	v := warm(t, iss, middleware.WithUnknownKeyRefreshInterval(time.Millisecond))
+	v := warm(t, iss, middleware.WithUnknownKeyRefreshInterval(time.Nanosecond))
 	toks := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256")), mint(t, iss, nil, jwttest.WithAlg("EdDSA"))}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -18,15 +18,23 @@ func BenchmarkProtect(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer iss.Close()
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
-	if err != nil {
-		b.Fatal(err)
+	newV := func(opts ...middleware.Option) *middleware.Verifier {
+		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+			append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = v.Close() })
+		return v
 	}
-	defer v.Close()
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	req := httptest.NewRequest(http.MethodGet, "/api/items", nil)
 	req.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.Claims{"sub": "alice"}))
-	for name, h := range map[string]http.Handler{"bare handler": inner, "protected": nethttp.Protect(v)(inner)} {
+	for name, h := range map[string]http.Handler{
+		"bare handler":         inner,
+		"protected":            nethttp.Protect(newV(middleware.WithTokenCache(0, 0)))(inner),
+		"protected, cache hit": nethttp.Protect(newV())(inner),
+	} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

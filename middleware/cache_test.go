@@ -1,0 +1,160 @@
+package middleware_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// revokeList is a revocation checker over a set of jtis.
+type revokeList struct{ jtis atomic.Value }
+
+func (r *revokeList) IsRevoked(c *middleware.Claims) (bool, error) {
+	m, _ := r.jtis.Load().(map[string]bool)
+	return m[c.ID], nil
+}
+
+// A cached token is not trusted blindly: every hit checks the time claims,
+// revocation, and that its key is still published.
+func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithAlgorithms("RS256", "ES256"))
+	revoked := &revokeList{}
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
+		middleware.WithRevocation(revoked), middleware.WithMaxStaleness(time.Hour))
+	ctx := context.Background()
+	verify := func(tok string, want middleware.Reason) {
+		t.Helper()
+		for range 3 { // the first verification fills the cache; the others hit it
+			_, err := v.Verify(ctx, tok)
+			wantReason(t, err, want)
+		}
+	}
+	short := mint(t, iss, jwttest.Claims{"exp": clk.Now().Add(10 * time.Minute).Unix(), "jti": "short"})
+	verify(short, "")
+	clk.Advance(12 * time.Minute)
+	verify(short, middleware.ReasonTokenExpired)
+
+	notYet := mint(t, iss, jwttest.Claims{"nbf": clk.Now().Add(-time.Minute).Unix(), "jti": "nbf"})
+	verify(notYet, "")
+	clk.Advance(-5 * time.Minute) // the clock steps back: nbf is in the future again
+	verify(notYet, middleware.ReasonTokenNotYetValid)
+	clk.Advance(5 * time.Minute)
+
+	stolen := mint(t, iss, jwttest.Claims{"jti": "stolen"})
+	verify(stolen, "")
+	revoked.jtis.Store(map[string]bool{"stolen": true})
+	verify(stolen, middleware.ReasonTokenRevoked)
+
+	ecTok := mint(t, iss, jwttest.Claims{"jti": "ec"}, jwttest.WithAlg("ES256"))
+	verify(ecTok, "")
+	iss.RemoveKey(iss.KeyIDs()[1])
+	if err := v.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	verify(ecTok, middleware.ReasonKeyNotFound)
+
+	// Past the staleness bound, the cache does not outlive the keys.
+	rsaTok := mint(t, iss, jwttest.Claims{"jti": "rsa"})
+	verify(rsaTok, "")
+	iss.SetFault(jwttest.Fault500)
+	clk.Advance(2 * time.Hour)
+	rsaTok = mint(t, iss, jwttest.Claims{"jti": "rsa2"}) // valid at the new wall time
+	_, err := v.Verify(ctx, rsaTok)
+	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+}
+
+// A hit returns a copy: what one handler does to its claims never reaches
+// another request.
+func TestCachedClaimsAreCopies(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	c1, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Subject = "mallory"
+	c2, err := v.Verify(context.Background(), tok)
+	if err != nil || c2.Subject != "alice" || c2 == c1 {
+		t.Fatalf("second verification: %+v %v", c2, err)
+	}
+	c2.Subject = "eve"
+	if c3, _ := v.Verify(context.Background(), tok); c3.Subject != "alice" {
+		t.Fatalf("a cached hit returned %q", c3.Subject)
+	}
+}
+
+// Sender-constrained tokens prove possession on every request: never cached.
+func TestSenderConstrainedTokensAreNeverCached(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	var checks atomic.Int64
+	v := warm(t, iss, middleware.WithSenderConstraint(func(*http.Request, json.RawMessage) error {
+		checks.Add(1)
+		return nil
+	}))
+	tok := mint(t, iss, jwttest.Claims{"cnf": map[string]any{"jkt": "x"}})
+	for range 5 {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := checks.Load(); n != 5 {
+		t.Fatalf("the binding was checked %d times for 5 requests", n)
+	}
+}
+
+// A cache hit costs one allocation: the copy of the claims.
+func TestACacheHitAllocatesOnlyTheClaimsCopy(t *testing.T) {
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	tok := mint(t, iss, jwttest.Claims{"sub": "alice", "scope": "a b c"})
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(200, func() {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 1 {
+		t.Fatalf("%v allocations per cache hit", n)
+	}
+}
+
+// The cache stays within its bounds in entries and in bytes, and can be
+// turned off.
+func TestTheCacheIsBounded(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	ctx := context.Background()
+	byCount := warm(t, iss, middleware.WithTokenCache(64, 16<<20))
+	bySize := warm(t, iss, middleware.WithTokenCache(10_000, 64<<10))
+	off := warm(t, iss, middleware.WithTokenCache(0, 0))
+	for i := range 300 {
+		tok := mint(t, iss, jwttest.Claims{"jti": string(rune('a'+i%26)) + time.Now().String(), "pad": make([]int, 50)})
+		for _, v := range []*middleware.Verifier{byCount, bySize, off} {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := byCount.CacheLen(); n == 0 || n > 64 {
+		t.Fatalf("%d entries for a bound of 64", n)
+	}
+	if b := bySize.CacheBytes(); b == 0 || b > 64<<10 {
+		t.Fatalf("%d bytes for a bound of 64 KiB", b)
+	}
+	if n := off.CacheLen(); n != 0 {
+		t.Fatalf("a cache that is off holds %d entries", n)
+	}
+}
