@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // Claims are the verified claims of an access token: the registered claims
@@ -122,8 +124,8 @@ func stringClaim(name string, raw json.RawMessage) (string, error) {
 	if raw[0] != '"' {
 		return "", fmt.Errorf("claim %s: %w, want a string", name, errWrongType)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := jose.Unquote(raw)
+	if err != nil {
 		return "", fmt.Errorf("claim %s: %w", name, err)
 	}
 	return s, nil
@@ -140,8 +142,8 @@ func timeClaim(name string, raw json.RawMessage) (time.Time, error) {
 	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
 		return time.Time{}, fmt.Errorf("claim %s: %w, want a number", name, errWrongType)
 	}
-	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
+	f, err := parseNumber(raw)
+	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
 		return time.Time{}, fmt.Errorf("claim %s: not a sane NumericDate", name)
 	}
 	sec, frac := math.Modf(f)
@@ -165,17 +167,20 @@ func stringsClaim(name string, raw json.RawMessage, split bool) ([]string, error
 		}
 		return []string{s}, nil
 	case '[':
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, fmt.Errorf("claim %s: %w", name, err)
-		}
-		out := make([]string, 0, len(list))
-		for _, item := range list {
+		var out []string
+		err := jose.EachElement(raw, func(item []byte) error {
 			s, err := stringClaim(name, item)
 			if err != nil || !present(item) {
-				return nil, fmt.Errorf("claim %s: %w, want an array of strings", name, errWrongType)
+				return fmt.Errorf("claim %s: %w, want an array of strings", name, errWrongType)
 			}
 			out = append(out, s)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = []string{}
 		}
 		return out, nil
 	}

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -372,8 +371,8 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 		return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
 	}
 	var w wirePayload
-	if err := json.Unmarshal(tok.Payload, &w); err != nil {
-		return nil, "", newError(ReasonTokenMalformed, descMalformed, fmt.Errorf("payload: %w", err))
+	if err := decodeWire(tok.Payload, &w); err != nil {
+		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	iss, err := stringClaim("iss", w.Iss)
 	if err != nil || iss == "" {

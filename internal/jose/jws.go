@@ -106,7 +106,7 @@ func Parse(raw string) (*Token, error) {
 	if !isObject(hb) {
 		return nil, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
-	if err := json.Unmarshal(hb, &t.Header); err != nil {
+	if err := decodeHeader(hb, &t.Header); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
 	if !isObject(pb) {
@@ -147,4 +147,62 @@ func isObject(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// decodeHeader reads the members jwtguard uses, exactly by name, without
+// the allocations of decoding into a struct. String members must be strings
+// (or null, read as absent).
+func decodeHeader(hb []byte, h *Header) error {
+	if !json.Valid(hb) {
+		return errors.New("not valid JSON")
+	}
+	var bad string
+	err := EachMember(hb, func(name, value []byte) {
+		var str *string
+		switch string(name) {
+		case "alg":
+			str = &h.Alg
+		case "kid":
+			str = &h.Kid
+		case "typ":
+			str = &h.Typ
+		case "cty":
+			str = &h.Cty
+		case "crit":
+			h.Crit = value
+		case "b64":
+			h.B64 = value
+		case "zip":
+			h.Zip = value
+		case "enc":
+			h.Enc = value
+		}
+		if str == nil || string(value) == "null" {
+			return
+		}
+		if value[0] != '"' {
+			bad = string(name)
+			return
+		}
+		s, err := Unquote(value)
+		if err != nil {
+			bad = string(name)
+			return
+		}
+		*str = s
+	})
+	if err != nil {
+		return err
+	}
+	if bad != "" {
+		return fmt.Errorf("member %q is not a string", clipName(bad))
+	}
+	return nil
+}
+
+func clipName(s string) string {
+	if len(s) > 32 {
+		return s[:32]
+	}
+	return s
 }
