@@ -76,4 +76,3 @@ func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), le
 
 // parseNumber parses a JSON number (already validated).
 func parseNumber(raw []byte) (float64, error) { return strconv.ParseFloat(bytesString(raw), 64) }
-
