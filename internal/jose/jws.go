@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Parse errors. ErrMalformed covers anything that is not a well-formed compact
@@ -32,7 +33,8 @@ type Header struct {
 	Enc  json.RawMessage `json:"enc"`
 }
 
-// Token is a parsed, not yet verified, compact JWS.
+// Token is a parsed, not yet verified, compact JWS. Its decoded bytes share
+// one buffer, and strings read from them share its memory: never modify it.
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
@@ -80,15 +82,17 @@ func Parse(raw string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	hb, err := b64.DecodeString(hs)
+	// One buffer for the three decoded segments.
+	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
+	hb, rest, err := decodeSegment(buf, hs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
 	}
-	pb, err := b64.DecodeString(ps)
+	pb, rest, err := decodeSegment(rest, ps)
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
 	}
-	sb, err := b64.DecodeString(ss)
+	sb, _, err := decodeSegment(rest, ss)
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
 	}
@@ -131,6 +135,16 @@ func Parse(raw string) (*Token, error) {
 		return nil, fmt.Errorf("%w: kid longer than %d bytes", ErrMalformed, MaxKeyIDLen)
 	}
 	return t, nil
+}
+
+// decodeSegment decodes seg into the front of buf (strictly: canonical,
+// unpadded) and returns the decoded bytes, capped, and the rest of buf.
+func decodeSegment(buf []byte, seg string) (out, rest []byte, err error) {
+	n, err := b64.Decode(buf, unsafe.Slice(unsafe.StringData(seg), len(seg)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return buf[:n:n], buf[n:], nil
 }
 
 // isObject reports whether b, less surrounding JSON whitespace, starts with
