@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: bench test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -72,3 +72,11 @@ fuzz:
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
 		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+## bench: jwtguard and its peers on the same token, serial and parallel, with
+## ratios to the raw signature check: bench/RESULTS.md (BENCHCOUNT runs each).
+BENCHCOUNT ?= 6
+bench:
+	@out=$$(mktemp); set -o pipefail; \
+	(cd bench && go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) .) | tee $$out | grep -E '^Benchmark' ; \
+	(cd bench && go run ./cmd/benchtable < $$out > RESULTS.md) && cat bench/RESULTS.md; rm -f $$out
