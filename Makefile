@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: bench test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: bench loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -80,3 +80,9 @@ bench:
 	@out=$$(mktemp); set -o pipefail; \
 	(cd bench && go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) .) | tee $$out | grep -E '^Benchmark' ; \
 	(cd bench && go run ./cmd/benchtable < $$out > RESULTS.md) && cat bench/RESULTS.md; rm -f $$out
+
+## loadtest: examples/quickstart under load over loopback (requests/s, p50,
+## p99; cache on, off, 1,000 tokens) and its memory over a LOADLONG run.
+LOADLONG ?= 5m
+loadtest:
+	@cd bench && go run ./cmd/loadtest -duration 10s -long $(LOADLONG)

@@ -37,6 +37,7 @@ type Config struct {
 	JWKS       string // optional JWKS URL, skipping discovery (with Issuer)
 	Preset     string // rbac preset naming where roles and scopes are
 	RolesClaim string // claim path of the roles, overriding the preset's
+	NoCache    bool   // turn the verified-token cache off (for measurements)
 }
 
 // ParseFlags reads the flags every example accepts.
@@ -51,6 +52,7 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.Preset, "preset", "default", "where tokens keep roles and scopes: "+strings.Join(rbac.PresetNames(), ", ")+
 		" (keycloak reads the client roles of -audience)")
 	fs.StringVar(&c.RolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
+	fs.BoolVar(&c.NoCache, "no-token-cache", false, "verify every request's signature (turns the verified-token cache off, to measure it)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -120,7 +122,11 @@ func NewApp(cfg Config, log *slog.Logger) (*App, error) {
 		app.Dev = dev
 		issuer = middleware.Issuer{URL: dev.URL(), Audiences: []string{DevAudience}}
 	}
-	v, err := middleware.New([]middleware.Issuer{issuer},
+	cache := middleware.WithTokenCache(10_000, 16<<20)
+	if cfg.NoCache {
+		cache = middleware.WithTokenCache(0, 0)
+	}
+	v, err := middleware.New([]middleware.Issuer{issuer}, cache,
 		middleware.WithLogger(log),
 		middleware.WithHook(func(e middleware.Event) {
 			if e.Kind == middleware.EventRejected {
