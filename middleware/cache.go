@@ -33,11 +33,14 @@ type tokenCache struct {
 	maxBytes int // per shard
 }
 
+// cacheShard is read without a lock: hits load an immutable map through an
+// atomic pointer, so parallel requests never contend; writers (misses,
+// evictions) copy the shard's map under its mutex.
 type cacheShard struct {
-	mu    sync.Mutex
-	m     map[string]*cacheEntry
-	bytes int
-	_     [40]byte // keep shards on separate cache lines
+	mu    sync.Mutex // serializes writers
+	m     atomic.Pointer[map[string]*cacheEntry]
+	bytes int // guarded by mu
+	_     [40]byte
 }
 
 type cacheEntry struct {
@@ -55,7 +58,8 @@ func newTokenCache(maxEntries, maxBytes int) *tokenCache {
 	}
 	c := &tokenCache{maxCount: max(1, maxEntries/cacheShards), maxBytes: max(1, maxBytes/cacheShards)}
 	for i := range c.shards {
-		c.shards[i].m = map[string]*cacheEntry{}
+		empty := map[string]*cacheEntry{}
+		c.shards[i].m.Store(&empty)
 	}
 	return c
 }
@@ -71,21 +75,26 @@ func (c *tokenCache) get(raw string) *cacheEntry {
 	if len(raw) < 2 {
 		return nil
 	}
-	s := c.shard(raw)
-	s.mu.Lock()
-	e := s.m[raw]
-	s.mu.Unlock()
-	return e
+	return (*c.shard(raw).m.Load())[raw]
 }
 
 func (c *tokenCache) drop(raw string) {
 	s := c.shard(raw)
 	s.mu.Lock()
-	if e, ok := s.m[raw]; ok {
-		s.bytes -= e.size
-		delete(s.m, raw)
+	defer s.mu.Unlock()
+	cur := *s.m.Load()
+	e, ok := cur[raw]
+	if !ok {
+		return
 	}
-	s.mu.Unlock()
+	next := make(map[string]*cacheEntry, len(cur))
+	for k, v := range cur {
+		if k != raw {
+			next[k] = v
+		}
+	}
+	s.bytes -= e.size
+	s.m.Store(&next)
 }
 
 // put adds an entry, evicting others at random (Go's map iteration order)
@@ -99,21 +108,25 @@ func (c *tokenCache) put(raw string, e *cacheEntry) {
 	s := c.shard(raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.m[raw]; ok {
+	cur := *s.m.Load()
+	next := make(map[string]*cacheEntry, len(cur)+1)
+	for k, v := range cur {
+		next[k] = v
+	}
+	if old, ok := next[raw]; ok {
 		s.bytes -= old.size
+		delete(next, raw)
 	}
-	for len(s.m) >= c.maxCount || s.bytes+e.size > c.maxBytes {
-		for victim, ve := range s.m {
+	for len(next) > 0 && (len(next) >= c.maxCount || s.bytes+e.size > c.maxBytes) {
+		for victim, ve := range next {
 			s.bytes -= ve.size
-			delete(s.m, victim)
-			break
-		}
-		if len(s.m) == 0 {
+			delete(next, victim)
 			break
 		}
 	}
-	s.m[raw] = e
+	next[raw] = e
 	s.bytes += e.size
+	s.m.Store(&next)
 }
 
 // keyStillPublished reports whether the key that verified the entry is

@@ -13,10 +13,7 @@ func (v *Verifier) CacheLen() int {
 	}
 	n := 0
 	for i := range v.cache.shards {
-		s := &v.cache.shards[i]
-		s.mu.Lock()
-		n += len(s.m)
-		s.mu.Unlock()
+		n += len(*v.cache.shards[i].m.Load())
 	}
 	return n
 }
