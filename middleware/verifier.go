@@ -358,18 +358,20 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 	if len(raw) > v.cfg.maxTokenSize {
 		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
-	tok, err := jose.Parse(raw)
+	// The allowlist is applied as soon as the header is read: a token with
+	// an algorithm we never accept costs no payload work.
+	tok, err := jose.ParseChecked(raw, v.acceptHeader)
 	if err != nil {
-		if errors.Is(err, jose.ErrUnsupported) {
+		switch {
+		case errors.Is(err, errAlgNotAllowed):
+			return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+		case errors.Is(err, jose.ErrUnsupported):
 			return nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
 		}
 		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	h := &tok.Header
-	alg, ok := jose.LookupAlg(h.Alg)
-	if !ok || !v.algs[alg.Name] {
-		return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %q is not allowed", clip(h.Alg)))
-	}
+	alg, _ := jose.LookupAlg(h.Alg)
 	var w wirePayload
 	if err := decodeWire(tok.Payload, &w); err != nil {
 		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
@@ -400,7 +402,11 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 		}
 		return nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
-	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
+	sig, err := tok.Signature()
+	if err != nil {
+		return nil, iss, newError(ReasonTokenMalformed, descMalformed, err)
+	}
+	if err := jose.Verify(alg, key, tok.SigningInput, sig); err != nil {
 		return nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
@@ -409,6 +415,16 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
 	return &signed{c: c, w: &w, is: is, key: key, alg: alg}, iss, nil
+}
+
+var errAlgNotAllowed = errors.New("alg is not allowed")
+
+// acceptHeader is the allowlist check jose.ParseChecked runs on the header.
+func (v *Verifier) acceptHeader(h *jose.Header) error {
+	if alg, ok := jose.LookupAlg(h.Alg); !ok || !v.algs[alg.Name] {
+		return fmt.Errorf("%w: %q", errAlgNotAllowed, clip(h.Alg))
+	}
+	return nil
 }
 
 // signed is a token whose signature verified, with what verified it.

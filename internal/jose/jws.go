@@ -39,7 +39,10 @@ type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
 	Payload      []byte // decoded payload bytes, valid UTF-8
-	Signature    []byte
+
+	sigSeg string // the signature segment, decoded by Signature
+	sigBuf []byte // room for it in the token's buffer
+	sig    []byte
 }
 
 // Split checks the compact form cheaply, without decoding: exactly three
@@ -77,10 +80,22 @@ func Split(raw string) (header, payload, sig string, err error) {
 // Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
 // JSON objects without duplicate member names and within the depth and width
 // limits, no JWE, no crit, no b64/zip, no nested JWT.
-func Parse(raw string) (*Token, error) {
+func Parse(raw string) (*Token, error) { return ParseChecked(raw, nil) }
+
+// ParseChecked is Parse with accept called on the header as soon as it is
+// decoded and checked, before any work on the payload: a verifier refuses
+// an algorithm it does not allow at the cost of the header alone. An error
+// from accept is returned as is. The signature segment's canonical form is
+// checked up front; Signature decodes it, once a key is at hand.
+func ParseChecked(raw string, accept func(*Header) error) (*Token, error) {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return nil, err
+	}
+	for _, seg := range [...]struct{ name, s string }{{"header", hs}, {"payload", ps}, {"signature", ss}} {
+		if !canonicalTail(seg.s) {
+			return nil, fmt.Errorf("%w: %s is not canonical base64url", ErrMalformed, seg.name)
+		}
 	}
 	// One buffer for the three decoded segments.
 	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
@@ -88,53 +103,93 @@ func Parse(raw string) (*Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
 	}
-	pb, rest, err := decodeSegment(rest, ps)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
-	}
-	sb, _, err := decodeSegment(rest, ss)
-	if err != nil {
-		return nil, fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
-	}
-	if !utf8.Valid(hb) || !utf8.Valid(pb) {
+	if !utf8.Valid(hb) {
 		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
 	}
 	// Duplicate names, depth and width, before any decoder sees the JSON.
 	if err := checkJSON(hb); err != nil {
 		return nil, err
 	}
-	if err := checkJSON(pb); err != nil {
-		return nil, err
-	}
-	t := &Token{SigningInput: raw[:len(hs)+1+len(ps)], Payload: pb, Signature: sb}
 	if !isObject(hb) {
 		return nil, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
 	}
+	t := &Token{SigningInput: raw[:len(hs)+1+len(ps)], sigSeg: ss}
 	if err := decodeHeader(hb, &t.Header); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	if err := checkHeader(&t.Header); err != nil {
+		return nil, err
+	}
+	if accept != nil {
+		if err := accept(&t.Header); err != nil {
+			return nil, err
+		}
+	}
+	pb, rest, err := decodeSegment(rest, ps)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
+	}
+	if !utf8.Valid(pb) {
+		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+	}
+	if err := checkJSON(pb); err != nil {
+		return nil, err
 	}
 	if !isObject(pb) {
 		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	h := &t.Header
+	t.Payload, t.sigBuf = pb, rest
+	return t, nil
+}
+
+// Signature decodes the signature segment (once).
+func (t *Token) Signature() ([]byte, error) {
+	if t.sig == nil {
+		sb, _, err := decodeSegment(t.sigBuf, t.sigSeg)
+		if err != nil {
+			return nil, fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
+		}
+		t.sig = sb
+	}
+	return t.sig, nil
+}
+
+// canonicalTail checks, without decoding, what makes unpadded base64url
+// non-canonical: a length that leaves one character over, or set bits in
+// the unused low bits of the last character.
+func canonicalTail(seg string) bool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	switch len(seg) % 4 {
+	case 1:
+		return false
+	case 2:
+		return strings.IndexByte(alphabet, seg[len(seg)-1])&0x0F == 0
+	case 3:
+		return strings.IndexByte(alphabet, seg[len(seg)-1])&0x03 == 0
+	}
+	return true
+}
+
+// checkHeader refuses the JOSE features jwtguard does not implement.
+func checkHeader(h *Header) error {
 	switch {
 	case h.Enc != nil:
-		return nil, fmt.Errorf("%w: JWE (enc header)", ErrUnsupported)
+		return fmt.Errorf("%w: JWE (enc header)", ErrUnsupported)
 	case h.Crit != nil:
 		// No extension is implemented, so any crit (even empty) must be refused (RFC 7515 §4.1.11).
-		return nil, fmt.Errorf("%w: crit header", ErrUnsupported)
+		return fmt.Errorf("%w: crit header", ErrUnsupported)
 	case h.B64 != nil:
-		return nil, fmt.Errorf("%w: b64 header (RFC 7797)", ErrUnsupported)
+		return fmt.Errorf("%w: b64 header (RFC 7797)", ErrUnsupported)
 	case h.Zip != nil:
-		return nil, fmt.Errorf("%w: zip header", ErrUnsupported)
+		return fmt.Errorf("%w: zip header", ErrUnsupported)
 	case strings.EqualFold(h.Cty, "JWT"):
-		return nil, fmt.Errorf("%w: nested JWT (cty JWT)", ErrUnsupported)
+		return fmt.Errorf("%w: nested JWT (cty JWT)", ErrUnsupported)
 	case h.Alg == "":
-		return nil, fmt.Errorf("%w: no alg header", ErrMalformed)
+		return fmt.Errorf("%w: no alg header", ErrMalformed)
 	case len(h.Kid) > MaxKeyIDLen:
-		return nil, fmt.Errorf("%w: kid longer than %d bytes", ErrMalformed, MaxKeyIDLen)
+		return fmt.Errorf("%w: kid longer than %d bytes", ErrMalformed, MaxKeyIDLen)
 	}
-	return t, nil
+	return nil
 }
 
 // decodeSegment decodes seg into the front of buf (strictly: canonical,
