@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
 )
 
 // Benchmark measures what jwtguard costs in a router next to what it costs
@@ -18,7 +19,9 @@ import (
 //
 // which excludes the router's own cost; make bench-adapters computes it.
 func Benchmark(b *testing.B, name string, guarded Stack, bare func([]Route) http.Handler) {
-	env, v, m := NewEnv(b)
+	// The verified-token cache is off: every request pays the whole
+	// verification, the cost the adapters are compared on.
+	env, v, m := NewEnv(b, middleware.WithTokenCache(0, 0))
 	routes := benchRoutes(Routes())
 	tok := env.Mint(b, jwttest.Claims{"scope": "openid items:read", "roles": []string{"viewer"}})
 	opts := Options(Default, m)

@@ -148,7 +148,7 @@ func bearer(tok string) string { return "Bearer " + tok }
 // NewEnv starts the issuers, and the verifier every stack shares, with the
 // token sources Authorization and the cookie "access_token", and the mapper
 // of the rbac.Default preset with the hierarchy admin > editor > viewer.
-func NewEnv(t testing.TB) (*Env, *middleware.Verifier, *rbac.Mapper) {
+func NewEnv(t testing.TB, opts ...middleware.Option) (*Env, *middleware.Verifier, *rbac.Mapper) {
 	t.Helper()
 	var e Env
 	for _, p := range []**jwttest.Issuer{&e.Issuer, &e.Other, &e.Failing} {
@@ -164,8 +164,10 @@ func NewEnv(t testing.TB) (*Env, *middleware.Verifier, *rbac.Mapper) {
 		{URL: e.Issuer.URL(), Audiences: []string{Audience}},
 		{URL: e.Failing.URL(), Audiences: []string{Audience}},
 	},
-		middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		middleware.WithTokenSources(middleware.FromAuthorizationHeader(), middleware.FromCookie("access_token")),
+		append([]middleware.Option{
+			middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+			middleware.WithTokenSources(middleware.FromAuthorizationHeader(), middleware.FromCookie("access_token")),
+		}, opts...)...,
 	)
 	if err != nil {
 		t.Fatal(err)
