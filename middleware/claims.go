@@ -16,7 +16,9 @@ import (
 
 // Claims are the verified claims of an access token: the registered claims
 // as typed fields, the scopes, and the whole payload for everything else.
-// A Claims value is only ever produced by a successful verification.
+// A Claims value is only ever produced by a successful verification. Each
+// request gets its own Claims, but its slices (Audience, Scopes) may be
+// shared with the verified-token cache: read them, do not modify them.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub

@@ -29,4 +29,12 @@
 // Each answer has a JSON body {"error": "...", "error_description": "..."}
 // and Cache-Control: no-store. Nothing of the token or of the internal cause
 // is ever written.
+//
+// # Other routers
+//
+// Guard is the enforcement Protect and Require are made of: Authenticate,
+// Authorize, Response and WriteError. The gin, echo and chi adapters are
+// built on it, and a router without an adapter can be integrated the same
+// way; the conformance suite (internal/conformance) holds them all to the
+// same answers.
 package nethttp
