@@ -51,9 +51,12 @@ func newIssuer(t testing.TB, opts ...jwttest.Option) *jwttest.Issuer {
 // quiet discards logs so fault tests do not flood the output.
 var quiet = middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 
+// newVerifier builds a verifier whose requests wait up to 10 s for a first
+// key fetch (tests that are about the wait set their own): a loaded CI
+// machine must not turn a lazy first fetch into a failure.
 func newVerifier(t testing.TB, issuers []middleware.Issuer, opts ...middleware.Option) *middleware.Verifier {
 	t.Helper()
-	v, err := middleware.New(issuers, append([]middleware.Option{quiet}, opts...)...)
+	v, err := middleware.New(issuers, append([]middleware.Option{quiet, middleware.WithMaxWait(10 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
