@@ -21,9 +21,10 @@ const BackchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logo
 // and no nonce. The caller checks jti for replay (package revocation's
 // logout handler does).
 func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
-	sg, iss, e := v.verifySigned(ctx, raw)
+	var sg signed
+	iss, e := v.verifySigned(ctx, raw, &sg)
 	if e == nil {
-		e = checkLogoutToken(v, sg.c, sg.w, clientIDs)
+		e = checkLogoutToken(v, sg.c, &sg.w, clientIDs)
 	}
 	if e != nil {
 		v.emit(Event{Kind: EventRejected, Reason: e.Reason, Issuer: iss, Err: fmt.Errorf("logout token: %w", e)})

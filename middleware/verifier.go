@@ -310,11 +310,12 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 			return c, iss, e
 		}
 	}
-	sg, iss, e := v.verifySigned(ctx, raw)
+	var sg signed
+	iss, e := v.verifySigned(ctx, raw, &sg)
 	if e != nil {
 		return nil, iss, e
 	}
-	c, w, is := sg.c, sg.w, sg.is
+	c, w, is := sg.c, &sg.w, sg.is
 	if e := v.checkClaims(is, c, w, c.raw); e != nil {
 		return nil, c.Issuer, e
 	}
@@ -352,11 +353,12 @@ func (v *Verifier) checkRevoked(c *Claims) *Error {
 }
 
 // verifySigned runs every check up to and including the signature, and
-// the claims' JSON types: what any JWT of a configured issuer must pass.
-// The issuer is returned whenever it is known, also with an error.
-func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, string, *Error) {
+// the claims' JSON types: what any JWT of a configured issuer must pass. It
+// fills the caller's sg (no allocation of its own) and returns the issuer
+// whenever it is known, also with an error.
+func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
-		return nil, "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
+		return "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
@@ -364,28 +366,28 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 	if err != nil {
 		switch {
 		case errors.Is(err, errAlgNotAllowed):
-			return nil, "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
 		case errors.Is(err, jose.ErrUnsupported):
-			return nil, "", newError(ReasonHeaderUnsupported, descMalformed, err)
+			return "", newError(ReasonHeaderUnsupported, descMalformed, err)
 		}
-		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
+		return "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	var w wirePayload
-	if err := decodeWire(tok.Payload, &w); err != nil {
-		return nil, "", newError(ReasonTokenMalformed, descMalformed, err)
+	w := &sg.w
+	if err := decodeWire(tok.Payload, w); err != nil {
+		return "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	iss, err := stringClaim("iss", w.Iss)
 	if err != nil || iss == "" {
-		return nil, "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
+		return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
 	}
 	is := v.issuers[iss]
 	if is == nil {
-		return nil, "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
+		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
 	}
 	if !is.algs[alg.Name] {
-		return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
+		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
 	if is.static != nil {
@@ -396,25 +398,26 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string) (*signed, strin
 	if err != nil {
 		switch {
 		case errors.Is(err, errKeysUnavailable):
-			return nil, iss, newError(ReasonJWKSUnavailable, "", err)
+			return iss, newError(ReasonJWKSUnavailable, "", err)
 		case errors.Is(err, errKeyAlgorithm):
-			return nil, iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
 		}
-		return nil, iss, newError(ReasonKeyNotFound, descInvalid, err)
+		return iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
 	sig, err := tok.Signature()
 	if err != nil {
-		return nil, iss, newError(ReasonTokenMalformed, descMalformed, err)
+		return iss, newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	if err := jose.Verify(alg, key, tok.SigningInput, sig); err != nil {
-		return nil, iss, newError(ReasonSignatureInvalid, descInvalid, err)
+		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
 	c := &Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}
-	if err := typedClaims(&w, c); err != nil {
-		return nil, iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
+	if err := typedClaims(w, c); err != nil {
+		return iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
-	return &signed{c: c, w: &w, is: is, key: key, alg: alg}, iss, nil
+	sg.c, sg.is, sg.key, sg.alg = c, is, key, alg
+	return iss, nil
 }
 
 var errAlgNotAllowed = errors.New("alg is not allowed")
@@ -430,7 +433,7 @@ func (v *Verifier) acceptHeader(h *jose.Header) error {
 // signed is a token whose signature verified, with what verified it.
 type signed struct {
 	c   *Claims
-	w   *wirePayload
+	w   wirePayload
 	is  *issuerState
 	key *jose.Key
 	alg *jose.Alg
