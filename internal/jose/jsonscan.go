@@ -81,15 +81,11 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just past the string starting at b[i].
+// stringEnd returns the index just past the string starting at b[i], or
+// len(b) when it is not terminated (the input is valid JSON here).
 func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
+	if end, _ := scanString(b, i); end >= 0 {
+		return end
 	}
 	return len(b)
 }
