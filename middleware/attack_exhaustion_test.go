@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,7 +41,7 @@ func TestAttackExhaustion(t *testing.T) {
 	var hb strings.Builder
 	hb.WriteString(wideHeader[:len(wideHeader)-3])
 	for i := range 10001 {
-		hb.WriteString(`,"h` + strings.Repeat("x", i%5) + itoa(i) + `":0`)
+		hb.WriteString(`,"h` + strings.Repeat("x", i%5) + strconv.Itoa(i) + `":0`)
 	}
 	hb.WriteString("}")
 	big.run([]attack{
@@ -50,12 +51,4 @@ func TestAttackExhaustion(t *testing.T) {
 		{name: "a 5,000-element aud is fine", token: big.signed(big.rsaKid, hdr, with(wideAud(5000))), want: ansOK},
 		{name: "32-level nesting is fine", token: big.signed(big.rsaKid, hdr, with(`"aud":"`+audience+`",`+deep(31))), want: ansOK},
 	})
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }

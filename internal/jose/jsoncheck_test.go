@@ -2,6 +2,7 @@ package jose
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,7 +22,7 @@ func TestCheckJSON(t *testing.T) {
 		if i > 0 && i < MaxJSONWidth {
 			members.WriteString(",")
 		}
-		m := `"m` + strings.Repeat("x", i%7) + itoa(i) + `":0`
+		m := `"m` + strings.Repeat("x", i%7) + strconv.Itoa(i) + `":0`
 		tooMany.WriteString(m)
 		if i < MaxJSONWidth {
 			members.WriteString(m)
@@ -32,7 +33,7 @@ func TestCheckJSON(t *testing.T) {
 	var manyThenDup strings.Builder
 	manyThenDup.WriteString(`{"sub":1`)
 	for i := range 100 {
-		manyThenDup.WriteString(`,"c` + itoa(i) + `":{"a":1,"b":[1,2,{"a":1}]}`)
+		manyThenDup.WriteString(`,"c` + strconv.Itoa(i) + `":{"a":1,"b":[1,2,{"a":1}]}`)
 	}
 	manyThenDup.WriteString(`,"SUB":2}`)
 
@@ -84,12 +85,4 @@ func TestCheckJSONDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = checkJSON(payload) }); n != 0 {
 		t.Fatalf("%v allocations", n)
 	}
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }
