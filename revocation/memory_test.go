@@ -141,3 +141,20 @@ func BenchmarkIsRevoked(b *testing.B) {
 		})
 	}
 }
+
+// A second revocation of the same user with an earlier cutoff never
+// narrows the first: a store keeps the wider of the two.
+func TestARevocationIsNeverNarrowed(t *testing.T) {
+	t.Parallel()
+	m := revocation.NewMemory()
+	now := time.Now()
+	for _, before := range []time.Time{now, now.Add(-time.Hour)} {
+		if err := m.Revoke(context.Background(), revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob",
+			Before: before, Expires: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := m.IsRevoked(&middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: now.Add(-time.Minute)}); !got {
+		t.Fatal("the earlier cutoff narrowed the revocation")
+	}
+}

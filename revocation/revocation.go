@@ -114,9 +114,11 @@ func (r Revocation) String() string {
 	return fmt.Sprintf("%s %q of %s (expires %s)", r.Kind, r.Value, r.Issuer, r.Expires.UTC().Format(time.RFC3339))
 }
 
-func encode(r Revocation) ([]byte, error) { return json.Marshal(r) }
+// Encode is the wire form of a revocation (JSON), for stores.
+func Encode(r Revocation) ([]byte, error) { return json.Marshal(r) }
 
-func decode(b []byte) (Revocation, error) {
+// Decode reads the wire form of a revocation, refusing incomplete entries.
+func Decode(b []byte) (Revocation, error) {
 	var r Revocation
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, err
@@ -137,11 +139,3 @@ type Store interface {
 	// List returns the revocations in force, in no particular order.
 	List(ctx context.Context) ([]Revocation, error)
 }
-
-// Encode and Decode are exported for stores outside this package.
-
-// Encode is the wire form of a revocation (JSON).
-func Encode(r Revocation) ([]byte, error) { return encode(r) }
-
-// Decode reads the wire form of a revocation.
-func Decode(b []byte) (Revocation, error) { return decode(b) }

@@ -103,16 +103,34 @@ func merge(m map[key]Revocation, r Revocation, now time.Time) {
 	if !r.Expires.After(now) {
 		return
 	}
-	k := r.key()
-	if old, ok := m[k]; ok {
-		if old.Before.After(r.Before) {
-			r.Before = old.Before
-		}
-		if old.Expires.After(r.Expires) {
-			r.Expires = old.Expires
-		}
+	if old, ok := m[r.key()]; ok {
+		r = wider(r, old)
 	}
-	m[k] = r
+	m[r.key()] = r
+}
+
+// wider is r with the later cutoff and the later expiry of r and old.
+func wider(r, old Revocation) Revocation {
+	if old.Before.After(r.Before) {
+		r.Before = old.Before
+	}
+	if old.Expires.After(r.Expires) {
+		r.Expires = old.Expires
+	}
+	return r
+}
+
+// Widen returns r widened by the entry the state already holds for the same
+// kind, issuer and value, if any: a store never narrows a revocation in force.
+func (s *State) Widen(r Revocation) Revocation {
+	k := r.key()
+	if old, ok := s.base.entries[k]; ok {
+		r = wider(r, old)
+	}
+	if old, ok := s.delta.entries[k]; ok {
+		r = wider(r, old)
+	}
+	return r
 }
 
 // With returns a new state with r added.

@@ -158,21 +158,9 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 		return err
 	}
 	// Never narrow an entry already in force (a later cutoff, a later expiry win).
-	for _, e := range s.state.Load().Entries() {
-		if e.Kind == r.Kind && e.Issuer == r.Issuer && e.Value == r.Value {
-			if e.Before.After(r.Before) {
-				r.Before = e.Before
-			}
-			if e.Expires.After(r.Expires) {
-				r.Expires = e.Expires
-			}
-		}
-	}
+	r = s.state.Load().Widen(r)
 	b, err := revocation.Encode(r)
 	if err != nil {
-		return err
-	}
-	if _, err := revocation.Decode(b); err != nil {
 		return err
 	}
 	n, err := s.rdb.HLen(ctx, s.hash).Result()

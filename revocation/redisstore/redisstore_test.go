@@ -225,3 +225,20 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Revoking again with an earlier cutoff keeps the wider entry, in Redis too.
+func TestARevocationIsNeverNarrowedInRedis(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv)
+	now := time.Now()
+	for _, before := range []time.Time{now, now.Add(-time.Hour)} {
+		if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob",
+			Before: before, Expires: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := newStore(t, srv) // reads what Redis holds
+	if !revoked(t, fresh, claims("", "bob", "", now.Add(-time.Minute))) {
+		t.Fatal("the earlier cutoff narrowed the revocation in Redis")
+	}
+}
