@@ -234,15 +234,14 @@ func (s *Store) resync(ctx context.Context) error {
 		}
 		entries = append(entries, r)
 	}
-	next := revocation.NewState(entries, now)
 	s.mu.Lock()
-	// Entries applied locally since the read started stay: merge them in.
-	for _, e := range s.stateOrEmpty().Entries() {
-		if _, inRedis := all[field(e)]; !inRedis && e.Expires.After(now) {
-			next = next.With(e, now)
-		}
+	// What this instance holds stays (a revocation applied while the read
+	// was in flight, or a wider version of one): the union keeps, key by
+	// key, the wider entry, and NewState drops the expired ones.
+	if cur := s.state.Load(); cur != nil {
+		entries = append(entries, cur.Entries()...)
 	}
-	s.state.Store(next)
+	s.state.Store(revocation.NewState(entries, now))
 	s.lastSync = time.Now()
 	wasStale := s.stale.Swap(false)
 	s.mu.Unlock()
@@ -253,13 +252,6 @@ func (s *Store) resync(ctx context.Context) error {
 		_ = s.rdb.HDel(ctx, s.hash, expired...).Err()
 	}
 	return nil
-}
-
-func (s *Store) stateOrEmpty() *revocation.State {
-	if st := s.state.Load(); st != nil {
-		return st
-	}
-	return revocation.NewState(nil, s.o.now())
 }
 
 // listen applies published revocations. go-redis reconnects by itself;
