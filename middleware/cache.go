@@ -166,11 +166,17 @@ func (v *Verifier) cached(raw string) (*Claims, string, *Error, bool) {
 	if e == nil {
 		return nil, "", nil, false
 	}
-	if v.checkTimes(e.claims) != nil || !e.keyStillPublished(v) {
-		// Expired, not yet valid, or its key is gone: forget it, and let the
-		// full verification give the precise answer.
+	if !e.keyStillPublished(v) {
+		// Its key is gone (or the keys are too stale): forget it, and let the
+		// full verification give the answer.
 		v.cache.drop(raw)
 		return nil, "", nil, false
+	}
+	if err := v.checkTimes(e.claims); err != nil {
+		// The signature was verified; the time rules alone now refuse it:
+		// answer as the full verification would, without redoing it.
+		v.cache.drop(raw)
+		return nil, e.claims.Issuer, err, true
 	}
 	if err := v.checkRevoked(e.claims); err != nil {
 		return nil, e.claims.Issuer, err, true

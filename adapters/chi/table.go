@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -182,5 +181,5 @@ func (t *Table) Check(routes chi.Routes) error {
 		return nil
 	}
 	sort.Strings(missing)
-	return fmt.Errorf("chiguard: rules for routes that do not exist: %s", strings.Join(slices.Compact(missing), ", "))
+	return fmt.Errorf("chiguard: rules for routes that do not exist: %s", strings.Join(missing, ", "))
 }
