@@ -362,8 +362,10 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 	}
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
-	tok, err := jose.ParseChecked(raw, v.acceptHeader)
-	if err != nil {
+	// One pass over the payload validates it and collects the registered
+	// claims' raw values.
+	tok, w := &sg.tok, &sg.w
+	if err := jose.ParseChecked(tok, raw, v.acceptHeader, w.member); err != nil {
 		switch {
 		case errors.Is(err, errAlgNotAllowed):
 			return "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
@@ -374,10 +376,6 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 	}
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	w := &sg.w
-	if err := decodeWire(tok.Payload, w); err != nil {
-		return "", newError(ReasonTokenMalformed, descMalformed, err)
-	}
 	iss, err := stringClaim("iss", w.Iss)
 	if err != nil || iss == "" {
 		return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
@@ -404,11 +402,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 		}
 		return iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
-	sig, err := tok.Signature()
-	if err != nil {
-		return iss, newError(ReasonTokenMalformed, descMalformed, err)
-	}
-	if err := jose.Verify(alg, key, tok.SigningInput, sig); err != nil {
+	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
@@ -423,15 +417,16 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 var errAlgNotAllowed = errors.New("alg is not allowed")
 
 // acceptHeader is the allowlist check jose.ParseChecked runs on the header.
-func (v *Verifier) acceptHeader(h *jose.Header) error {
-	if alg, ok := jose.LookupAlg(h.Alg); !ok || !v.algs[alg.Name] {
-		return fmt.Errorf("%w: %q", errAlgNotAllowed, clip(h.Alg))
+func (v *Verifier) acceptHeader(name string) error {
+	if alg, ok := jose.LookupAlg(name); !ok || !v.algs[alg.Name] {
+		return fmt.Errorf("%w: %q", errAlgNotAllowed, clip(name))
 	}
 	return nil
 }
 
 // signed is a token whose signature verified, with what verified it.
 type signed struct {
+	tok jose.Token
 	c   *Claims
 	w   wirePayload
 	is  *issuerState

@@ -2,28 +2,19 @@ package middleware
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 	"unsafe"
-
-	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
-// decodeWire fills w with the raw JSON values of the payload's registered
-// claims, as subslices of payload (no copy). It is the first, lenient pass:
-// it only needs a well-formed JSON object; each claim's type is checked
-// after the signature. Member names match exactly, as RFC 7519 says (Go's
-// decoder would also take "ISS" for "iss"); jose.Parse has already refused
-// duplicate names.
-func decodeWire(payload []byte, w *wirePayload) error {
-	if !json.Valid(payload) {
-		return errors.New("payload is not valid JSON")
+// member keeps the raw JSON value of a registered claim, as a subslice of
+// the payload (no copy), while jose.ParseChecked validates the payload. It
+// is the first, lenient pass: each claim's type is checked after the
+// signature. Member names match exactly, as RFC 7519 says (Go's decoder
+// would also take "ISS" for "iss"); duplicate names have been refused.
+func (w *wirePayload) member(name, value []byte) {
+	if field := w.field(name); field != nil {
+		*field = value
 	}
-	return jose.EachMember(payload, func(name, value []byte) {
-		if field := w.field(name); field != nil {
-			*field = value
-		}
-	})
 }
 
 func (w *wirePayload) field(name []byte) *json.RawMessage {

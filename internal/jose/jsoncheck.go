@@ -2,9 +2,11 @@ package jose
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on the JSON of a header or payload (C21). Real tokens nest a few
@@ -15,22 +17,14 @@ const (
 	MaxJSONWidth = 10000 // members of one object, elements of one array
 )
 
-// jsonFrame is one open object or array.
-type jsonFrame struct {
-	object    bool
-	expectKey bool
-	count     int                 // members or elements so far
-	names     int                 // index in the name list of this object's first member
-	set       map[string]struct{} // this object's member names, once it is large
-}
-
-// smallObject is the member count up to which names are compared pairwise;
-// larger objects use a map, so a crafted object costs linear time.
-const smallObject = 16
-
-// checkJSON refuses what encoding/json would accept silently and other
-// parsers would read differently (C15), and shapes that only cost (C21):
+// scanObject validates b as one JSON object in a single pass and calls fn,
+// when not nil, with the name (decoded when it holds escapes) and the raw
+// value of each top-level member as it is read. On an error, discard what
+// fn was given. It accepts what json.Valid accepts, less what encoding/json
+// would accept silently and other parsers would read differently (C15),
+// and shapes that only cost (C21):
 //
+//   - a top-level value other than an object, or bytes that are not UTF-8;
 //   - a member name twice in one object (json.Unmarshal keeps the last one;
 //     other parsers keep the first or fail);
 //   - at the top level, two names equal but for letter case: Go's decoder
@@ -39,162 +33,417 @@ const smallObject = 16
 //   - nesting deeper than MaxJSONDepth, objects or arrays wider than
 //     MaxJSONWidth.
 //
-// It tracks structure only; json.Unmarshal checks the grammar afterwards.
-// Well-formed input of ordinary size costs no allocation.
-func checkJSON(b []byte) error {
-	var stackBuf [8]jsonFrame
-	stack := stackBuf[:0]
-	var nameBuf [32][2]int // [start, end) of the open objects' member names, quotes excluded
-	names := nameBuf[:0]
-	for i := 0; i < len(b); {
-		switch c := b[i]; c {
-		case ' ', '\t', '\n', '\r', ':':
-			i++
+// what names the segment in error texts. Ordinary tokens cost no allocation.
+func scanObject(what string, b []byte, fn func(name, value []byte)) error {
+	s := scanner{b: b}
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, what)
+	}
+	i, fault := s.object(i, fn)
+	if fault == 0 {
+		if i = skipSpace(b, i); i != len(b) {
+			fault = faultSyntax
+		}
+	}
+	if fault != 0 {
+		return fault.error(what, i, len(b))
+	}
+	return nil
+}
+
+// scanner is the state of one scanObject call. Its methods report a fault
+// and where; scanObject alone formats the error (which keeps the scanner
+// and its name list on the stack).
+type scanner struct {
+	b     []byte
+	depth int
+	names [64]memberName // the open objects' listed member names, innermost last
+	n     int            // how many of names are in use
+}
+
+type fault uint8
+
+const (
+	faultSyntax fault = iota + 1
+	faultUTF8
+	faultDepth
+	faultObjectWidth
+	faultArrayWidth
+	faultDuplicate
+	faultDuplicateFold
+)
+
+func (f fault) error(what string, i, n int) error {
+	switch f {
+	case faultUTF8:
+		return fmt.Errorf("%w: %s is not UTF-8", ErrMalformed, what)
+	case faultDepth:
+		return fmt.Errorf("%w: %s: JSON nested deeper than %d levels", ErrMalformed, what, MaxJSONDepth)
+	case faultObjectWidth:
+		return fmt.Errorf("%w: %s: JSON object wider than %d members", ErrMalformed, what, MaxJSONWidth)
+	case faultArrayWidth:
+		return fmt.Errorf("%w: %s: JSON array longer than %d elements", ErrMalformed, what, MaxJSONWidth)
+	case faultDuplicate:
+		return fmt.Errorf("%w: %s: a member name appears twice in one object", ErrMalformed, what)
+	case faultDuplicateFold:
+		return fmt.Errorf("%w: %s: a member name appears twice, or twice but for letter case", ErrMalformed, what)
+	}
+	if i >= n {
+		return fmt.Errorf("%w: %s: JSON ends early", ErrMalformed, what)
+	}
+	return fmt.Errorf("%w: %s: invalid JSON at byte %d", ErrMalformed, what, i)
+}
+
+// memberName locates a name in the input, quotes excluded. key holds its
+// first bytes and its length (letters folded at the top level): names whose
+// keys differ are different, so most pairs cost one comparison.
+type memberName struct {
+	start, end int
+	key        uint64
+}
+
+// value scans the value at b[i] and returns the index just past it.
+func (s *scanner) value(i int) (int, fault) {
+	b := s.b
+	if i >= len(b) {
+		return i, faultSyntax
+	}
+	switch c := b[i]; c {
+	case '"':
+		end, _, f := s.str(i)
+		return end, f
+	case '{':
+		return s.object(i, nil)
+	case '[':
+		return s.array(i)
+	case 't':
+		return s.literal(i, "true")
+	case 'f':
+		return s.literal(i, "false")
+	case 'n':
+		return s.literal(i, "null")
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			return s.number(i)
+		}
+	}
+	return i, faultSyntax
+}
+
+func (s *scanner) object(i int, fn func(name, value []byte)) (int, fault) {
+	if s.depth == MaxJSONDepth {
+		return i, faultDepth
+	}
+	s.depth++
+	b, top, base := s.b, s.depth == 1, s.n
+	var set map[string]struct{} // this object's names, once it is large or has escaped names
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		s.depth--
+		return i + 1, 0
+	}
+	for count := 1; ; count++ {
+		if count > MaxJSONWidth {
+			return i, faultObjectWidth
+		}
+		if i >= len(b) || b[i] != '"' {
+			return i, faultSyntax
+		}
+		end, escaped, f := s.str(i)
+		if f != 0 {
+			return end, f
+		}
+		name := memberName{start: i + 1, end: end - 1}
+		if f := s.checkName(&set, base, name, escaped, top); f != 0 {
+			return i, f
+		}
+		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
+			return i, faultSyntax
+		}
+		start := skipSpace(b, i+1)
+		if i, f = s.value(start); f != 0 {
+			return i, f
+		}
+		if fn != nil {
+			n := b[name.start:name.end]
+			if escaped {
+				n = []byte(unescapeName(n))
+			}
+			fn(n, b[start:i:i])
+		}
+		if i = skipSpace(b, i); i >= len(b) {
+			return i, faultSyntax
+		}
+		switch b[i] {
 		case ',':
-			if n := len(stack); n > 0 && stack[n-1].object {
-				stack[n-1].expectKey = true
-			}
-			i++
-		case '{', '[':
-			if err := countElement(stack); err != nil {
-				return err
-			}
-			if len(stack) == MaxJSONDepth {
-				return fmt.Errorf("%w: JSON nested deeper than %d levels", ErrMalformed, MaxJSONDepth)
-			}
-			stack = append(stack, jsonFrame{object: c == '{', expectKey: c == '{', names: len(names)})
-			i++
-		case '}', ']':
-			if len(stack) == 0 {
-				return nil // unbalanced: json.Unmarshal reports it
-			}
-			if top := stack[len(stack)-1]; top.object {
-				names = names[:top.names]
-			}
-			stack = stack[:len(stack)-1]
-			i++
-		case '"':
-			end, escaped := scanString(b, i)
-			if end < 0 {
-				return nil // unterminated: json.Unmarshal reports it
-			}
-			n := len(stack)
-			if n > 0 && stack[n-1].object && stack[n-1].expectKey {
-				f := &stack[n-1]
-				f.expectKey = false
-				if f.count++; f.count > MaxJSONWidth {
-					return fmt.Errorf("%w: JSON object wider than %d members", ErrMalformed, MaxJSONWidth)
-				}
-				name := [2]int{i + 1, end - 1}
-				if err := checkName(b, f, names[f.names:], name, escaped, n == 1); err != nil {
-					return err
-				}
-				names = append(names, name)
-			} else if err := countElement(stack); err != nil {
-				return err
-			}
-			i = end
-		default: // a number or a literal: skip to the next delimiter
-			if err := countElement(stack); err != nil {
-				return err
-			}
-			for i < len(b) && !isDelim(b[i]) {
-				i++
-			}
+			i = skipSpace(b, i+1)
+		case '}':
+			s.n = base
+			s.depth--
+			return i + 1, 0
+		default:
+			return i, faultSyntax
 		}
 	}
-	return nil
 }
 
-func isDelim(c byte) bool {
-	switch c {
-	case ',', ':', '[', ']', '{', '}', '"', ' ', '\t', '\r', '\n':
-		return true
+func (s *scanner) array(i int) (int, fault) {
+	if s.depth == MaxJSONDepth {
+		return i, faultDepth
 	}
-	return false
-}
-
-// countElement counts a value starting in the innermost array.
-func countElement(stack []jsonFrame) error {
-	if n := len(stack); n > 0 && !stack[n-1].object {
-		if stack[n-1].count++; stack[n-1].count > MaxJSONWidth {
-			return fmt.Errorf("%w: JSON array longer than %d elements", ErrMalformed, MaxJSONWidth)
+	s.depth++
+	b := s.b
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		s.depth--
+		return i + 1, 0
+	}
+	for count := 1; ; count++ {
+		if count > MaxJSONWidth {
+			return i, faultArrayWidth
+		}
+		var f fault
+		if i, f = s.value(i); f != 0 {
+			return i, f
+		}
+		if i = skipSpace(b, i); i >= len(b) {
+			return i, faultSyntax
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			s.depth--
+			return i + 1, 0
+		default:
+			return i, faultSyntax
 		}
 	}
-	return nil
 }
 
-// scanString returns the index just past the string starting at b[i] (a
-// quote), and whether it holds escapes; -1 if it is not terminated.
-func scanString(b []byte, i int) (end int, escaped bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			escaped = true
+// plain marks the bytes a string holds as they are: printable ASCII but the
+// quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str scans the string at b[i] (a quote) and returns the index just past
+// it and whether it holds escapes.
+func (s *scanner) str(i int) (end int, escaped bool, f fault) {
+	b := s.b
+	j := i + 1
+	for {
+		// Eight plain bytes at a time, then byte by byte up to the next
+		// byte that needs a look.
+		for j+8 <= len(b) && plain8(binary.LittleEndian.Uint64(b[j:])) {
+			j += 8
+		}
+		for j < len(b) && plain[b[j]] {
 			j++
-		case '"':
-			return j + 1, escaped
+		}
+		if j >= len(b) {
+			return len(b), false, faultSyntax
+		}
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, escaped, 0
+		case c == '\\':
+			escaped = true
+			if j+1 >= len(b) {
+				return len(b), false, faultSyntax
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if j+6 > len(b) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
+					return j, false, faultSyntax
+				}
+				j += 6
+			default:
+				return j, false, faultSyntax
+			}
+		case c < 0x20:
+			return j, false, faultSyntax
+		default:
+			r, size := utf8.DecodeRune(b[j:])
+			if r == utf8.RuneError && size == 1 {
+				return j, false, faultUTF8
+			}
+			j += size
 		}
 	}
-	return -1, escaped
 }
 
-// checkName compares a new member name with the others of its object:
-// exactly, or at the top level ignoring case.
-func checkName(b []byte, f *jsonFrame, others [][2]int, name [2]int, escaped, top bool) error {
-	raw := b[name[0]:name[1]]
-	if f.set == nil && len(others) < smallObject && !escaped && !hasEscapes(b, others) {
-		for _, o := range others {
-			other := b[o[0]:o[1]]
-			if bytes.Equal(raw, other) || top && bytes.EqualFold(raw, other) {
+// plain8 reports whether all eight bytes of x are plain (see plain): none
+// is below 0x20, at or above 0x80, a quote or a backslash. Each term is the
+// classic test for a zero byte, exact as to whether one exists.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ ones*'"'
+	backslash := x ^ ones*'\\'
+	special := (x - ones*0x20) | (quote-ones)&^quote | (backslash-ones)&^backslash | x
+	return special&highs == 0
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// number scans the JSON number at b[i]: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number(i int) (int, fault) {
+	b, j := s.b, i
+	if b[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(b) && b[j] == '0':
+		j++
+	case j < len(b) && b[j] >= '1' && b[j] <= '9':
+		j = digits(b, j)
+	default:
+		return j, faultSyntax
+	}
+	if j < len(b) && b[j] == '.' {
+		if k := digits(b, j+1); k > j+1 {
+			j = k
+		} else {
+			return k, faultSyntax
+		}
+	}
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+		j++
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		if k := digits(b, j); k > j {
+			j = k
+		} else {
+			return k, faultSyntax
+		}
+	}
+	return j, 0
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func (s *scanner) literal(i int, lit string) (int, fault) {
+	if !bytes.HasPrefix(s.b[i:], []byte(lit)) {
+		return i, faultSyntax
+	}
+	return i + len(lit), 0
+}
+
+// checkName compares a new member name with the others of its object (the
+// names from base on): exactly, or at the top level ignoring case. Plain
+// names are listed and compared by key first, then byte by byte; escaped
+// names, non-ASCII names at the top level, and objects past the list's
+// room go through a set of decoded (and at the top level folded) names, so
+// a crafted object costs linear time.
+func (s *scanner) checkName(set *map[string]struct{}, base int, name memberName, escaped, top bool) fault {
+	raw := s.b[name.start:name.end]
+	if *set == nil && s.n < len(s.names) && !escaped && !(top && !isASCII(raw)) {
+		name.key = nameKey(raw, top)
+		for _, o := range s.names[base:s.n] {
+			if o.key != name.key {
+				continue
+			}
+			if other := s.b[o.start:o.end]; bytes.Equal(raw, other) || top && bytes.EqualFold(raw, other) {
 				return duplicate(top)
 			}
 		}
-		return nil
+		s.names[s.n] = name
+		s.n++
+		return 0
 	}
-	// Large objects and escaped names: compare decoded names through a set.
-	if f.set == nil {
-		f.set = make(map[string]struct{}, 2*len(others))
-		for _, o := range others {
-			f.set[nameKey(b[o[0]:o[1]], top)] = struct{}{}
+	if *set == nil {
+		*set = make(map[string]struct{}, 2*(s.n-base)+1)
+		for _, o := range s.names[base:s.n] {
+			(*set)[setKey(s.b[o.start:o.end], top)] = struct{}{}
 		}
+		s.n = base // the set holds them now
 	}
-	k := nameKey(raw, top)
-	if _, dup := f.set[k]; dup {
+	k := setKey(raw, top)
+	if _, dup := (*set)[k]; dup {
 		return duplicate(top)
 	}
-	f.set[k] = struct{}{}
-	return nil
+	(*set)[k] = struct{}{}
+	return 0
 }
 
-func hasEscapes(b []byte, names [][2]int) bool {
-	for _, n := range names {
-		if bytes.IndexByte(b[n[0]:n[1]], '\\') >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// nameKey decodes a member name's escapes and, at the top level, folds its
-// case the way Go's decoder compares field names.
-func nameKey(raw []byte, top bool) string {
-	s := string(raw)
-	if bytes.IndexByte(raw, '\\') >= 0 {
-		var dec string
-		if json.Unmarshal([]byte(`"`+s+`"`), &dec) == nil {
-			s = dec
-		}
-	}
+// nameKey packs a name's length and first seven bytes, at the top level
+// with ASCII letters folded to lower case (other bytes may collide: the
+// comparison after it decides).
+func nameKey(raw []byte, top bool) uint64 {
+	var k [8]byte
+	n := copy(k[:7], raw)
+	k[7] = byte(len(raw))
 	if top {
-		s = strings.ToLower(strings.ToUpper(s))
+		for i := range n {
+			k[i] |= 0x20
+		}
+	}
+	return binary.LittleEndian.Uint64(k[:])
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// setKey decodes a member name's escapes and, at the top level, folds it
+// as Go's decoder does before it looks up a struct field (foldName in
+// encoding/json): ASCII letters to upper case, other runes to
+// ToUpper(ToLower(r)).
+func setKey(raw []byte, top bool) string {
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		raw = []byte(unescapeName(raw))
+	}
+	if !top {
+		return string(raw)
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		if c := raw[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(raw[i:])
+		out = utf8.AppendRune(out, unicode.ToUpper(unicode.ToLower(r)))
+		i += n
+	}
+	return string(out)
+}
+
+// unescapeName decodes the escapes of a scanned (valid) member name.
+func unescapeName(raw []byte) string {
+	var s string
+	if json.Unmarshal([]byte(`"`+string(raw)+`"`), &s) != nil {
+		return string(raw)
 	}
 	return s
 }
 
-func duplicate(top bool) error {
+func duplicate(top bool) fault {
 	if top {
-		return fmt.Errorf("%w: a member name appears twice, or twice but for letter case", ErrMalformed)
+		return faultDuplicateFold
 	}
-	return fmt.Errorf("%w: a member name appears twice in one object", ErrMalformed)
+	return faultDuplicate
 }

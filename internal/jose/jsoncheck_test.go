@@ -1,17 +1,22 @@
 package jose
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
-func TestCheckJSON(t *testing.T) {
-	deep := strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth)
-	tooDeep := strings.Repeat("[", MaxJSONDepth+1) + strings.Repeat("]", MaxJSONDepth+1)
-	wide := "[" + strings.TrimSuffix(strings.Repeat("1,", MaxJSONWidth), ",") + "]"
-	tooWide := "[" + strings.TrimSuffix(strings.Repeat("1,", MaxJSONWidth+1), ",") + "]"
+func TestScanObjectLimitsAndDuplicates(t *testing.T) {
+	deep := `{"a":` + strings.Repeat("[", MaxJSONDepth-1) + strings.Repeat("]", MaxJSONDepth-1) + "}"
+	tooDeep := `{"a":` + strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth) + "}"
+	wide := `{"a":[` + strings.TrimSuffix(strings.Repeat("1,", MaxJSONWidth), ",") + "]}"
+	tooWide := `{"a":[` + strings.TrimSuffix(strings.Repeat("1,", MaxJSONWidth+1), ",") + "]}"
 	var members, tooMany strings.Builder
 	members.WriteString("{")
 	tooMany.WriteString("{")
@@ -53,6 +58,13 @@ func TestCheckJSON(t *testing.T) {
 		{"a top-level duplicate by Unicode folding (Kelvin sign)", `{"kid":"a","\u212aid":"b"}`, false},
 		{"a top-level duplicate by folding, unescaped", "{\"kid\":\"a\",\"\u212aid\":\"b\"}", false},
 		{"a duplicate in a large object", manyThenDup.String(), false},
+		{"a duplicate in a nested object past the pairwise limit", nestedMany(70, "m3"), false},
+		{"many members in a nested object, no duplicate", nestedMany(70, ""), true},
+		{"a top-level duplicate but for case among escaped names", `{"\u0061ud":1,"AUD":2}`, false},
+		{"a top-level duplicate by folding after a non-ASCII name", "{\"é\":1,\"kid\":1,\"KID\":2}", false},
+		{"non-ASCII names equal but for case", "{\"é\":1,\"è\":2,\"É\":3}", false},
+		{"a long name sharing a prefix", `{"resource_access":1,"resource_acceSS":2,"resource_accesses":3}`, false},
+		{"long names sharing a prefix, below the top", `{"x":{"resource_access":1,"resource_acceSS":2,"resource_accesses":3}}`, true},
 		{"depth at the limit", deep, true},
 		{"depth over the limit", tooDeep, false},
 		{"width at the limit", wide, true},
@@ -61,7 +73,7 @@ func TestCheckJSON(t *testing.T) {
 		{"members over the limit", tooMany.String(), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := checkJSON([]byte(tc.json))
+			err := scanObject("payload", []byte(tc.json), nil)
 			if tc.ok && err != nil {
 				t.Fatalf("refused: %v", err)
 			}
@@ -72,17 +84,174 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
-func TestCheckJSONNeverPanicsOnBrokenInput(t *testing.T) {
-	for _, s := range []string{"", "{", "}", "]]]", `{"a`, `{"a":"\`, `{"a":1,`, `[,,,]`, `"\"`, "{\"a\":\x00}"} {
-		_ = checkJSON([]byte(s))
+// nestedMany is an object holding n members m0…m(n-1), plus dup when set.
+func nestedMany(n int, dup string) string {
+	var b strings.Builder
+	b.WriteString(`{"x":{`)
+	for i := range n {
+		b.WriteString(`"m` + strconv.Itoa(i) + `":0,`)
 	}
+	if dup != "" {
+		b.WriteString(`"` + dup + `":1,`)
+	}
+	b.WriteString(`"end":0}}`)
+	return b.String()
 }
 
-func TestCheckJSONDoesNotAllocate(t *testing.T) {
+func TestScanObjectDoesNotAllocate(t *testing.T) {
 	payload := []byte(`{"iss":"https://id.example.com/realms/acme","sub":"f3c1","aud":["orders-api","account"],` +
 		`"exp":1800000000,"iat":1799999000,"jti":"7d1e","scope":"openid items:read","realm_access":{"roles":["a","b","c"]},` +
 		`"resource_access":{"orders-api":{"roles":["admin"]}},"azp":"web","sid":"s1","email_verified":true}`)
-	if n := testing.AllocsPerRun(100, func() { _ = checkJSON(payload) }); n != 0 {
+	if err := scanObject("payload", payload, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = scanObject("payload", payload, func(name, value []byte) {}) }); n != 0 {
 		t.Fatalf("%v allocations", n)
 	}
+}
+
+// grammarCases are inputs on the edges of the JSON grammar; scanObject must
+// judge each exactly as the reference below does.
+var grammarCases = []string{
+	`{}`, ` {} `, "\t{\n}\r\n", `{"a":1}`, `{"a":1,}`, `{,"a":1}`, `{"a" 1}`, `{"a":}`, `{"a"}`, `{a:1}`, `{'a':1}`,
+	`{"a":1}x`, `{"a":1}{}`, `{"a":1} `, "\ufeff{}", `{}}`, `{`, `{"a":[}`, `{"a":[1,]}`, `{"a":[,1]}`, `{"a":[1 2]}`,
+	`{"a":0}`, `{"a":-0}`, `{"a":01}`, `{"a":-}`, `{"a":1.}`, `{"a":.5}`, `{"a":1.5e}`, `{"a":1.5e+}`, `{"a":1e5}`,
+	`{"a":1E-5}`, `{"a":-1.25e+10}`, `{"a":+1}`, `{"a":0x10}`, `{"a":1_000}`, `{"a":NaN}`, `{"a":Infinity}`,
+	`{"a":true}`, `{"a":tru}`, `{"a":truex}`, `{"a":false}`, `{"a":null}`, `{"a":nul}`, `{"a":None}`,
+	`{"a":"\u00e9"}`, `{"a":"\u00G9"}`, `{"a":"\u00e"}`, `{"a":"\x"}`, `{"a":"\/\b\f\n\r\t\"\\"}`, `{"a":"\'"}`,
+	`{"a":"\ud800"}`, `{"a":"\udc00\ud800"}`, "{\"a\":\"\x01\"}", "{\"a\":\"\x7f\"}", "{\"a\":\"tab\there\"}",
+	"{\"a\":\"\xff\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"é\"}", "{\"a\":\"\U0001F600\"}",
+	"{\"é\":1}", "{\"a\":1}\xff", `{"a":"`, `{"a":"\`, `{"a":"\u`, `{"a":1`, `{"a":1,`, `{"a":[`, `{"a":{`,
+	`{"a":{"b":{"c":[1,{"d":null}]}}}`, `[]`, `"a"`, `1`, `null`, ``, ` `, `{"a":1,"b":2,"a":3}`,
+	`{"\u0061":1,"a":2}`, `{"a":1,"A":2}`, `{"x":{"a":1,"A":2}}`, `{"x":{"a":1,"a":2}}`,
+	"{\"kid\":1,\"\u212aid\":2}", `{"kid":1,"\u212aid":2}`, `{"\ud800":1,"\udfff":2}`,
+}
+
+func TestScanObjectAgreesWithEncodingJSON(t *testing.T) {
+	for _, in := range grammarCases {
+		checkAgainstReference(t, []byte(in))
+	}
+}
+
+func FuzzScanObject(f *testing.F) {
+	for _, in := range grammarCases {
+		f.Add([]byte(in))
+	}
+	f.Add([]byte(`{"iss":"https://id.example","aud":["a","b"],"exp":1.5e9,"realm_access":{"roles":["x","y"]}}`))
+	f.Fuzz(func(t *testing.T, in []byte) { checkAgainstReference(t, in) })
+}
+
+// checkAgainstReference runs scanObject on in and compares its verdict and
+// the members it reports with encoding/json and a walk of its tokens.
+func checkAgainstReference(t *testing.T, in []byte) {
+	t.Helper()
+	type member struct{ name, value string }
+	var got []member
+	err := scanObject("payload", in, func(name, value []byte) { got = append(got, member{string(name), string(value)}) })
+	want := referenceVerdict(in)
+	if (err == nil) != (want == "") {
+		t.Fatalf("%q: scanObject says %v, the reference says %q", in, err, want)
+	}
+	if err != nil {
+		if !errors.Is(err, ErrMalformed) {
+			t.Fatalf("%q: error %v does not wrap ErrMalformed", in, err)
+		}
+		return
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(in, &m); err != nil {
+		t.Fatalf("%q: accepted, but json.Unmarshal fails: %v", in, err)
+	}
+	if len(got) != len(m) {
+		t.Fatalf("%q: reported %d members, want %d", in, len(got), len(m))
+	}
+	for _, g := range got {
+		if v, ok := m[g.name]; !ok || string(v) != g.value {
+			t.Fatalf("%q: reported member %q = %q, json.Unmarshal has %q", in, g.name, g.value, v)
+		}
+	}
+}
+
+// referenceVerdict judges in with encoding/json: "" when it is a UTF-8 JSON
+// object within the limits and without duplicate names (folded as
+// encoding/json folds them at the top level), else why not.
+func referenceVerdict(in []byte) string {
+	if !json.Valid(in) {
+		return "invalid JSON"
+	}
+	if !utf8.Valid(in) {
+		return "not UTF-8"
+	}
+	if i := skipSpace(in, 0); i >= len(in) || in[i] != '{' {
+		return "not an object"
+	}
+	type frame struct {
+		object, wantKey bool
+		count           int
+		names           []string
+	}
+	var stack []*frame
+	d := json.NewDecoder(bytes.NewReader(in))
+	d.UseNumber()
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return ""
+		}
+		if err != nil {
+			return "decoder: " + err.Error()
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if delim, ok := tok.(json.Delim); ok && (delim == '}' || delim == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.object && top.wantKey {
+			name := tok.(string)
+			for _, o := range top.names {
+				if o == name || len(stack) == 1 && foldName(o) == foldName(name) {
+					return "duplicate name"
+				}
+			}
+			top.names = append(top.names, name)
+			if top.count++; top.count > MaxJSONWidth {
+				return "too wide"
+			}
+			top.wantKey = false
+			continue
+		}
+		if top != nil {
+			if top.object {
+				top.wantKey = true
+			} else if top.count++; top.count > MaxJSONWidth {
+				return "too wide"
+			}
+		}
+		if delim, ok := tok.(json.Delim); ok {
+			if len(stack) == MaxJSONDepth {
+				return "too deep"
+			}
+			stack = append(stack, &frame{object: delim == '{', wantKey: delim == '{'})
+		}
+	}
+}
+
+// foldName is encoding/json's folding of a member name before it looks up
+// a struct field (ASCII letters upper-cased, other runes ToUpper(ToLower)).
+func foldName(s string) string {
+	var out []rune
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+		} else {
+			r = unicode.ToUpper(unicode.ToLower(r))
+		}
+		out = append(out, r)
+	}
+	return string(out)
 }

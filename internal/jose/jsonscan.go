@@ -3,46 +3,12 @@ package jose
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"unsafe"
 )
 
-// Scanning of JSON that json.Valid has accepted: the hot path reads the
-// members it needs as subslices, without the allocations of decoding into
+// Scanning of JSON that scanObject has validated: the hot path reads the
+// values it needs as subslices, without the allocations of decoding into
 // structs.
-
-// EachMember calls fn with the name (decoded when it holds escapes) and the
-// raw value of each member of the JSON object obj, which must be valid
-// JSON. It reports an error when obj is not an object.
-func EachMember(obj []byte, fn func(name, value []byte)) error {
-	i := skipSpace(obj, 0)
-	if i >= len(obj) || obj[i] != '{' {
-		return errors.New("not a JSON object")
-	}
-	i++
-	for {
-		i = skipSpace(obj, i)
-		if i >= len(obj) || obj[i] == '}' {
-			return nil
-		}
-		if obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-		end := stringEnd(obj, i)
-		name := obj[i+1 : end-1]
-		if bytes.IndexByte(name, '\\') >= 0 {
-			var s string
-			if json.Unmarshal(obj[i:end], &s) == nil {
-				name = []byte(s)
-			}
-		}
-		i = skipSpace(obj, end)
-		i = skipSpace(obj, i+1) // past the colon
-		vend := valueEnd(obj, i)
-		fn(name, obj[i:vend:vend])
-		i = vend
-	}
-}
 
 // EachElement calls fn with each element of the JSON array arr, which must
 // be valid JSON; it stops at the first error.
@@ -81,13 +47,27 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just past the string starting at b[i], or
-// len(b) when it is not terminated (the input is valid JSON here).
+// stringEnd returns the index just past the string starting at b[i] (a
+// quote), or len(b) when it is not terminated (the input is valid JSON
+// here).
 func stringEnd(b []byte, i int) int {
-	if end, _ := scanString(b, i); end >= 0 {
-		return end
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
 	}
 	return len(b)
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', ':', '[', ']', '{', '}', '"', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
 }
 
 // valueEnd returns the index just past the valid JSON value at b[i].

@@ -69,6 +69,13 @@ func ParseSet(body []byte) ([]*Key, []Skipped, error) {
 	return keys, skipped, nil
 }
 
+// isObject reports whether b, less leading JSON whitespace, starts with
+// '{'; json.Unmarshal checks the rest.
+func isObject(b []byte) bool {
+	i := skipSpace(b, 0)
+	return i < len(b) && b[i] == '{'
+}
+
 func parseJWK(raw json.RawMessage) (key *Key, reason string, alarm bool) {
 	var m jwkMeta
 	if !isObject(raw) {

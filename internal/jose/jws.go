@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -19,6 +18,17 @@ var (
 )
 
 var b64 = base64.RawURLEncoding.Strict()
+
+// Errors of the compact form, built once: junk is refused without
+// formatting.
+var (
+	errSegments     = fmt.Errorf("%w: not three segments", ErrMalformed)
+	errManySegments = fmt.Errorf("%w: more than three segments", ErrMalformed)
+	errEmptySegment = fmt.Errorf("%w: empty segment", ErrMalformed)
+	errHeaderB64    = fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
+	errPayloadB64   = fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
+	errSignatureB64 = fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
+)
 
 // Header holds the JOSE header members jwtguard reads. Key-carrying members
 // (jwk, jku, x5u, x5c) are deliberately absent: they are never used.
@@ -38,41 +48,28 @@ type Header struct {
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
-	Payload      []byte // decoded payload bytes, valid UTF-8
-
-	sigSeg string // the signature segment, decoded by Signature
-	sigBuf []byte // room for it in the token's buffer
-	sig    []byte
+	Payload      []byte // decoded payload bytes: a valid JSON object
+	Signature    []byte // decoded signature bytes
 }
 
-// Split checks the compact form cheaply, without decoding: exactly three
-// non-empty segments of [A-Za-z0-9_-] separated by two dots.
+// Split cuts the compact form into exactly three non-empty segments; the
+// strict decoding of each checks its alphabet.
 func Split(raw string) (header, payload, sig string, err error) {
-	dots := 0
-	first, second := -1, -1
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-		case c == '.':
-			dots++
-			if dots == 1 {
-				first = i
-			} else if dots == 2 {
-				second = i
-			} else {
-				return "", "", "", fmt.Errorf("%w: more than three segments", ErrMalformed)
-			}
-		default:
-			return "", "", "", fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
-		}
+	first := strings.IndexByte(raw, '.')
+	if first < 0 {
+		return "", "", "", errSegments
 	}
-	if dots != 2 {
-		return "", "", "", fmt.Errorf("%w: not three segments", ErrMalformed)
+	second := strings.IndexByte(raw[first+1:], '.')
+	if second < 0 {
+		return "", "", "", errSegments
+	}
+	second += first + 1
+	if strings.IndexByte(raw[second+1:], '.') >= 0 {
+		return "", "", "", errManySegments
 	}
 	header, payload, sig = raw[:first], raw[first+1:second], raw[second+1:]
 	if header == "" || payload == "" || sig == "" {
-		return "", "", "", fmt.Errorf("%w: empty segment", ErrMalformed)
+		return "", "", "", errEmptySegment
 	}
 	return header, payload, sig, nil
 }
@@ -80,78 +77,54 @@ func Split(raw string) (header, payload, sig string, err error) {
 // Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
 // JSON objects without duplicate member names and within the depth and width
 // limits, no JWE, no crit, no b64/zip, no nested JWT.
-func Parse(raw string) (*Token, error) { return ParseChecked(raw, nil) }
-
-// ParseChecked is Parse with accept called on the header as soon as it is
-// decoded and checked, before any work on the payload: a verifier refuses
-// an algorithm it does not allow at the cost of the header alone. An error
-// from accept is returned as is. The signature segment's canonical form is
-// checked up front; Signature decodes it, once a key is at hand.
-func ParseChecked(raw string, accept func(*Header) error) (*Token, error) {
-	hs, ps, ss, err := Split(raw)
-	if err != nil {
+func Parse(raw string) (*Token, error) {
+	t := new(Token)
+	if err := ParseChecked(t, raw, nil, nil); err != nil {
 		return nil, err
 	}
-	for _, seg := range [...]struct{ name, s string }{{"header", hs}, {"payload", ps}, {"signature", ss}} {
-		if !canonicalTail(seg.s) {
-			return nil, fmt.Errorf("%w: %s is not canonical base64url", ErrMalformed, seg.name)
-		}
-	}
-	// One buffer for the three decoded segments.
-	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
-	hb, rest, err := decodeSegment(buf, hs)
-	if err != nil {
-		return nil, fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
-	}
-	if !utf8.Valid(hb) {
-		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
-	}
-	// Duplicate names, depth and width, before any decoder sees the JSON.
-	if err := checkJSON(hb); err != nil {
-		return nil, err
-	}
-	if !isObject(hb) {
-		return nil, fmt.Errorf("%w: header is not a JSON object", ErrMalformed)
-	}
-	t := &Token{SigningInput: raw[:len(hs)+1+len(ps)], sigSeg: ss}
-	if err := decodeHeader(hb, &t.Header); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
-	}
-	if err := checkHeader(&t.Header); err != nil {
-		return nil, err
-	}
-	if accept != nil {
-		if err := accept(&t.Header); err != nil {
-			return nil, err
-		}
-	}
-	pb, rest, err := decodeSegment(rest, ps)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
-	}
-	if !utf8.Valid(pb) {
-		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
-	}
-	if err := checkJSON(pb); err != nil {
-		return nil, err
-	}
-	if !isObject(pb) {
-		return nil, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
-	}
-	t.Payload, t.sigBuf = pb, rest
 	return t, nil
 }
 
-// Signature decodes the signature segment (once).
-func (t *Token) Signature() ([]byte, error) {
-	if t.sig == nil {
-		sb, _, err := decodeSegment(t.sigBuf, t.sigSeg)
-		if err != nil {
-			return nil, fmt.Errorf("%w: signature is not canonical base64url", ErrMalformed)
-		}
-		t.sig = sb
+// ParseChecked is Parse into the caller's t, with two hooks. accept is
+// called with the header's alg as soon as the header is decoded and
+// checked, before any work on the payload: a verifier refuses an algorithm
+// it does not allow at the cost of the header alone; an error from accept
+// is returned as is. (It takes the alg, not the header, so that t can stay
+// on the caller's stack.)
+// member, when not nil, is given each top-level member of the payload (its
+// name, decoded, and its raw value) during the one pass that validates the
+// payload, so a caller reads the claims it needs without a second scan; on
+// an error, discard what member was given.
+func ParseChecked(t *Token, raw string, accept func(alg string) error, member func(name, value []byte)) error {
+	hs, ps, ss, err := Split(raw)
+	if err != nil {
+		return err
 	}
-	return t.sig, nil
+	// One buffer for the three decoded segments.
+	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
+	hb, rest, err := decodeSegment(buf, hs, errHeaderB64)
+	if err != nil {
+		return err
+	}
+	*t = Token{SigningInput: raw[:len(hs)+1+len(ps)]}
+	if err := decodeHeader(hb, &t.Header); err != nil {
+		return err
+	}
+	if err := checkHeader(&t.Header); err != nil {
+		return err
+	}
+	if accept != nil {
+		if err := accept(t.Header.Alg); err != nil {
+			return err
+		}
+	}
+	if t.Payload, rest, err = decodeSegment(rest, ps, errPayloadB64); err != nil {
+		return err
+	}
+	if t.Signature, _, err = decodeSegment(rest, ss, errSignatureB64); err != nil {
+		return err
+	}
+	return scanObject("payload", t.Payload, member)
 }
 
 // canonicalTail checks, without decoding, what makes unpadded base64url
@@ -192,41 +165,26 @@ func checkHeader(h *Header) error {
 	return nil
 }
 
-// decodeSegment decodes seg into the front of buf (strictly: canonical,
-// unpadded) and returns the decoded bytes, capped, and the rest of buf.
-func decodeSegment(buf []byte, seg string) (out, rest []byte, err error) {
+// decodeSegment decodes seg into the front of buf strictly (canonical,
+// unpadded, nothing outside the alphabet) and returns the decoded bytes,
+// capped, and the rest of buf; bad when seg is not canonical.
+func decodeSegment(buf []byte, seg string, bad error) (out, rest []byte, err error) {
+	want := b64.DecodedLen(len(seg))
 	n, err := b64.Decode(buf, unsafe.Slice(unsafe.StringData(seg), len(seg)))
-	if err != nil {
-		return nil, nil, err
+	// The decoder skips CR and LF even in strict mode: a short count means
+	// it did, and the segment was not canonical.
+	if err != nil || n != want || !canonicalTail(seg) {
+		return nil, nil, bad
 	}
 	return buf[:n:n], buf[n:], nil
-}
-
-// isObject reports whether b, less surrounding JSON whitespace, starts with
-// '{'. json.Unmarshal checks the rest.
-func isObject(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
 }
 
 // decodeHeader reads the members jwtguard uses, exactly by name, without
 // the allocations of decoding into a struct. String members must be strings
 // (or null, read as absent).
 func decodeHeader(hb []byte, h *Header) error {
-	if !json.Valid(hb) {
-		return errors.New("not valid JSON")
-	}
 	var bad string
-	err := EachMember(hb, func(name, value []byte) {
+	err := scanObject("header", hb, func(name, value []byte) {
 		var str *string
 		switch string(name) {
 		case "alg":
@@ -246,7 +204,7 @@ func decodeHeader(hb []byte, h *Header) error {
 		case "enc":
 			h.Enc = value
 		}
-		if str == nil || string(value) == "null" {
+		if str == nil || string(value) == "null" || bad != "" {
 			return
 		}
 		if value[0] != '"' {
@@ -264,7 +222,7 @@ func decodeHeader(hb []byte, h *Header) error {
 		return err
 	}
 	if bad != "" {
-		return fmt.Errorf("member %q is not a string", clipName(bad))
+		return fmt.Errorf("%w: header member %q is not a string", ErrMalformed, clipName(bad))
 	}
 	return nil
 }
