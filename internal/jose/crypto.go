@@ -7,9 +7,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // ErrSignature is returned when a signature does not verify.
@@ -24,13 +27,16 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 	}
 	if alg.scheme == schemeEdDSA {
 		pub, ok := key.Public.(ed25519.PublicKey)
-		if !ok || !ed25519.Verify(pub, []byte(signingInput), sig) {
+		// ed25519.Verify neither keeps nor changes the message: read the
+		// signing input in place.
+		msg := unsafe.Slice(unsafe.StringData(signingInput), len(signingInput))
+		if !ok || !ed25519.Verify(pub, msg, sig) {
 			return ErrSignature
 		}
 		return nil
 	}
-	var buf [64]byte
-	digest := digest(alg.hash, signingInput, buf[:0])
+	sum, n := digest(alg.hash, signingInput)
+	digest := sum[:n]
 	switch alg.scheme {
 	case schemePKCS1, schemePSS:
 		pub, ok := key.Public.(*rsa.PublicKey)
@@ -63,7 +69,7 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 		}
 		mac := hmac.New(alg.hash.New, key.Secret)
 		_, _ = io.WriteString(mac, signingInput)
-		if !hmac.Equal(mac.Sum(buf[:0]), sig) {
+		if !hmac.Equal(mac.Sum(nil), sig) {
 			return ErrSignature
 		}
 		return nil
@@ -71,10 +77,26 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 	return ErrSignature
 }
 
-func digest(h crypto.Hash, s string, dst []byte) []byte {
-	hh := h.New()
-	_, _ = io.WriteString(hh, s)
-	return hh.Sum(dst)
+// digest hashes s in place, without a hasher allocation for the SHA-2
+// sums the algorithms use.
+func digest(h crypto.Hash, s string) (sum [sha512.Size]byte, n int) {
+	in := unsafe.Slice(unsafe.StringData(s), len(s))
+	switch h {
+	case crypto.SHA256:
+		d := sha256.Sum256(in)
+		n = copy(sum[:], d[:])
+	case crypto.SHA384:
+		d := sha512.Sum384(in)
+		n = copy(sum[:], d[:])
+	case crypto.SHA512:
+		sum = sha512.Sum512(in)
+		n = len(sum)
+	default:
+		hh := h.New()
+		_, _ = io.WriteString(hh, s)
+		n = copy(sum[:], hh.Sum(nil))
+	}
+	return sum, n
 }
 
 // derSignature encodes r and s (big-endian, possibly zero-padded) as an ASN.1
@@ -139,7 +161,8 @@ func Sign(alg *Alg, priv crypto.Signer, secret []byte, signingInput string) ([]b
 		}
 		return ed25519.Sign(k, []byte(signingInput)), nil
 	}
-	d := digest(alg.hash, signingInput, nil)
+	sum, n := digest(alg.hash, signingInput)
+	d := sum[:n]
 	switch alg.scheme {
 	case schemePKCS1:
 		k, ok := priv.(*rsa.PrivateKey)
