@@ -10,9 +10,13 @@ import (
 // A TokenSource is a place in a request where an access token may be.
 // Build one with FromAuthorizationHeader, FromCookie, FromHeader or FromQuery.
 type TokenSource interface {
-	// extract returns the token, whether this source carries a credential at
-	// all, and an error when it carries one that is malformed.
+	// extract returns the token, whether this source carries a credential
+	// at all, and an error when it carries more than one. It leaves the
+	// token's syntax to malformed.
 	extract(r *http.Request) (token string, found bool, err error)
+	// malformed is the error for a token of this source that is not a
+	// b64token (RFC 6750 §2.1).
+	malformed() *Error
 	name() string
 }
 
@@ -56,11 +60,11 @@ func (authHeader) extract(r *http.Request) (string, bool, error) {
 		// Another authentication scheme: no bearer credential here.
 		return "", false, nil
 	}
-	tok := strings.TrimLeft(rest, " ")
-	if !isB64Token(tok) {
-		return "", true, requestErr(ReasonRequestMalformed, "The Authorization header is not a valid Bearer credential")
-	}
-	return tok, true, nil
+	return strings.TrimLeft(rest, " "), true, nil
+}
+
+func (authHeader) malformed() *Error {
+	return requestErr(ReasonRequestMalformed, "The Authorization header is not a valid Bearer credential")
 }
 
 type cookieSource string
@@ -79,11 +83,11 @@ func (c cookieSource) extract(r *http.Request) (string, bool, error) {
 	default:
 		return "", true, requestErr(ReasonMultipleTokens, "More than one token cookie")
 	}
-	tok := cookies[0].Value
-	if !isB64Token(tok) {
-		return "", true, requestErr(ReasonRequestMalformed, "The token cookie is not a valid token")
-	}
-	return tok, true, nil
+	return cookies[0].Value, true, nil
+}
+
+func (cookieSource) malformed() *Error {
+	return requestErr(ReasonRequestMalformed, "The token cookie is not a valid token")
 }
 
 type headerSource string
@@ -102,10 +106,11 @@ func (h headerSource) extract(r *http.Request) (string, bool, error) {
 	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		tok = strings.TrimLeft(rest, " ")
 	}
-	if !isB64Token(tok) {
-		return "", true, requestErr(ReasonRequestMalformed, "The token header is not a valid token")
-	}
 	return tok, true, nil
+}
+
+func (headerSource) malformed() *Error {
+	return requestErr(ReasonRequestMalformed, "The token header is not a valid token")
 }
 
 type querySource string
@@ -123,33 +128,55 @@ func (q querySource) extract(r *http.Request) (string, bool, error) {
 	if len(vals) > 1 {
 		return "", true, requestErr(ReasonMultipleTokens, "More than one token query parameter")
 	}
-	if !isB64Token(vals[0]) {
-		return "", true, requestErr(ReasonRequestMalformed, "The token query parameter is not a valid token")
-	}
 	return vals[0], true, nil
+}
+
+func (querySource) malformed() *Error {
+	return requestErr(ReasonRequestMalformed, "The token query parameter is not a valid token")
 }
 
 // extract applies every source. Exactly one credential is required: none is
 // ErrNoToken, more than one is invalid_request (RFC 6750 §2).
 func extract(r *http.Request, sources []TokenSource) (string, error) {
-	var tok, from string
+	tok, from, err := locate(r, sources)
+	if err == nil && !isB64Token(tok) {
+		return "", from.malformed()
+	}
+	return tok, err
+}
+
+// locate is extract without the syntax check of the one token found: the
+// verifier's strict parsing refuses any token that is not a b64token, so
+// VerifyRequest checks the syntax only when verification fails, and the
+// answer is the same as if it had checked first. Where a second source
+// ends the search, the first token's syntax is checked as extract would
+// have checked it before moving on.
+func locate(r *http.Request, sources []TokenSource) (string, TokenSource, error) {
+	var tok string
+	var from TokenSource
 	for _, s := range sources {
 		t, found, err := s.extract(r)
+		if (err != nil || found) && from != nil && !isB64Token(tok) {
+			return "", nil, from.malformed()
+		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if !found {
 			continue
 		}
-		if from != "" {
-			return "", requestErr(ReasonMultipleTokens, "More than one method was used to send an access token")
+		if from != nil {
+			if !isB64Token(t) {
+				return "", nil, s.malformed()
+			}
+			return "", nil, requestErr(ReasonMultipleTokens, "More than one method was used to send an access token")
 		}
-		tok, from = t, s.name()
+		tok, from = t, s
 	}
-	if from == "" {
-		return "", &Error{Reason: ReasonTokenMissing, Err: errors.New("no credential in " + sourceNames(sources))}
+	if from == nil {
+		return "", nil, &Error{Reason: ReasonTokenMissing, Err: errors.New("no credential in " + sourceNames(sources))}
 	}
-	return tok, nil
+	return tok, from, nil
 }
 
 func sourceNames(sources []TokenSource) string {

@@ -65,6 +65,16 @@ func TestTokenSources(t *testing.T) {
 		{"header and query together", []middleware.Option{all}, []req{bearer("Bearer " + tok), query(tok)}, middleware.ReasonMultipleTokens},
 		{"cookie and custom header together", []middleware.Option{all}, []req{cookie(tok), custom(tok)}, middleware.ReasonMultipleTokens},
 		{"a Basic header beside a cookie uses the cookie", []middleware.Option{all}, []req{bearer("Basic dXNlcjpwYXNz"), cookie(tok)}, ""},
+		// The b64token syntax is checked only once verification has failed;
+		// the answers must be those of checking it first.
+		{"a valid token with a character outside b64token", nil, []req{bearer("Bearer " + tok + "!")}, middleware.ReasonRequestMalformed},
+		{"a valid token with b64token padding is a malformed JWT", nil, []req{bearer("Bearer " + tok + "==")}, middleware.ReasonTokenMalformed},
+		{"a custom header outside b64token", []middleware.Option{all}, []req{custom(tok + " x")}, middleware.ReasonRequestMalformed},
+		{"a query parameter outside b64token", []middleware.Option{all}, []req{query(tok + "$")}, middleware.ReasonRequestMalformed},
+		{"a malformed header beside a cookie", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok)}, middleware.ReasonRequestMalformed},
+		{"a header beside a malformed cookie", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie("a%20b")}, middleware.ReasonRequestMalformed},
+		{"a malformed header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok), cookie(tok)}, middleware.ReasonRequestMalformed},
+		{"a header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok), cookie(tok)}, middleware.ReasonMultipleTokens},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -275,12 +275,12 @@ func (v *Verifier) Refresh(ctx context.Context) error {
 // VerifyRequest extracts the token from r with the configured sources and
 // verifies it. It never writes a response; map its error with ResponseFor.
 func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
-	raw, err := extract(r, v.cfg.sources)
+	raw, src, err := locate(r, v.cfg.sources)
 	if err != nil {
 		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err})
 		return nil, err
 	}
-	return v.verifyAndReport(r.Context(), raw, r)
+	return v.verifyAndReport(r.Context(), raw, r, src)
 }
 
 // Verify verifies a raw compact JWS access token and returns its claims, or
@@ -290,11 +290,18 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
 // WithSenderConstraint check accepts it without a request: use
 // VerifyRequest for those.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
-	return v.verifyAndReport(ctx, raw, nil)
+	return v.verifyAndReport(ctx, raw, nil, nil)
 }
 
-func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request) (*Claims, error) {
+// verifyAndReport verifies raw, taken from src when a request carried it,
+// and reports the outcome.
+func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request, src TokenSource) (*Claims, error) {
 	c, iss, err := v.verify(ctx, raw, r)
+	if err != nil && src != nil && !isB64Token(raw) {
+		// Not even the RFC 6750 syntax: the request is malformed (400), as
+		// checking the syntax before verifying would have said.
+		err, iss = src.malformed(), ""
+	}
 	if err != nil {
 		v.emit(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err})
 		return nil, err
