@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -150,12 +151,12 @@ func (s *scanner) object(i int, fn func(name, value []byte)) (int, fault) {
 		if i >= len(b) || b[i] != '"' {
 			return i, faultSyntax
 		}
-		end, escaped, f := s.str(i)
+		end, kind, f := s.str(i)
 		if f != 0 {
 			return end, f
 		}
 		name := memberName{start: i + 1, end: end - 1}
-		if f := s.checkName(&set, base, name, escaped, top); f != 0 {
+		if f := s.checkName(&set, base, name, kind, top); f != 0 {
 			return i, f
 		}
 		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
@@ -167,7 +168,7 @@ func (s *scanner) object(i int, fn func(name, value []byte)) (int, fault) {
 		}
 		if fn != nil {
 			n := b[name.start:name.end]
-			if escaped {
+			if kind&strEscaped != 0 {
 				n = []byte(unescapeName(n))
 			}
 			fn(n, b[start:i:i])
@@ -231,63 +232,74 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// What a scanned string holds besides plain ASCII.
+const (
+	strEscaped  = 1 << iota // a backslash escape
+	strNonASCII             // a byte at or above 0x80
+)
+
 // str scans the string at b[i] (a quote) and returns the index just past
-// it and whether it holds escapes.
-func (s *scanner) str(i int) (end int, escaped bool, f fault) {
+// it and what it holds (strEscaped, strNonASCII).
+func (s *scanner) str(i int) (end int, kind uint8, f fault) {
 	b := s.b
 	j := i + 1
 	for {
-		// Eight plain bytes at a time, then byte by byte up to the next
-		// byte that needs a look.
-		for j+8 <= len(b) && plain8(binary.LittleEndian.Uint64(b[j:])) {
+		// Eight bytes at a time up to the next byte that needs a look, then
+		// byte by byte near the end.
+		for j+8 <= len(b) {
+			if m := special8(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			j += 8
 		}
 		for j < len(b) && plain[b[j]] {
 			j++
 		}
 		if j >= len(b) {
-			return len(b), false, faultSyntax
+			return len(b), 0, faultSyntax
 		}
 		switch c := b[j]; {
 		case c == '"':
-			return j + 1, escaped, 0
+			return j + 1, kind, 0
 		case c == '\\':
-			escaped = true
+			kind |= strEscaped
 			if j+1 >= len(b) {
-				return len(b), false, faultSyntax
+				return len(b), 0, faultSyntax
 			}
 			switch b[j+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				j += 2
 			case 'u':
 				if j+6 > len(b) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
-					return j, false, faultSyntax
+					return j, 0, faultSyntax
 				}
 				j += 6
 			default:
-				return j, false, faultSyntax
+				return j, 0, faultSyntax
 			}
 		case c < 0x20:
-			return j, false, faultSyntax
+			return j, 0, faultSyntax
 		default:
 			r, size := utf8.DecodeRune(b[j:])
 			if r == utf8.RuneError && size == 1 {
-				return j, false, faultUTF8
+				return j, 0, faultUTF8
 			}
+			kind |= strNonASCII
 			j += size
 		}
 	}
 }
 
-// plain8 reports whether all eight bytes of x are plain (see plain): none
-// is below 0x20, at or above 0x80, a quote or a backslash. Each term is the
-// classic test for a zero byte, exact as to whether one exists.
-func plain8(x uint64) bool {
+// special8 flags, in the high bit of each byte, the bytes of x that are
+// not plain (see plain): below 0x20, at or above 0x80, a quote or a
+// backslash. Each term is the classic test for a zero byte; a borrow can
+// only flag a byte above a flagged one, so the lowest flag is exact.
+func special8(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := x ^ ones*'"'
 	backslash := x ^ ones*'\\'
-	special := (x - ones*0x20) | (quote-ones)&^quote | (backslash-ones)&^backslash | x
-	return special&highs == 0
+	return ((x - ones*0x20) | (quote-ones)&^quote | (backslash-ones)&^backslash | x) & highs
 }
 
 func isHex(c byte) bool {
@@ -349,10 +361,10 @@ func (s *scanner) literal(i int, lit string) (int, fault) {
 // names, non-ASCII names at the top level, and objects past the list's
 // room go through a set of decoded (and at the top level folded) names, so
 // a crafted object costs linear time.
-func (s *scanner) checkName(set *map[string]struct{}, base int, name memberName, escaped, top bool) fault {
+func (s *scanner) checkName(set *map[string]struct{}, base int, name memberName, kind uint8, top bool) fault {
 	raw := s.b[name.start:name.end]
-	if *set == nil && s.n < len(s.names) && !escaped && !(top && !isASCII(raw)) {
-		name.key = nameKey(raw, top)
+	if *set == nil && s.n < len(s.names) && kind&strEscaped == 0 && !(top && kind&strNonASCII != 0) {
+		name.key = nameKey(s.b, name.start, name.end, top)
 		for _, o := range s.names[base:s.n] {
 			if o.key != name.key {
 				continue
@@ -382,26 +394,25 @@ func (s *scanner) checkName(set *map[string]struct{}, base int, name memberName,
 
 // nameKey packs a name's length and first seven bytes, at the top level
 // with ASCII letters folded to lower case (other bytes may collide: the
-// comparison after it decides).
-func nameKey(raw []byte, top bool) uint64 {
-	var k [8]byte
-	n := copy(k[:7], raw)
-	k[7] = byte(len(raw))
+// comparison after it decides). raw lies in b, whose bytes after it are
+// read in place when there are eight.
+func nameKey(b []byte, start, end int, top bool) uint64 {
+	n := end - start
+	var x uint64
+	if start+8 <= len(b) {
+		x = binary.LittleEndian.Uint64(b[start:])
+	} else {
+		var k [8]byte
+		copy(k[:], b[start:end])
+		x = binary.LittleEndian.Uint64(k[:])
+	}
 	if top {
-		for i := range n {
-			k[i] |= 0x20
-		}
+		x |= 0x2020202020202020
 	}
-	return binary.LittleEndian.Uint64(k[:])
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
+	if n < 7 {
+		x &= 1<<(8*n) - 1
 	}
-	return true
+	return x&0x00FFFFFFFFFFFFFF | uint64(n&0xFF)<<56
 }
 
 // setKey decodes a member name's escapes and, at the top level, folds it
