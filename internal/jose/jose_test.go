@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -185,5 +186,24 @@ func TestRSAKeysAreChecked(t *testing.T) {
 	}
 	if _, err := NewPublicKey("", "", (*rsa.PublicKey)(nil)); err == nil {
 		t.Error("a nil key was accepted")
+	}
+}
+
+func TestAlgorithmTable(t *testing.T) {
+	var all AlgSet
+	for _, name := range append(slices.Clone(AsymmetricAlgorithms), "HS256", "HS384", "HS512") {
+		a, ok := LookupAlg(name)
+		if !ok || a.Name != name {
+			t.Fatalf("LookupAlg(%q) = %v, %v", name, a, ok)
+		}
+		if all.Has(a) {
+			t.Fatalf("%s shares its set bit", name)
+		}
+		all = all.Add(a)
+	}
+	for _, name := range []string{"none", "None", "rs256", "RS256 ", "ES256K", "HS1", ""} {
+		if a, ok := LookupAlg(name); ok || a != nil {
+			t.Fatalf("LookupAlg(%q) found %v", name, a)
+		}
 	}
 }
