@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
 )
@@ -132,11 +133,11 @@ func (c *tokenCache) put(raw string, e *cacheEntry) {
 // keyStillPublished reports whether the key that verified the entry is
 // still in its issuer's current, usable key set (C24, J11: a key removed
 // from the JWKS stops verifying cached tokens after the next refresh).
-func (e *cacheEntry) keyStillPublished(v *Verifier) bool {
+func (e *cacheEntry) keyStillPublished(mono time.Time) bool {
 	if e.is.static != nil {
 		return true
 	}
-	cur := e.is.remote.usable(v.cfg.mono())
+	cur := e.is.remote.usable(mono)
 	if cur == nil {
 		return false
 	}
@@ -161,18 +162,18 @@ func sameKey(a, b *jose.Key) bool {
 
 // cached answers from the cache, or reports a miss. On a hit the claims are
 // a copy, so no caller can change another request's claims.
-func (v *Verifier) cached(raw string) (*Claims, string, *Error, bool) {
+func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool) {
 	e := v.cache.get(raw)
 	if e == nil {
 		return nil, "", nil, false
 	}
-	if !e.keyStillPublished(v) {
+	if !e.keyStillPublished(ck.mono) {
 		// Its key is gone (or the keys are too stale): forget it, and let the
 		// full verification give the answer.
 		v.cache.drop(raw)
 		return nil, "", nil, false
 	}
-	if err := v.checkTimes(e.claims); err != nil {
+	if err := v.checkTimes(e.claims, ck.wall); err != nil {
 		// The signature was verified; the time rules alone now refuse it:
 		// answer as the full verification would, without redoing it.
 		v.cache.drop(raw)

@@ -144,6 +144,12 @@ func timeClaim(name string, raw json.RawMessage) (time.Time, error) {
 	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
 		return time.Time{}, fmt.Errorf("claim %s: %w, want a number", name, errWrongType)
 	}
+	if sec, ok := smallInteger(raw); ok { // the usual form: whole seconds
+		if sec > maxNumericDate {
+			return time.Time{}, fmt.Errorf("claim %s: not a sane NumericDate", name)
+		}
+		return time.Unix(sec, 0).UTC(), nil
+	}
 	f, err := parseNumber(raw)
 	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
 		return time.Time{}, fmt.Errorf("claim %s: not a sane NumericDate", name)
@@ -152,24 +158,43 @@ func timeClaim(name string, raw json.RawMessage) (time.Time, error) {
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 }
 
+// smallInteger reads a JSON number made of at most 15 digits (no sign,
+// fraction or exponent) without strconv; ok is false for any other form.
+func smallInteger(raw []byte) (n int64, ok bool) {
+	if len(raw) == 0 || len(raw) > 15 {
+		return 0, false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
 // stringsClaim accepts a string or an array of strings. With split, a string
-// is a space-delimited list (the "scope" form).
-func stringsClaim(name string, raw json.RawMessage, split bool) ([]string, error) {
+// is a space-delimited list (the "scope" form). The list is built in room's
+// spare capacity when it fits (one allocation serves the whole Claims) and
+// is returned with no spare capacity, so an append by a caller copies it.
+func stringsClaim(name string, raw json.RawMessage, split bool, room []string) ([]string, error) {
 	if !present(raw) {
 		return nil, nil
 	}
+	out := room[:0]
 	switch raw[0] {
 	case '"':
 		s, err := stringClaim(name, raw)
 		if err != nil {
 			return nil, err
 		}
-		if split {
-			return strings.Fields(s), nil
+		if !split {
+			return append(out, s)[:1:1], nil
 		}
-		return []string{s}, nil
+		for f := range strings.FieldsSeq(s) {
+			out = append(out, f)
+		}
 	case '[':
-		var out []string
 		err := jose.EachElement(raw, func(item []byte) error {
 			s, err := stringClaim(name, item)
 			if err != nil || !present(item) {
@@ -181,16 +206,25 @@ func stringsClaim(name string, raw json.RawMessage, split bool) ([]string, error
 		if err != nil {
 			return nil, err
 		}
-		if out == nil {
-			out = []string{}
-		}
-		return out, nil
+	default:
+		return nil, fmt.Errorf("claim %s: %w, want a string or an array of strings", name, errWrongType)
 	}
-	return nil, fmt.Errorf("claim %s: %w, want a string or an array of strings", name, errWrongType)
+	if len(out) == 0 {
+		return []string{}, nil
+	}
+	return out[:len(out):len(out)], nil
 }
 
-// typedClaims checks every registered claim's JSON type and fills c.
-func typedClaims(w *wirePayload, c *Claims) error {
+// claimsBox is a verification's Claims with room for the few strings its
+// Audience and Scopes usually hold: one allocation instead of three.
+type claimsBox struct {
+	c    Claims
+	room [8]string
+}
+
+// typedClaims checks every registered claim's JSON type and fills c, whose
+// Audience and Scopes use room while it lasts.
+func typedClaims(w *wirePayload, c *Claims, room []string) error {
 	var err error
 	if c.Subject, err = stringClaim("sub", w.Sub); err != nil {
 		return err
@@ -201,8 +235,13 @@ func typedClaims(w *wirePayload, c *Claims) error {
 	if c.SessionID, err = stringClaim("sid", w.Sid); err != nil {
 		return err
 	}
-	if c.Audience, err = stringsClaim("aud", w.Aud, false); err != nil {
+	if c.Audience, err = stringsClaim("aud", w.Aud, false, room); err != nil {
 		return err
+	}
+	if len(c.Audience) <= len(room) {
+		room = room[len(c.Audience):]
+	} else {
+		room = nil
 	}
 	if c.ExpiresAt, err = timeClaim("exp", w.Exp); err != nil {
 		return err
@@ -227,10 +266,10 @@ func typedClaims(w *wirePayload, c *Claims) error {
 		if w.Scope[0] != '"' {
 			return fmt.Errorf("claim scope: %w, want a space-delimited string", errWrongType)
 		}
-		c.Scopes, err = stringsClaim("scope", w.Scope, true)
+		c.Scopes, err = stringsClaim("scope", w.Scope, true, room)
 	} else {
 		// scp: an array (Okta) or a space-delimited string (Microsoft Entra ID).
-		c.Scopes, err = stringsClaim("scp", w.Scp, true)
+		c.Scopes, err = stringsClaim("scp", w.Scp, true, room)
 	}
 	return err
 }

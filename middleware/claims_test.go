@@ -2,8 +2,12 @@ package middleware_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +47,9 @@ func TestClaimRules(t *testing.T) {
 		{"a negative exp is refused", base(jwttest.Claims{"exp": -1}), nil, middleware.ReasonClaimInvalid},
 		{"an absurdly large exp is refused", base(jwttest.Claims{"exp": 1e300}), nil, middleware.ReasonClaimInvalid},
 		{"a fractional exp is accepted", base(jwttest.Claims{"exp": float64(now) + 100.5}), nil, ""},
+		{"an exp just past year 9999 is refused", base(jwttest.Claims{"exp": int64(253402300800)}), nil, middleware.ReasonClaimInvalid},
+		{"an exp of sixteen digits is refused", base(jwttest.Claims{"exp": int64(1000000000000000)}), nil, middleware.ReasonClaimInvalid},
+		{"an exp with an exponent is read as a number", base(jwttest.Claims{"exp": json.Number("4.1e9")}), nil, ""},
 		{"nbf beyond the leeway is refused", base(jwttest.Claims{"nbf": now + 61}), nil, middleware.ReasonTokenNotYetValid},
 		{"nbf at the leeway edge is accepted", base(jwttest.Claims{"nbf": now + 60}), nil, ""},
 		{"nbf as a boolean is refused", base(jwttest.Claims{"nbf": true}), nil, middleware.ReasonClaimInvalid},
@@ -148,6 +155,45 @@ func TestClaimsAreTyped(t *testing.T) {
 	}
 }
 
+// Audience and Scopes share one allocation with the Claims; appending to
+// one must never write into the other.
+func TestClaimListsDoNotShareSpareCapacity(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	many := make([]string, 12) // more than the Claims' own room
+	for i := range many {
+		many[i] = "s" + strconv.Itoa(i)
+	}
+	for name, claims := range map[string]jwttest.Claims{
+		"a string aud and a few scopes": {"aud": audience, "scope": "a b c"},
+		"an aud list and a few scopes":  {"aud": []string{"x", audience}, "scope": "a b c"},
+		"many scopes":                   {"aud": []string{"x", audience}, "scope": strings.Join(many, " ")},
+		"many aud entries":              {"aud": append([]string{audience}, many...), "scp": []string{"a", "b", "c"}},
+		"no scope":                      {"aud": []string{"x", audience}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := v.Verify(context.Background(), mint(t, iss, claims))
+			if err != nil {
+				t.Fatal(err)
+			}
+			scopes := slices.Clone(c.Scopes)
+			_ = append(c.Audience, "appended")
+			if !slices.Equal(c.Scopes, scopes) {
+				t.Fatalf("appending to Audience changed Scopes to %q", c.Scopes)
+			}
+			aud := slices.Clone(c.Audience)
+			_ = append(c.Scopes, "appended")
+			if !slices.Equal(c.Audience, aud) {
+				t.Fatalf("appending to Scopes changed Audience to %q", c.Audience)
+			}
+			if cap(c.Audience) != len(c.Audience) || cap(c.Scopes) != len(c.Scopes) {
+				t.Fatalf("spare capacity: aud %d/%d, scopes %d/%d", len(c.Audience), cap(c.Audience), len(c.Scopes), cap(c.Scopes))
+			}
+		})
+	}
+}
+
 func TestScopesFromScp(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
@@ -225,5 +271,41 @@ func TestOptionalClaimRules(t *testing.T) {
 			_, err := v.Verify(context.Background(), mint(t, iss, tc.claims, tc.mint...))
 			wantReason(t, err, tc.want)
 		})
+	}
+}
+
+// advancingTransport moves the clock forward while a JWKS fetch is on the
+// wire, once armed.
+type advancingTransport struct {
+	clk   *clock
+	by    time.Duration
+	armed atomic.Bool
+}
+
+func (a *advancingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if a.armed.Load() && strings.HasSuffix(r.URL.Path, "/jwks") {
+		a.clk.Advance(a.by)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A verification reads the clock once, but one that waited for a key fetch
+// judges the claims at the time of its answer, not of its start.
+func TestClaimsAreJudgedWhenTheKeysArrive(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	iss := newIssuer(t, jwttest.WithClock(clk.Now))
+	rt := &advancingTransport{clk: clk, by: 2 * time.Hour}
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithHTTPClient(&http.Client{Transport: rt}))
+	kid, err := iss.AddKey("RS256") // a rotation: its first token makes the verifier fetch
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mint(t, iss, nil, jwttest.WithKeyID(kid)) // valid for an hour
+	rt.armed.Store(true)
+	_, err = v.Verify(context.Background(), tok)
+	wantReason(t, err, middleware.ReasonTokenExpired)
+	if iss.JWKSRequests() != 2 {
+		t.Fatalf("%d JWKS fetches, want 2", iss.JWKSRequests())
 	}
 }

@@ -4,7 +4,9 @@ import "time"
 
 // WithCacheClock replaces the key cache's monotonic clock, for tests that
 // need to move cache time (staleness, rate limits) without waiting.
-func WithCacheClock(now func() time.Time) Option { return optionFunc(func(c *config) { c.mono = now }) }
+func WithCacheClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) { c.mono, c.realClocks = now, false })
+}
 
 // CacheLen counts the verified-token cache's entries (0 when it is off).
 func (v *Verifier) CacheLen() int {

@@ -47,7 +47,7 @@ type authHeader struct{}
 func (authHeader) name() string { return "authorization header" }
 
 func (authHeader) extract(r *http.Request) (string, bool, error) {
-	vals := r.Header.Values("Authorization")
+	vals := r.Header["Authorization"] // the canonical key: no canonicalization per request
 	if len(vals) == 0 {
 		return "", false, nil
 	}
@@ -56,7 +56,7 @@ func (authHeader) extract(r *http.Request) (string, bool, error) {
 	}
 	v := vals[0]
 	scheme, rest, _ := strings.Cut(v, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
+	if scheme != "Bearer" && !strings.EqualFold(scheme, "Bearer") {
 		// Another authentication scheme: no bearer credential here.
 		return "", false, nil
 	}

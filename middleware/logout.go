@@ -22,7 +22,7 @@ const BackchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logo
 // logout handler does).
 func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
 	var sg signed
-	iss, e := v.verifySigned(ctx, raw, &sg)
+	iss, e := v.verifySigned(ctx, raw, &sg, v.readClocks().mono)
 	if e == nil {
 		e = checkLogoutToken(v, sg.c, &sg.w, clientIDs)
 	}

@@ -20,6 +20,7 @@ type config struct {
 	leeway         time.Duration
 	now            func() time.Time // wall clock, for claims
 	mono           func() time.Time // the key cache's clock; time.Now's monotonic reading
+	realClocks     bool             // now and mono are both time.Now: one reading serves both
 	client         *http.Client
 	sources        []TokenSource
 	maxTokenSize   int
@@ -51,6 +52,7 @@ func defaultConfig() config {
 		leeway:          60 * time.Second,
 		now:             time.Now,
 		mono:            time.Now,
+		realClocks:      true,
 		sources:         []TokenSource{FromAuthorizationHeader()},
 		maxTokenSize:    16 << 10,
 		refreshInterval: 15 * time.Minute,
@@ -84,7 +86,9 @@ func WithLeeway(d time.Duration) Option { return optionFunc(func(c *config) { c.
 // clock, whatever this says: a wall-clock jump (NTP step, VM resume) neither
 // expires good keys nor lifts a fetch rate limit early (J21).
 // Default: time.Now.
-func WithClock(now func() time.Time) Option { return optionFunc(func(c *config) { c.now = now }) }
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) { c.now, c.realClocks = now, false })
+}
 
 // WithHTTPClient sets the client used for discovery and JWKS fetches. The
 // verifier still bounds every fetch with its own timeout and size limit.

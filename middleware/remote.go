@@ -214,17 +214,25 @@ func (r *remoteKeys) usable(now time.Time) *keySet {
 	return s
 }
 
-// lookup finds the key for kid and alg, refreshing the set when the kid is
-// unknown (rate-limited and coalesced) and waiting at most cfg.maxWait.
-func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg) (*jose.Key, error) {
-	now := r.v.cfg.mono()
+// lookup finds the key for kid and alg at now (the key cache's clock),
+// refreshing the set when the kid is unknown (rate-limited and coalesced)
+// and waiting at most cfg.maxWait. waited reports that it may have waited,
+// so that the caller's clock reading is no longer current.
+func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (k *jose.Key, waited bool, err error) {
 	if s := r.usable(now); s != nil {
 		k, err := s.find(kid, alg)
 		if err != errNoSuchKID {
-			return k, err
+			return k, false, err
 		}
-		return r.lookupUnknown(ctx, kid, alg, now)
+		k, err = r.lookupUnknown(ctx, kid, alg, now)
+		return k, true, err
 	}
+	k, err = r.lookupUnusable(ctx, kid, alg, now)
+	return k, true, err
+}
+
+// lookupUnusable is lookup when no usable key set is at hand.
+func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, error) {
 	// No usable keys: join the fetch in flight, or start one if none was
 	// started on a request's behalf recently. Otherwise fail fast.
 	r.mu.Lock()

@@ -7,20 +7,21 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // checkClaims applies the claim rules to signature-verified claims.
-func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, payload []byte) *Error {
-	if e := v.checkTimes(c); e != nil {
+func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, payload []byte, now time.Time) *Error {
+	if e := v.checkTimes(c, now); e != nil {
 		return e
 	}
 	return v.checkStatic(is, c, w, payload)
 }
 
 // checkTimes applies the rules that depend on the time: exp, nbf, iat and
-// the maximum age. A cached verification repeats them on every hit.
-func (v *Verifier) checkTimes(c *Claims) *Error {
-	now := v.cfg.now()
+// the maximum age, at now (the wall clock). A cached verification repeats
+// them on every hit.
+func (v *Verifier) checkTimes(c *Claims, now time.Time) *Error {
 	leeway := v.cfg.leeway
 	if c.ExpiresAt.IsZero() {
 		return newError(ReasonClaimMissing, "The access token has no expiry", errors.New("no exp claim"))

@@ -40,8 +40,9 @@ type Verifier struct {
 	cfg       config
 	client    *http.Client
 	ownClient bool
-	algs      map[string]bool // the global allowlist
+	algs      jose.AlgSet // the global allowlist
 	issuers   map[string]*issuerState
+	only      *issuerState // the issuer, when there is exactly one
 	remotes   []*remoteKeys
 	cache     *tokenCache // nil when turned off
 
@@ -56,7 +57,7 @@ type issuerState struct {
 	audiences []string
 	clients   []string
 	skipAud   bool
-	algs      map[string]bool
+	algs      jose.AlgSet
 	static    *keySet
 	remote    *remoteKeys
 }
@@ -90,7 +91,11 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.algs = global
+	for a := range global {
+		if alg, ok := jose.LookupAlg(a); ok { // a secret's unknown algorithm fails with its issuer below
+			v.algs = v.algs.Add(alg)
+		}
+	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	for i := range issuers {
 		st, err := v.newIssuer(&issuers[i], global)
@@ -105,6 +110,9 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 		v.issuers[st.url] = st
 		if st.remote != nil {
 			v.remotes = append(v.remotes, st.remote)
+		}
+		if len(issuers) == 1 {
+			v.only = st
 		}
 	}
 	if cfg.startupFetch {
@@ -182,7 +190,7 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 	}
 	st := &issuerState{
 		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),
-		skipAud: is.SkipAudienceCheck, algs: map[string]bool{},
+		skipAud: is.SkipAudienceCheck,
 	}
 	switch {
 	case len(st.audiences) == 0 && !st.skipAud:
@@ -201,10 +209,13 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 			return nil, err
 		}
 		for a := range global {
-			alg, _ := jose.LookupAlg(a)
+			alg, ok := jose.LookupAlg(a)
+			if !ok {
+				continue
+			}
 			for _, k := range set.all {
 				if k.Accepts(alg) {
-					st.algs[a] = true
+					st.algs = st.algs.Add(alg)
 				}
 			}
 		}
@@ -224,13 +235,13 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 		}
 		// Remote key sets never carry secrets: HS* is impossible for them.
 		for a := range global {
-			if alg, _ := jose.LookupAlg(a); alg.Family != jose.FamilyHMAC {
-				st.algs[a] = true
+			if alg, ok := jose.LookupAlg(a); ok && alg.Family != jose.FamilyHMAC {
+				st.algs = st.algs.Add(alg)
 			}
 		}
 		st.remote = newRemoteKeys(v, is.URL, is.JWKSURL)
 	}
-	if len(st.algs) == 0 {
+	if st.algs == 0 {
 		return nil, errors.New("no allowed algorithm fits this issuer's keys")
 	}
 	return st, nil
@@ -311,19 +322,23 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 }
 
 func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Claims, string, *Error) {
+	ck := v.readClocks()
 	useCache := v.cache != nil && len(raw) <= v.cfg.maxTokenSize
 	if useCache {
-		if c, iss, e, hit := v.cached(raw); hit {
+		if c, iss, e, hit := v.cached(raw, ck); hit {
 			return c, iss, e
 		}
 	}
 	var sg signed
-	iss, e := v.verifySigned(ctx, raw, &sg)
+	iss, e := v.verifySigned(ctx, raw, &sg, ck.mono)
 	if e != nil {
 		return nil, iss, e
 	}
+	if sg.waited {
+		ck = v.readClocks() // the claims are judged at the time of the answer
+	}
 	c, w, is := sg.c, &sg.w, sg.is
-	if e := v.checkClaims(is, c, w, c.raw); e != nil {
+	if e := v.checkClaims(is, c, w, c.raw, ck.wall); e != nil {
 		return nil, c.Issuer, e
 	}
 	if e := v.checkBinding(r, w.Cnf); e != nil {
@@ -341,6 +356,19 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 		v.cache.put(raw, entry)
 	}
 	return c, c.Issuer, nil
+}
+
+// clocks is one reading of the verifier's two clocks: the wall clock for
+// the claims and the key cache's monotonic clock. With the default clocks a
+// single time.Now serves both.
+type clocks struct{ wall, mono time.Time }
+
+func (v *Verifier) readClocks() clocks {
+	if v.cfg.realClocks {
+		t := time.Now()
+		return clocks{t, t}
+	}
+	return clocks{v.cfg.now(), v.cfg.mono()}
 }
 
 // checkRevoked consults the revocation checker, if any.
@@ -363,7 +391,7 @@ func (v *Verifier) checkRevoked(c *Claims) *Error {
 // the claims' JSON types: what any JWT of a configured issuer must pass. It
 // fills the caller's sg (no allocation of its own) and returns the issuer
 // whenever it is known, also with an error.
-func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (string, *Error) {
+func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mono time.Time) (string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
 		return "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
 	}
@@ -387,18 +415,18 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 	if err != nil || iss == "" {
 		return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
 	}
-	is := v.issuers[iss]
+	is := v.issuer(iss)
 	if is == nil {
 		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
 	}
-	if !is.algs[alg.Name] {
+	if !is.algs.Has(alg) {
 		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
 	if is.static != nil {
 		key, err = is.static.find(h.Kid, alg)
 	} else {
-		key, err = is.remote.lookup(ctx, h.Kid, alg)
+		key, sg.waited, err = is.remote.lookup(ctx, h.Kid, alg, mono)
 	}
 	if err != nil {
 		switch {
@@ -413,8 +441,9 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words.
-	c := &Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}
-	if err := typedClaims(w, c); err != nil {
+	box := &claimsBox{c: Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}}
+	c := &box.c
+	if err := typedClaims(w, c, box.room[:]); err != nil {
 		return iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
 	sg.c, sg.is, sg.key, sg.alg = c, is, key, alg
@@ -423,9 +452,20 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed) (st
 
 var errAlgNotAllowed = errors.New("alg is not allowed")
 
+// issuer returns the configured issuer with exactly this identifier, or nil.
+func (v *Verifier) issuer(iss string) *issuerState {
+	if v.only != nil {
+		if iss == v.only.url {
+			return v.only
+		}
+		return nil
+	}
+	return v.issuers[iss]
+}
+
 // acceptHeader is the allowlist check jose.ParseChecked runs on the header.
 func (v *Verifier) acceptHeader(name string) error {
-	if alg, ok := jose.LookupAlg(name); !ok || !v.algs[alg.Name] {
+	if alg, ok := jose.LookupAlg(name); !ok || !v.algs.Has(alg) {
 		return fmt.Errorf("%w: %q", errAlgNotAllowed, clip(name))
 	}
 	return nil
@@ -433,12 +473,13 @@ func (v *Verifier) acceptHeader(name string) error {
 
 // signed is a token whose signature verified, with what verified it.
 type signed struct {
-	tok jose.Token
-	c   *Claims
-	w   wirePayload
-	is  *issuerState
-	key *jose.Key
-	alg *jose.Alg
+	tok    jose.Token
+	waited bool // for a key: the clock reading taken before is stale
+	c      *Claims
+	w      wirePayload
+	is     *issuerState
+	key    *jose.Key
+	alg    *jose.Alg
 }
 
 func (v *Verifier) unknownIssuer(iss string) error {
