@@ -409,6 +409,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		}
 		return "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
+	defer tok.Release() // the signature's memory, once it has been checked
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
 	iss, err := stringClaim("iss", w.Iss)

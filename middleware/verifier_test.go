@@ -125,6 +125,42 @@ func TestConcurrentVerificationDuringRotation(t *testing.T) {
 	wg.Wait()
 }
 
+// Signatures are decoded into pooled memory: under concurrency a forged
+// token must never borrow another token's good signature, nor a good token
+// lose its own.
+func TestPooledSignaturesNeverMix(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	v := warm(t, iss, middleware.WithTokenCache(0, 0))
+	type tc struct {
+		tok  string
+		good bool
+	}
+	var cases []tc
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		a := mint(t, iss, jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg))
+		b := mint(t, iss, jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg))
+		sa, sb := strings.Split(a, "."), strings.Split(b, ".")
+		cases = append(cases, tc{a, true}, tc{b, true}, tc{sa[0] + "." + sb[1] + "." + sa[2], false})
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				c := cases[(g+i)%len(cases)]
+				_, err := v.Verify(context.Background(), c.tok)
+				if c.good != (err == nil) {
+					t.Errorf("good=%v: %v", c.good, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // Close stops every goroutine the verifier started, including fetches in
 // flight against a hanging endpoint. Not parallel: it inspects all stacks.
 func TestCloseStopsBackgroundWork(t *testing.T) {

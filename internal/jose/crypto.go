@@ -35,21 +35,10 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 		}
 		return nil
 	}
-	sum, n := digest(alg.hash, signingInput)
-	digest := sum[:n]
 	switch alg.scheme {
 	case schemePKCS1, schemePSS:
 		pub, ok := key.Public.(*rsa.PublicKey)
-		if !ok || len(sig) != pub.Size() {
-			return ErrSignature
-		}
-		var err error
-		if alg.scheme == schemePKCS1 {
-			err = rsa.VerifyPKCS1v15(pub, alg.hash, digest, sig)
-		} else {
-			err = rsa.VerifyPSS(pub, alg.hash, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: alg.hash})
-		}
-		if err != nil {
+		if !ok || len(sig) != pub.Size() || verifyRSA(alg, pub, signingInput, sig) != nil {
 			return ErrSignature
 		}
 		return nil
@@ -59,7 +48,11 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 		if !ok || pub.Curve != alg.curve || len(sig) != 2*alg.size {
 			return ErrSignature
 		}
-		if !ecdsa.VerifyASN1(pub, digest, derSignature(sig[:alg.size], sig[alg.size:])) {
+		// VerifyASN1 keeps no reference to the digest or the DER
+		// signature: both stay on the stack.
+		sum, n := digest(alg.hash, signingInput)
+		var der [2*66 + 16]byte // room for P-521's
+		if !ecdsa.VerifyASN1(pub, sum[:n], derSignature(der[:0], sig[:alg.size], sig[alg.size:])) {
 			return ErrSignature
 		}
 		return nil
@@ -75,6 +68,17 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 		return nil
 	}
 	return ErrSignature
+}
+
+// verifyRSA checks an RSA signature of the right length (its own function:
+// the rsa package's verifiers keep the digest's memory, so it moves to the
+// heap here and nowhere else).
+func verifyRSA(alg *Alg, pub *rsa.PublicKey, signingInput string, sig []byte) error {
+	sum, n := digest(alg.hash, signingInput)
+	if alg.scheme == schemePKCS1 {
+		return rsa.VerifyPKCS1v15(pub, alg.hash, sum[:n], sig)
+	}
+	return rsa.VerifyPSS(pub, alg.hash, sum[:n], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: alg.hash})
 }
 
 // digest hashes s in place, without a hasher allocation for the SHA-2
@@ -99,36 +103,45 @@ func digest(h crypto.Hash, s string) (sum [sha512.Size]byte, n int) {
 	return sum, n
 }
 
-// derSignature encodes r and s (big-endian, possibly zero-padded) as an ASN.1
-// SEQUENCE of two INTEGERs. Zero values encode as INTEGER 0, which
-// ecdsa.VerifyASN1 rejects.
-func derSignature(r, s []byte) []byte {
-	ri, si := derInt(r), derInt(s)
-	body := len(ri) + len(si)
-	out := make([]byte, 0, body+4)
-	out = append(out, 0x30)
-	out = derLen(out, body)
-	out = append(out, ri...)
-	return append(out, si...)
+// derSignature appends to dst the ASN.1 SEQUENCE of two INTEGERs r and s
+// (big-endian, possibly zero-padded). Zero values encode as INTEGER 0,
+// which ecdsa.VerifyASN1 rejects.
+func derSignature(dst, r, s []byte) []byte {
+	r, s = trimInt(r), trimInt(s)
+	out := append(dst, 0x30)
+	out = derLen(out, derIntLen(r)+derIntLen(s))
+	return appendDERInt(appendDERInt(out, r), s)
 }
 
-func derInt(b []byte) []byte {
+var derZero = []byte{0}
+
+// trimInt drops leading zero bytes, keeping one byte for zero itself.
+func trimInt(b []byte) []byte {
 	for len(b) > 1 && b[0] == 0 {
 		b = b[1:]
 	}
 	if len(b) == 0 {
-		b = []byte{0}
+		return derZero
 	}
-	n := len(b)
-	pad := b[0]&0x80 != 0
-	if pad {
-		n++
+	return b
+}
+
+// derIntLen is the encoded length of the INTEGER holding the trimmed b.
+func derIntLen(b []byte) int {
+	n := len(b) + int(b[0]>>7) // a high bit needs a leading zero
+	if n < 0x80 {
+		return 2 + n
 	}
-	out := make([]byte, 0, n+4)
+	return 3 + n
+}
+
+func appendDERInt(out, b []byte) []byte {
 	out = append(out, 0x02)
-	out = derLen(out, n)
-	if pad {
+	if b[0]&0x80 != 0 {
+		out = derLen(out, len(b)+1)
 		out = append(out, 0)
+	} else {
+		out = derLen(out, len(b))
 	}
 	return append(out, b...)
 }

@@ -34,7 +34,7 @@ func TestDERSignatureMatchesEncodingASN1(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := derSignature(raw[:size], raw[size:]); string(got) != string(want) {
+			if got := derSignature(nil, raw[:size], raw[size:]); string(got) != string(want) {
 				t.Fatalf("size %d: got %x want %x", size, got, want)
 			}
 		}
@@ -66,7 +66,7 @@ func TestECDSAInputsAreChecked(t *testing.T) {
 			elliptic.P256().Params().N.FillBytes(make([]byte, 32))...),
 		"one byte short":       sig[:63],
 		"one byte long":        append(append([]byte{}, sig...), 0),
-		"ASN.1 instead of raw": derSignature(sig[:32], sig[32:]),
+		"ASN.1 instead of raw": derSignature(nil, sig[:32], sig[32:]),
 	}
 	for name, bad := range cases {
 		if err := Verify(alg, key, input, bad); err == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -49,7 +50,27 @@ type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
 	Payload      []byte // decoded payload bytes: a valid JSON object
-	Signature    []byte // decoded signature bytes
+	Signature    []byte // decoded signature bytes, valid until Release
+
+	pooled *[maxPooledSignature]byte // Signature's memory, when it came from sigPool
+}
+
+// maxPooledSignature covers the signatures of RSA keys up to 4096 bits and
+// every ECDSA and EdDSA curve.
+const maxPooledSignature = 512
+
+// sigPool holds the memory signatures are decoded into: a verification
+// needs its signature only until the check, so it need not allocate (and
+// leave to the collector) a copy per token. Nothing else refers to it.
+var sigPool = sync.Pool{New: func() any { return new([maxPooledSignature]byte) }}
+
+// Release gives the signature's memory back for another token's; t.Signature
+// is nil afterwards. The header, payload and signing input stay valid.
+func (t *Token) Release() {
+	if t.pooled != nil {
+		sigPool.Put(t.pooled)
+		t.pooled, t.Signature = nil, nil
+	}
 }
 
 // Split cuts the compact form into exactly three non-empty segments; the
@@ -94,14 +115,16 @@ func Parse(raw string) (*Token, error) {
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
 // payload, so a caller reads the claims it needs without a second scan; on
-// an error, discard what member was given.
+// an error, discard what member was given. Call t.Release once the
+// signature has been checked.
 func ParseChecked(t *Token, raw string, accept func(alg string) error, member func(name, value []byte)) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
-	// One buffer for the three decoded segments.
-	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
+	// One buffer for the header and the payload, which outlive the check;
+	// the signature goes to pooled memory when it fits.
+	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps)))
 	hb, rest, err := decodeSegment(buf, hs, errHeaderB64)
 	if err != nil {
 		return err
@@ -118,13 +141,25 @@ func ParseChecked(t *Token, raw string, accept func(alg string) error, member fu
 			return err
 		}
 	}
-	if t.Payload, rest, err = decodeSegment(rest, ps, errPayloadB64); err != nil {
+	if t.Payload, _, err = decodeSegment(rest, ps, errPayloadB64); err != nil {
 		return err
 	}
-	if t.Signature, _, err = decodeSegment(rest, ss, errSignatureB64); err != nil {
+	var sb []byte
+	if b64.DecodedLen(len(ss)) <= maxPooledSignature {
+		t.pooled = sigPool.Get().(*[maxPooledSignature]byte)
+		sb = t.pooled[:]
+	} else {
+		sb = make([]byte, b64.DecodedLen(len(ss)))
+	}
+	if t.Signature, _, err = decodeSegment(sb, ss, errSignatureB64); err != nil {
+		t.Release()
 		return err
 	}
-	return scanObject("payload", t.Payload, member)
+	if err := scanObject("payload", t.Payload, member); err != nil {
+		t.Release()
+		return err
+	}
+	return nil
 }
 
 // canonicalTail checks, without decoding, what makes unpadded base64url
