@@ -1,49 +1,128 @@
 package nethttp_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 )
 
-// BenchmarkProtect measures the whole middleware (extract, verify, context,
-// inner handler) without the network, next to the bare handler.
+// BenchmarkProtect measures the whole middleware (extract, verify, claims,
+// context, inner handler) for each algorithm next to the raw signature
+// check of the same token (the floor). The paired runs time both in one
+// loop and report the ratio as x-floor, serial and on every core. "bare
+// handler" is the inner handler and the recorder alone, which the
+// protected figures include.
 func BenchmarkProtect(b *testing.B) {
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer iss.Close()
-	newV := func(opts ...middleware.Option) *middleware.Verifier {
-		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-			append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms(alg))
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { _ = v.Close() })
-		return v
-	}
-	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	req := httptest.NewRequest(http.MethodGet, "/api/items", nil)
-	req.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.Claims{"sub": "alice"}))
-	for name, h := range map[string]http.Handler{
-		"bare handler":         inner,
-		"protected":            nethttp.Protect(newV(middleware.WithTokenCache(0, 0)))(inner),
-		"protected, cache hit": nethttp.Protect(newV())(inner),
-	} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, req)
-				if w.Code != http.StatusNoContent {
-					b.Fatalf("status %d", w.Code)
-				}
+		b.Cleanup(iss.Close)
+		newV := func(opts ...middleware.Option) *middleware.Verifier {
+			v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+				append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+			if err != nil {
+				b.Fatal(err)
 			}
+			b.Cleanup(func() { _ = v.Close() })
+			return v
+		}
+		tok := iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
+		verify, err := floor.New(alg, iss.PublicKey(iss.KeyIDs()[0]), tok)
+		if err != nil {
+			b.Fatal(err)
+		}
+		protected := nethttp.Protect(newV(middleware.WithTokenCache(0, 0)))(inner)
+		cached := nethttp.Protect(newV())(inner)
+		b.Run(alg+"/floor", func(b *testing.B) { benchFunc(b, verify) })
+		b.Run(alg+"/protected", func(b *testing.B) { benchHandler(b, protected, tok) })
+		b.Run(alg+"/protected, cache hit", func(b *testing.B) { benchHandler(b, cached, tok) })
+		b.Run(alg+"/protected, cache hit/parallel", func(b *testing.B) { benchHandlerParallel(b, cached, tok) })
+		// The ratios: protected and the floor in one loop, serial and on
+		// every core.
+		b.Run(alg+"/paired", func(b *testing.B) {
+			r := benchRequest(tok)
+			floor.Paired(b, verify, func() error { return serve(protected, r) })
+		})
+		b.Run(alg+"/paired/parallel", func(b *testing.B) {
+			floor.PairedParallel(b, verify, func() func() error {
+				r := benchRequest(tok)
+				return func() error { return serve(protected, r) }
+			})
 		})
 	}
+	b.Run("bare handler", func(b *testing.B) { benchHandler(b, inner, "") })
+}
+
+func benchFunc(b *testing.B, verify func() bool) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if !verify() {
+			b.Fatal("floor verification failed")
+		}
+	}
+}
+
+func benchFuncParallel(b *testing.B, verify func() bool) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !verify() {
+				b.Error("floor verification failed")
+				return
+			}
+		}
+	})
+}
+
+func benchRequest(tok string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
+	if tok != "" {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return r
+}
+
+func serve(h http.Handler, r *http.Request) error {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusNoContent {
+		return fmt.Errorf("status %d", w.Code)
+	}
+	return nil
+}
+
+func benchHandler(b *testing.B, h http.Handler, tok string) {
+	r := benchRequest(tok)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusNoContent {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+func benchHandlerParallel(b *testing.B, h http.Handler, tok string) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := benchRequest(tok)
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusNoContent {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
 }
