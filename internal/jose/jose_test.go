@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"math/big"
+	mrand "math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -205,5 +206,45 @@ func TestAlgorithmTable(t *testing.T) {
 		if a, ok := LookupAlg(name); ok || a != nil {
 			t.Fatalf("LookupAlg(%q) found %v", name, a)
 		}
+	}
+}
+
+// decodeB64 must judge and decode every segment as strict encoding/base64
+// does, with CR and LF refused instead of skipped.
+func TestDecodeB64AgreesWithEncodingBase64(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(1, 2))
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.\r\n \x00\xff"
+	for range 20000 {
+		n := r.IntN(40)
+		b := make([]byte, n)
+		for i := range b {
+			if r.IntN(30) == 0 {
+				b[i] = chars[64+r.IntN(len(chars)-64)]
+			} else {
+				b[i] = chars[r.IntN(64)]
+			}
+		}
+		checkDecodeB64(t, string(b))
+	}
+}
+
+func FuzzDecodeB64(f *testing.F) {
+	for _, s := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "AAAAAAAA", "AAAAAAAAAA", "AAAA\nAAAAAA", "-_-_-_-_-_-"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkDecodeB64)
+}
+
+func checkDecodeB64(t *testing.T, seg string) {
+	want := make([]byte, b64.DecodedLen(len(seg)))
+	wn, werr := b64.Decode(want, []byte(seg))
+	wok := werr == nil && !strings.ContainsAny(seg, "\r\n")
+	got := make([]byte, b64.DecodedLen(len(seg)))
+	gn, gok := decodeB64(got, seg)
+	if gok != wok {
+		t.Fatalf("%q: decodeB64 ok=%v, encoding/base64 ok=%v (%v)", seg, gok, wok, werr)
+	}
+	if gok && (gn != wn || string(got[:gn]) != string(want[:wn])) {
+		t.Fatalf("%q: decoded %x, want %x", seg, got[:gn], want[:wn])
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unsafe"
 )
 
 // Parse errors. ErrMalformed covers anything that is not a well-formed compact
@@ -205,10 +204,10 @@ func checkHeader(h *Header) error {
 // capped, and the rest of buf; bad when seg is not canonical.
 func decodeSegment(buf []byte, seg string, bad error) (out, rest []byte, err error) {
 	want := b64.DecodedLen(len(seg))
-	n, err := b64.Decode(buf, unsafe.Slice(unsafe.StringData(seg), len(seg)))
-	// The decoder skips CR and LF even in strict mode: a short count means
-	// it did, and the segment was not canonical.
-	if err != nil || n != want || !canonicalTail(seg) {
+	n, ok := decodeB64(buf, seg)
+	// encoding/base64 skips CR and LF even in strict mode: a short count
+	// means it did, and the segment was not canonical.
+	if !ok || n != want || !canonicalTail(seg) {
 		return nil, nil, bad
 	}
 	return buf[:n:n], buf[n:], nil
