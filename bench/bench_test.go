@@ -2,15 +2,12 @@ package bench
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 )
 
@@ -67,68 +64,47 @@ func TestPeersAreCorrect(t *testing.T) {
 	}
 }
 
-// BenchmarkPeers: every peer on the same valid RS256 token, serial and on
-// all cores, next to the raw signature check ("floor"). make bench turns
-// the output into RESULTS.md with ratios to the floor.
+// BenchmarkPeers: every peer on the same valid RS256 token next to the raw
+// signature check of that token (the floor, internal/floor). "serial" gives
+// each its time, bytes and allocations; "paired" and "paired parallel"
+// give its ratio to the floor, measured in one loop that alternates both
+// (serial, and on every core). make bench turns the output into
+// RESULTS.md.
 func BenchmarkPeers(b *testing.B) {
 	env, peers := setup(b)
 	token := env.Issuer.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read items:write"})
-	i := strings.LastIndexByte(token, '.')
-	input := []byte(token[:i])
-	sig, _ := base64.RawURLEncoding.DecodeString(token[i+1:])
-	floor := func() bool {
-		h := sha256.Sum256(input)
-		return rsa.VerifyPKCS1v15(env.Public, crypto.SHA256, h[:], sig) == nil
+	verify, err := floor.New("RS256", env.Public, token)
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.Run("floor/serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if !floor() {
+			if !verify() {
 				b.Fatal("floor failed")
 			}
 		}
-	})
-	b.Run("floor/parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if !floor() {
-					b.Error("floor failed")
-					return
-				}
-			}
-		})
 	})
 	for _, p := range peers {
 		if status(p.Handler, token) != 204 {
 			b.Fatalf("%s refuses the token", p.Name)
 		}
-		b.Run(p.Name+"/serial", func(b *testing.B) {
+		serve := func() func() error {
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			req.Header.Set("Authorization", "Bearer "+token)
+			w := new(floor.ResponseWriter)
+			return func() error { return w.Serve(p.Handler, req, http.StatusNoContent) }
+		}
+		b.Run(p.Name+"/serial", func(b *testing.B) {
+			op := serve()
 			b.ReportAllocs()
 			for b.Loop() {
-				w := httptest.NewRecorder()
-				p.Handler.ServeHTTP(w, req)
-				if w.Code != 204 {
-					b.Fatalf("status %d", w.Code)
+				if err := op(); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
-		b.Run(p.Name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				req := httptest.NewRequest(http.MethodGet, "/", nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				for pb.Next() {
-					w := httptest.NewRecorder()
-					p.Handler.ServeHTTP(w, req)
-					if w.Code != 204 {
-						b.Errorf("status %d", w.Code)
-						return
-					}
-				}
-			})
-		})
+		b.Run(p.Name+"/paired", func(b *testing.B) { floor.Paired(b, verify, serve()) })
+		b.Run(p.Name+"/paired parallel", func(b *testing.B) { floor.PairedParallel(b, verify, serve) })
 	}
 }

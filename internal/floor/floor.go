@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -180,4 +181,52 @@ func (p *pairing) report(b *testing.B) {
 	b.ReportMetric(o, "op-ns")
 	b.ReportMetric(fl, "floor-ns")
 	b.ReportMetric(o/fl, "x-floor")
+}
+
+// ResponseWriter is a reusable http.ResponseWriter for benchmarks: it keeps
+// the status and discards the body, so that a measured request pays for
+// the handlers, not for a new recorder each time (net/http's own server
+// reuses its buffers across a connection's requests too). Not safe for
+// concurrent use: one per goroutine.
+type ResponseWriter struct {
+	header http.Header
+	Code   int
+}
+
+// Reset readies w for the next request.
+func (w *ResponseWriter) Reset() {
+	clear(w.header)
+	w.Code = 0
+}
+
+// Header returns the response header.
+func (w *ResponseWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+
+// WriteHeader records the status.
+func (w *ResponseWriter) WriteHeader(code int) {
+	if w.Code == 0 {
+		w.Code = code
+	}
+}
+
+// Write discards b, recording 200 if no status was written.
+func (w *ResponseWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// Serve runs h on r with w reset, and returns an error unless the status
+// is want.
+func (w *ResponseWriter) Serve(h http.Handler, r *http.Request, want int) error {
+	w.Reset()
+	h.ServeHTTP(w, r)
+	if w.Code != want {
+		return fmt.Errorf("status %d, want %d", w.Code, want)
+	}
+	return nil
 }
