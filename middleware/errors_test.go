@@ -128,3 +128,28 @@ func TestErrorMessagesNeverContainTheToken(t *testing.T) {
 		}
 	}
 }
+
+// Body writes what ResponseFor builds directly; for any strings it must
+// still be byte for byte what encoding/json writes.
+func TestResponseBodyIsWhatEncodingJSONWrites(t *testing.T) {
+	var all strings.Builder
+	for c := range 0x80 {
+		all.WriteByte(byte(c))
+	}
+	cases := []string{"", "invalid_token", "The access token expired", "a < b & c > d", `say "hi"`, `back\slash`,
+		"tab\there", "é", "\u2028", "\xff", all.String()}
+	for _, code := range cases {
+		for _, desc := range cases {
+			want, err := json.Marshal(struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description,omitempty"`
+			}{code, desc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := (middleware.Response{Error: code, Description: desc}).Body(); string(got) != string(want) {
+				t.Fatalf("Body(%q, %q) = %s, want %s", code, desc, got, want)
+			}
+		}
+	}
+}

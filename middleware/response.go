@@ -60,17 +60,43 @@ func ResponseFor(err error, realm string) Response {
 	}
 }
 
-// Body is the JSON body {"error": "...", "error_description": "..."}.
+// Body is the JSON body {"error": "...", "error_description": "..."}, as
+// encoding/json writes it.
 func (r Response) Body() []byte {
-	b, _ := json.Marshal(struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description,omitempty"`
-	}{r.Error, r.Description})
-	return b
+	if !jsonPlain(r.Error) || !jsonPlain(r.Description) {
+		b, _ := json.Marshal(struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description,omitempty"`
+		}{r.Error, r.Description})
+		return b
+	}
+	// What ResponseFor builds needs no escaping: write it directly, with
+	// room for the newline a transport adds.
+	b := make([]byte, 0, len(r.Error)+len(r.Description)+36)
+	b = append(b, `{"error":"`...)
+	b = append(b, r.Error...)
+	if r.Description != "" {
+		b = append(b, `","error_description":"`...)
+		b = append(b, r.Description...)
+	}
+	return append(b, `"}`...)
+}
+
+// jsonPlain reports whether encoding/json writes s between quotes as it is:
+// printable ASCII without quote, backslash or the HTML characters it escapes.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 func challenge(realm, code, desc string, scopes []string) string {
 	var b strings.Builder
+	b.Grow(64 + len(realm) + len(code) + len(desc))
 	b.WriteString("Bearer")
 	sep := " "
 	attr := func(name, value string) {

@@ -3,6 +3,7 @@ package nethttp_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/internal/floor"
@@ -53,6 +54,13 @@ func BenchmarkProtect(b *testing.B) {
 		}
 		b.Run(alg+"/paired", func(b *testing.B) { floor.Paired(b, verify, serveOne()) })
 		b.Run(alg+"/paired/parallel", func(b *testing.B) { floor.PairedParallel(b, verify, serveOne) })
+		// A bad signature costs the whole check and the 401 answer.
+		seg, other := strings.Split(tok, "."), strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
+		forged := benchRequest(seg[0] + "." + other[1] + "." + seg[2])
+		b.Run(alg+"/bad signature/paired", func(b *testing.B) {
+			w := new(floor.ResponseWriter)
+			floor.Paired(b, verify, func() error { return w.Serve(protected, forged, http.StatusUnauthorized) })
+		})
 	}
 	b.Run("bare handler", func(b *testing.B) { benchHandler(b, inner, "") })
 }

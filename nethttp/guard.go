@@ -89,7 +89,7 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 	resp := middleware.ResponseFor(err, realm)
 	h := w.Header()
 	SetErrorHeaders(h, resp)
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	w.WriteHeader(resp.Status)
 	body := append(resp.Body(), '\n')
 	_, _ = w.Write(body)
@@ -101,12 +101,14 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 // X-Content-Type-Options nosniff. Adapters whose router writes the body
 // itself (echo) use it so that every transport sends the same headers.
 func SetErrorHeaders(h http.Header, resp middleware.Response) {
+	// The keys in their canonical form: h.Set would canonicalize each on
+	// every rejected request.
 	if resp.WWWAuthenticate != "" {
-		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
+		h["Www-Authenticate"] = []string{resp.WWWAuthenticate}
 	}
 	if resp.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+		h["Retry-After"] = []string{strconv.Itoa(resp.RetryAfter)}
 	}
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Cache-Control"] = []string{"no-store"}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 }
