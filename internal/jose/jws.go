@@ -43,8 +43,9 @@ type Header struct {
 	Enc  json.RawMessage `json:"enc"`
 }
 
-// Token is a parsed, not yet verified, compact JWS. Its decoded bytes share
-// one buffer, and strings read from them share its memory: never modify it.
+// Token is a parsed, not yet verified, compact JWS. Its decoded header and
+// payload share one buffer, and strings read from them share its memory:
+// never modify it. The signature lives in pooled memory until Release.
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
