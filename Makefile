@@ -73,13 +73,15 @@ fuzz:
 		go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
-## bench: jwtguard and its peers on the same token, serial and parallel, with
-## ratios to the raw signature check: bench/RESULTS.md (BENCHCOUNT runs each).
+## bench: jwtguard and its peers on the same token, then nethttp for each
+## algorithm, with paired ratios to the raw signature check, serial and
+## parallel: bench/RESULTS.md (BENCHCOUNT runs each).
 BENCHCOUNT ?= 6
 bench:
 	@out=$$(mktemp); set -o pipefail; \
-	(cd bench && go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) .) | tee $$out | grep -E '^Benchmark' ; \
-	(cd bench && go run ./cmd/benchtable < $$out > RESULTS.md) && cat bench/RESULTS.md; rm -f $$out
+	{ (cd bench && GOWORK=off go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) .) && \
+	  GOWORK=off go test -run '^$$' -bench Protect -benchmem -count $(BENCHCOUNT) ./nethttp; } | tee $$out | grep -E '^Benchmark' ; \
+	(cd bench && GOWORK=off go run ./cmd/benchtable < $$out > RESULTS.md) && cat bench/RESULTS.md; rm -f $$out
 
 ## loadtest: examples/quickstart under load over loopback (requests/s, p50,
 ## p99; cache on, off, 1,000 tokens) and its memory over a LOADLONG run.

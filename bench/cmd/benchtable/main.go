@@ -1,7 +1,10 @@
-// Command benchtable turns the output of BenchmarkPeers into the Markdown
-// table of RESULTS.md: for each implementation the median of its serial
-// runs (time, bytes, allocations) and the medians of its paired ratios to
-// the raw signature check, serial and parallel.
+// Command benchtable turns benchmark output into the Markdown tables of
+// RESULTS.md. From BenchmarkPeers (this module): for each implementation
+// the median of its serial runs (time, bytes, allocations) and the medians
+// of its paired ratios to the raw signature check, serial and parallel.
+// From nethttp's BenchmarkProtect, when present: the same ratios through
+// jwtguard's net/http middleware for each algorithm, with a bad signature
+// and the verified-token cache.
 package main
 
 import (
@@ -26,72 +29,113 @@ func main() {
 	}
 }
 
-func run(in io.Reader, out io.Writer) error {
-	runs := map[string][]sample{} // "peer|mode"
-	var order []string
-	cpu := ""
+// results holds every run of every benchmark, by name without the
+// "Benchmark" prefix and the GOMAXPROCS suffix, underscores back to spaces.
+type results struct {
+	runs  map[string][]sample
+	order []string
+	cpu   string
+}
+
+func parse(in io.Reader) (*results, error) {
+	r := &results{runs: map[string][]sample{}}
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		line := sc.Text()
 		if c, ok := strings.CutPrefix(line, "cpu: "); ok {
-			cpu = strings.TrimSpace(c)
+			r.cpu = strings.TrimSpace(c)
 		}
 		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkPeers/") {
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
-		name := strings.TrimPrefix(f[0], "BenchmarkPeers/")
+		name := strings.TrimPrefix(f[0], "Benchmark")
 		if i := strings.LastIndexByte(name, '-'); i > 0 {
 			name = name[:i]
 		}
-		j := strings.LastIndexByte(name, '/')
-		if j < 0 {
-			continue
-		}
-		key := strings.ReplaceAll(name[:j], "_", " ") + "|" + strings.ReplaceAll(name[j+1:], "_", " ")
+		name = strings.ReplaceAll(name, "_", " ")
 		s := sample{}
 		for k := 2; k+1 < len(f); k += 2 {
 			v, err := strconv.ParseFloat(f[k], 64)
 			if err != nil {
-				return fmt.Errorf("%q: %v", line, err)
+				return nil, fmt.Errorf("%q: %v", line, err)
 			}
 			s[f[k+1]] = v
 		}
 		if _, ok := s["ns/op"]; !ok {
 			continue
 		}
-		peer, _, _ := strings.Cut(key, "|")
-		if !slices.Contains(order, peer) {
-			order = append(order, peer)
+		if _, seen := r.runs[name]; !seen {
+			r.order = append(r.order, name)
 		}
-		runs[key] = append(runs[key], s)
+		r.runs[name] = append(r.runs[name], s)
 	}
-	if err := sc.Err(); err != nil {
+	return r, sc.Err()
+}
+
+func (r *results) median(name, unit string) float64 { return median(r.runs[name], unit) }
+
+func run(in io.Reader, out io.Writer) error {
+	r, err := parse(in)
+	if err != nil {
 		return err
 	}
-	if len(runs["floor|serial"]) == 0 {
+	if len(r.runs["Peers/floor/serial"]) == 0 {
 		return fmt.Errorf("no floor results")
 	}
-	fmt.Fprintf(out, "Same RS256 token and JWKS through each implementation, in-process, %s, %s, GOMAXPROCS %d",
-		runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH, runtime.GOMAXPROCS(0))
-	if cpu != "" {
-		fmt.Fprintf(out, ", %s", cpu)
+	fmt.Fprintf(out, "%s, %s, GOMAXPROCS %d", runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH, runtime.GOMAXPROCS(0))
+	if r.cpu != "" {
+		fmt.Fprintf(out, ", %s", r.cpu)
 	}
-	fmt.Fprintf(out, "; medians of %d runs, %s. Ratios are to the raw `rsa.VerifyPKCS1v15` of the same token, "+
-		"measured in one loop that alternates the two in 20 ms blocks (serial, and on every core).\n\n",
-		len(runs["floor|serial"]), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(out, "; medians of %d runs, %s. Ratios are to the raw signature check of the same token (`internal/floor`), "+
+		"measured in one loop that alternates the two in 20 ms blocks, serial and on every core.\n\n",
+		len(r.runs["Peers/floor/serial"]), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintln(out, "Same RS256 token and JWKS through each implementation, in-process:")
+	fmt.Fprintln(out)
 	fmt.Fprintln(out, "| implementation | ns/op | ratio | parallel ratio | B/op | allocs/op |")
 	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|")
-	for _, peer := range order {
-		s := runs[peer+"|serial"]
+	var peers []string
+	for _, name := range r.order {
+		if rest, ok := strings.CutPrefix(name, "Peers/"); ok {
+			if i := strings.LastIndexByte(rest, '/'); i > 0 && !slices.Contains(peers, rest[:i]) {
+				peers = append(peers, rest[:i])
+			}
+		}
+	}
+	for _, peer := range peers {
+		p := "Peers/" + peer + "/"
 		label, ratio, parallel := peer, "1.00×", "1.00×"
 		if peer == "floor" {
 			label = "raw signature check (floor)"
 		} else {
-			ratio, parallel = times(median(runs[peer+"|paired"], "x-floor")), times(median(runs[peer+"|paired parallel"], "x-floor"))
+			ratio, parallel = times(r.median(p+"paired", "x-floor")), times(r.median(p+"paired parallel", "x-floor"))
 		}
-		fmt.Fprintf(out, "| %s | %.0f | %s | %s | %.0f | %.0f |\n", label, median(s, "ns/op"), ratio, parallel,
-			median(s, "B/op"), median(s, "allocs/op"))
+		fmt.Fprintf(out, "| %s | %.0f | %s | %s | %.0f | %.0f |\n", label, r.median(p+"serial", "ns/op"), ratio, parallel,
+			r.median(p+"serial", "B/op"), r.median(p+"serial", "allocs/op"))
+	}
+	var algs []string
+	for _, name := range r.order {
+		if rest, ok := strings.CutPrefix(name, "Protect/"); ok {
+			if alg, _, ok := strings.Cut(rest, "/"); ok && !slices.Contains(algs, alg) {
+				algs = append(algs, alg)
+			}
+		}
+	}
+	if len(algs) == 0 {
+		return nil
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "Through `nethttp.Protect` (extract, verify, claims, context, inner handler), per algorithm:")
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "| algorithm | floor ns/op | nethttp ns/op | ratio | parallel ratio | bad signature ratio | cache hit ns/op | allocs/op (floor / nethttp) |")
+	fmt.Fprintln(out, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, alg := range algs {
+		p := "Protect/" + alg + "/"
+		fmt.Fprintf(out, "| %s | %.0f | %.0f | %s | %s | %s | %.0f | %.0f / %.0f |\n", alg,
+			r.median(p+"floor", "ns/op"), r.median(p+"protected", "ns/op"),
+			times(r.median(p+"paired", "x-floor")), times(r.median(p+"paired/parallel", "x-floor")),
+			times(r.median(p+"bad signature/paired", "x-floor")), r.median(p+"protected, cache hit", "ns/op"),
+			r.median(p+"floor", "allocs/op"), r.median(p+"protected", "allocs/op"))
 	}
 	return nil
 }

@@ -15,7 +15,13 @@ BenchmarkPeers/jwtguard_nethttp/paired-2 100  31500 ns/op  30000 floor-ns  33000
 BenchmarkPeers/jwtguard_nethttp/paired-2 100  31500 ns/op  30000 floor-ns  32000 op-ns  1.07 x-floor  1900 B/op  11 allocs/op
 BenchmarkPeers/jwtguard_nethttp/paired-2 100  31500 ns/op  30000 floor-ns  32500 op-ns  1.08 x-floor  1900 B/op  11 allocs/op
 BenchmarkPeers/jwtguard_nethttp/paired_parallel-2 100  16000 ns/op  31000 floor-ns  34000 op-ns  1.12 x-floor  1900 B/op  11 allocs/op
-BenchmarkPeers/slow_peer/serial-2 100  66000 ns/op  20000 B/op  250 allocs/op
+BenchmarkPeers/slow/peer/serial-2 100  66000 ns/op  20000 B/op  250 allocs/op
+BenchmarkProtect/EdDSA/floor-2 100 43000 ns/op 0 B/op 0 allocs/op
+BenchmarkProtect/EdDSA/protected-2 100 45000 ns/op 992 B/op 4 allocs/op
+BenchmarkProtect/EdDSA/protected,_cache_hit-2 100 330 ns/op 657 B/op 3 allocs/op
+BenchmarkProtect/EdDSA/paired-2 100 44000 ns/op 43000 floor-ns 45000 op-ns 1.04 x-floor 500 B/op 2 allocs/op
+BenchmarkProtect/EdDSA/paired/parallel-2 100 22000 ns/op 43000 floor-ns 45000 op-ns 1.05 x-floor 500 B/op 2 allocs/op
+BenchmarkProtect/EdDSA/bad_signature/paired-2 100 44000 ns/op 43000 floor-ns 45000 op-ns 1.03 x-floor 500 B/op 2 allocs/op
 `
 	var out strings.Builder
 	if err := run(strings.NewReader(in), &out); err != nil {
@@ -24,7 +30,8 @@ BenchmarkPeers/slow_peer/serial-2 100  66000 ns/op  20000 B/op  250 allocs/op
 	for _, want := range []string{"Test CPU", "medians of 3 runs",
 		"| raw signature check (floor) | 31000 | 1.00× | 1.00× | 1376 | 9 |",
 		"| jwtguard nethttp | 33000 | 1.08× | 1.12× | 2432 | 14 |",
-		"| slow peer | 66000 | — | — | 20000 | 250 |"} {
+		"| slow/peer | 66000 | — | — | 20000 | 250 |",
+		"| EdDSA | 43000 | 45000 | 1.04× | 1.05× | 1.03× | 330 | 0 / 4 |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("missing %q in\n%s", want, out.String())
 		}
