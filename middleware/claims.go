@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
 )
@@ -191,9 +192,7 @@ func stringsClaim(name string, raw json.RawMessage, split bool, room []string) (
 		if !split {
 			return append(out, s)[:1:1], nil
 		}
-		for f := range strings.FieldsSeq(s) {
-			out = append(out, f)
-		}
+		out = appendFields(out, s)
 	case '[':
 		err := jose.EachElement(raw, func(item []byte) error {
 			s, err := stringClaim(name, item)
@@ -213,6 +212,37 @@ func stringsClaim(name string, raw json.RawMessage, split bool, room []string) (
 		return []string{}, nil
 	}
 	return out[:len(out):len(out)], nil
+}
+
+// appendFields appends the fields of s as strings.Fields splits them, with
+// a fast path for the usual ASCII-only list.
+func appendFields(out []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			from := i
+			if start >= 0 {
+				from = start
+			}
+			for f := range strings.FieldsSeq(s[from:]) {
+				out = append(out, f)
+			}
+			return out
+		}
+		if c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' {
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // claimsBox is a verification's Claims with room for the few strings its

@@ -2,7 +2,9 @@ package middleware
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +109,22 @@ func TestCheckRedirect(t *testing.T) {
 	for name, tc := range cases {
 		if err := checkRedirect(req(tc.to), tc.via); (err == nil) != tc.good {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", "items:read", " ", "  ", "\t", "\n", "\v", "\f", "\r", "\u00a0", "\u0085", "\u2003", "é", "x\u00a0y", "\u3000"}
+	for range 5000 {
+		var b strings.Builder
+		for range r.IntN(8) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		got, want := appendFields(nil, s), strings.Fields(s)
+		if !slices.Equal(got, want) {
+			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

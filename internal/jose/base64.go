@@ -49,7 +49,7 @@ func decodeB64(dst []byte, seg string) (int, bool) {
 		return n, true
 	}
 	rest := seg[i:]
-	if strings.ContainsAny(rest, "\r\n") {
+	if strings.IndexByte(rest, '\r') >= 0 || strings.IndexByte(rest, '\n') >= 0 {
 		return n, false
 	}
 	m, err := b64.Decode(dst[n:], unsafe.Slice(unsafe.StringData(rest), len(rest)))
