@@ -74,18 +74,6 @@ func benchFunc(b *testing.B, verify func() bool) {
 	}
 }
 
-func benchFuncParallel(b *testing.B, verify func() bool) {
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if !verify() {
-				b.Error("floor verification failed")
-				return
-			}
-		}
-	})
-}
-
 func benchRequest(tok string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
 	if tok != "" {
