@@ -118,11 +118,23 @@ func (e *Error) Is(target error) bool {
 // ReasonOf returns the Reason carried by err, or "" if err is not (or does
 // not wrap) an *Error.
 func ReasonOf(err error) Reason {
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Reason
 	}
 	return ""
+}
+
+// asError is errors.As for *Error, without its reflection (or a heap
+// variable) when err is the *Error itself, as the Verifier returns it.
+func asError(err error) *Error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // Client-safe descriptions. Reasons that happen before or at the signature

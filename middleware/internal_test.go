@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -125,6 +126,46 @@ func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
 		got, want := appendFields(nil, s), strings.Fields(s)
 		if !slices.Equal(got, want) {
 			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// quotable and scopeToken return a string that needs nothing removed without
+// copying it; whatever the string, the answer is the character filter's.
+func TestQuotableAndScopeTokenFilterAsTheRuneMap(t *testing.T) {
+	filter := func(lo rune) func(string) string {
+		return func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if r < lo || r > 0x7e || r == '"' || r == '\\' {
+					return -1
+				}
+				return r
+			}, s)
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"a", "Z", "items:read", " ", "!", "~", "\x7f", "\x1f", "\t", "\"", "\\", "é", "\xff", "\xc3", "\u2028", "The access token is invalid"}
+	for range 5000 {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := quotable(s), filter(0x20)(s); got != want {
+			t.Fatalf("quotable(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := scopeToken(s), filter(0x21)(s); got != want {
+			t.Fatalf("scopeToken(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// A nil *Error is no reason at all: a 500 with nothing shown, not a panic.
+func TestResponseForANilError(t *testing.T) {
+	var e *Error
+	for _, err := range []error{e, fmt.Errorf("wrapped: %w", e)} {
+		if got := ResponseFor(err, "api"); got.Status != http.StatusInternalServerError {
+			t.Errorf("ResponseFor(%v) = %d, want 500", err, got.Status)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 )
@@ -32,8 +31,8 @@ type Response struct {
 //   - ErrKeysUnavailable, ErrRevocationUnavailable: 503 with Retry-After; not the client's fault
 //   - anything else: 500, with nothing of the error shown
 func ResponseFor(err error, realm string) Response {
-	var e *Error
-	if !errors.As(err, &e) {
+	e := asError(err)
+	if e == nil {
 		return Response{Status: http.StatusInternalServerError, Error: "server_error", Description: "Internal error"}
 	}
 	switch e.Reason.category() {
@@ -99,22 +98,14 @@ func challenge(realm, code, desc string, scopes []string) string {
 	b.Grow(64 + len(realm) + len(code) + len(desc))
 	b.WriteString("Bearer")
 	sep := " "
-	attr := func(name, value string) {
-		b.WriteString(sep)
-		b.WriteString(name)
-		b.WriteString(`="`)
-		b.WriteString(value)
-		b.WriteByte('"')
-		sep = ", "
-	}
 	if realm != "" {
-		attr("realm", quotable(realm))
+		sep = attr(&b, sep, "realm", quotable(realm))
 	}
 	if code != "" {
-		attr("error", code)
+		sep = attr(&b, sep, "error", code)
 	}
 	if desc != "" {
-		attr("error_description", desc)
+		sep = attr(&b, sep, "error_description", desc)
 	}
 	if len(scopes) > 0 {
 		parts := make([]string, 0, len(scopes))
@@ -124,10 +115,21 @@ func challenge(realm, code, desc string, scopes []string) string {
 			}
 		}
 		if len(parts) > 0 {
-			attr("scope", strings.Join(parts, " "))
+			attr(&b, sep, "scope", strings.Join(parts, " "))
 		}
 	}
 	return b.String()
+}
+
+// attr writes one auth-param of a challenge after sep and returns the
+// separator for the next.
+func attr(b *strings.Builder, sep, name, value string) string {
+	b.WriteString(sep)
+	b.WriteString(name)
+	b.WriteString(`="`)
+	b.WriteString(value)
+	b.WriteByte('"')
+	return ", "
 }
 
 // safeDesc keeps only the characters RFC 6750 §3 allows in
@@ -142,6 +144,9 @@ func safeDesc(s, fallback string) string {
 }
 
 func quotable(s string) string {
+	if keeps(s, 0x20) {
+		return s // the usual case, without strings.Map's rune-by-rune copy
+	}
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return -1
@@ -150,8 +155,23 @@ func quotable(s string) string {
 	}, s)
 }
 
+// keeps reports whether every byte of s is printable ASCII from lo up,
+// other than '"' and '\\': what quotable (lo 0x20) and scopeToken (lo 0x21)
+// return unchanged.
+func keeps(s string, lo byte) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < lo || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // scopeToken keeps only RFC 6749 scope-token characters (%x21 / %x23-5B / %x5D-7E).
 func scopeToken(s string) string {
+	if keeps(s, 0x21) {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r <= 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return -1

@@ -308,9 +308,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 // and reports the outcome.
 func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request, src TokenSource) (*Claims, error) {
 	c, iss, err := v.verify(ctx, raw, r)
-	if err != nil && src != nil && !isB64Token(raw) {
+	if err != nil && src != nil && iss == "" && !isB64Token(raw) {
 		// Not even the RFC 6750 syntax: the request is malformed (400), as
-		// checking the syntax before verifying would have said.
+		// checking the syntax before verifying would have said. A token
+		// whose issuer is known has parsed, so its three segments are
+		// canonical base64url and it is a b64token already.
 		err, iss = src.malformed(), ""
 	}
 	if err != nil {

@@ -88,8 +88,7 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	resp := middleware.ResponseFor(err, realm)
 	h := w.Header()
-	SetErrorHeaders(h, resp)
-	h["Content-Type"] = []string{"application/json"}
+	setErrorHeaders(h, resp, true)
 	w.WriteHeader(resp.Status)
 	body := append(resp.Body(), '\n')
 	_, _ = w.Write(body)
@@ -100,15 +99,25 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 // §3), Retry-After for 503, Cache-Control no-store and
 // X-Content-Type-Options nosniff. Adapters whose router writes the body
 // itself (echo) use it so that every transport sends the same headers.
-func SetErrorHeaders(h http.Header, resp middleware.Response) {
-	// The keys in their canonical form: h.Set would canonicalize each on
-	// every rejected request.
+func SetErrorHeaders(h http.Header, resp middleware.Response) { setErrorHeaders(h, resp, false) }
+
+func setErrorHeaders(h http.Header, resp middleware.Response, json bool) {
+	// The values share one array, each slice capped at its own element so
+	// that an append to one header can never overwrite another; the keys
+	// are in their canonical form (h.Set would canonicalize each on every
+	// rejected request).
+	vals := [5]string{"no-store", "nosniff", "application/json", resp.WWWAuthenticate}
+	v := vals[:]
+	h["Cache-Control"] = v[0:1:1]
+	h["X-Content-Type-Options"] = v[1:2:2]
+	if json {
+		h["Content-Type"] = v[2:3:3]
+	}
 	if resp.WWWAuthenticate != "" {
-		h["Www-Authenticate"] = []string{resp.WWWAuthenticate}
+		h["Www-Authenticate"] = v[3:4:4]
 	}
 	if resp.RetryAfter > 0 {
-		h["Retry-After"] = []string{strconv.Itoa(resp.RetryAfter)}
+		v[4] = strconv.Itoa(resp.RetryAfter)
+		h["Retry-After"] = v[4:5:5]
 	}
-	h["Cache-Control"] = []string{"no-store"}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,5 +216,38 @@ func TestKeysUnavailableIs503WithRetryAfter(t *testing.T) {
 	}
 	if !strings.Contains(res.body, `"error":"temporarily_unavailable"`) || strings.Contains(res.body, "500") {
 		t.Fatalf("body %q", res.body)
+	}
+}
+
+// The error headers' values share one array: a later middleware that
+// appends to or rewrites one of them must leave the others as written.
+func TestErrorHeadersAreIndependent(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{
+		&middleware.Error{Reason: middleware.ReasonSignatureInvalid},
+		&middleware.Error{Reason: middleware.ReasonJWKSUnavailable},
+	} {
+		w := httptest.NewRecorder()
+		nethttp.WriteError(w, err, "api")
+		want := w.Header().Clone()
+		h := w.Header()
+		for k := range h {
+			h[k] = append(h[k], "appended")
+			for other := range h {
+				if other != k && !slices.Equal(h[other], want[other]) {
+					t.Fatalf("%v: appending to %s changed %s to %q", err, k, other, h[other])
+				}
+			}
+			h[k][0] = "rewritten"
+			for other := range h {
+				if other != k && !slices.Equal(h[other], want[other]) {
+					t.Fatalf("%v: rewriting %s changed %s to %q", err, k, other, h[other])
+				}
+			}
+			h[k] = want[k]
+		}
+		if len(want) < 4 {
+			t.Fatalf("%v: headers %v", err, want)
+		}
 	}
 }
