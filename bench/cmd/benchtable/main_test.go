@@ -31,7 +31,7 @@ BenchmarkProtect/EdDSA/bad_signature/paired-2 100 44000 ns/op 43000 floor-ns 450
 		"| raw signature check (floor) | 31000 | 1.00× | 1.00× | 1376 | 9 |",
 		"| jwtguard nethttp | 33000 | 1.08× | 1.12× | 2432 | 14 |",
 		"| slow/peer | 66000 | — | — | 20000 | 250 |",
-		"| EdDSA | 43000 | 45000 | 1.04× | 1.05× | 1.03× | 330 | 0 / 4 |"} {
+		"| EdDSA | 43000 | 45000 | 1.040× | 1.050× | 1.030× | 330 | 0 / 4 |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("missing %q in\n%s", want, out.String())
 		}
