@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
@@ -249,5 +250,41 @@ func TestErrorHeadersAreIndependent(t *testing.T) {
 		if len(want) < 4 {
 			t.Fatalf("%v: headers %v", err, want)
 		}
+	}
+}
+
+// A verified request through Protect, cache off, allocates at most 20 times
+// for every algorithm (issue 7's bound; the RSA check alone takes 9 of them).
+func TestAVerifiedRequestAllocatesAtMostTwentyTimes(t *testing.T) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms(alg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer iss.Close()
+		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+			quiet, middleware.WithStartupFetch(), middleware.WithTokenCache(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		h := nethttp.Protect(v)(inner)
+		r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
+		r.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.Claims{"scope": "items:read items:write"}, jwttest.WithAlg(alg)))
+		w := new(floor.ResponseWriter)
+		var failed error
+		n := testing.AllocsPerRun(50, func() {
+			if err := w.Serve(h, r, http.StatusNoContent); err != nil {
+				failed = err
+			}
+		})
+		if failed != nil {
+			t.Fatalf("%s: %v", alg, failed)
+		}
+		if n > 20 {
+			t.Errorf("%s: %v allocations per verified request, want at most 20", alg, n)
+		}
+		t.Logf("%s: %v allocations", alg, n)
 	}
 }
