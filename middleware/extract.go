@@ -135,22 +135,14 @@ func (querySource) malformed() *Error {
 	return requestErr(ReasonRequestMalformed, "The token query parameter is not a valid token")
 }
 
-// extract applies every source. Exactly one credential is required: none is
-// ErrNoToken, more than one is invalid_request (RFC 6750 §2).
-func extract(r *http.Request, sources []TokenSource) (string, error) {
-	tok, from, err := locate(r, sources)
-	if err == nil && !isB64Token(tok) {
-		return "", from.malformed()
-	}
-	return tok, err
-}
-
-// locate is extract without the syntax check of the one token found: the
-// verifier's strict parsing refuses any token that is not a b64token, so
-// VerifyRequest checks the syntax only when verification fails, and the
-// answer is the same as if it had checked first. Where a second source
-// ends the search, the first token's syntax is checked as extract would
-// have checked it before moving on.
+// locate applies every source. Exactly one credential is required: none is
+// ErrNoToken, more than one is invalid_request (RFC 6750 §2). The one token
+// found is not checked against the b64token syntax: the verifier's strict
+// parsing refuses any token that is not one, so VerifyRequest checks the
+// syntax only when verification fails, and the answer is the same as if it
+// had checked first. Where a second source ends the search, the first
+// token's syntax is checked before moving on, as a check-first extraction
+// would have done.
 func locate(r *http.Request, sources []TokenSource) (string, TokenSource, error) {
 	var tok string
 	var from TokenSource

@@ -77,3 +77,14 @@ func FuzzDiscovery(f *testing.F) {
 		}
 	})
 }
+
+// extract is locate with the b64token check of the token found done at
+// once: the answer VerifyRequest gives for a request whose token does not
+// verify.
+func extract(r *http.Request, sources []TokenSource) (string, error) {
+	tok, from, err := locate(r, sources)
+	if err == nil && !isB64Token(tok) {
+		return "", from.malformed()
+	}
+	return tok, err
+}

@@ -88,7 +88,7 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	resp := middleware.ResponseFor(err, realm)
 	h := w.Header()
-	setErrorHeaders(h, resp, true)
+	setErrorHeaders(h, resp, true) // with the body's Content-Type
 	w.WriteHeader(resp.Status)
 	body := append(resp.Body(), '\n')
 	_, _ = w.Write(body)
@@ -101,7 +101,7 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 // itself (echo) use it so that every transport sends the same headers.
 func SetErrorHeaders(h http.Header, resp middleware.Response) { setErrorHeaders(h, resp, false) }
 
-func setErrorHeaders(h http.Header, resp middleware.Response, json bool) {
+func setErrorHeaders(h http.Header, resp middleware.Response, withContentType bool) {
 	// The values share one array, each slice capped at its own element so
 	// that an append to one header can never overwrite another; the keys
 	// are in their canonical form (h.Set would canonicalize each on every
@@ -110,7 +110,7 @@ func setErrorHeaders(h http.Header, resp middleware.Response, json bool) {
 	v := vals[:]
 	h["Cache-Control"] = v[0:1:1]
 	h["X-Content-Type-Options"] = v[1:2:2]
-	if json {
+	if withContentType {
 		h["Content-Type"] = v[2:3:3]
 	}
 	if resp.WWWAuthenticate != "" {
