@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/rbac"
 )
@@ -16,14 +17,15 @@ import (
 // integrate a router jwtguard has no adapter for. A Guard is safe for
 // concurrent use.
 type Guard struct {
-	v *middleware.Verifier
-	o options
+	v       *middleware.Verifier
+	o       options
+	answers *memo.Table[answerKey, answer] // the rejections it has rendered, for the default error writer
 }
 
 // NewGuard returns a Guard that verifies tokens with v. It takes the same
 // options as Protect.
 func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
-	return &Guard{v: v, o: newOptions(opts)}
+	return &Guard{v: v, o: newOptions(opts), answers: memo.New[answerKey, answer]()}
 }
 
 // Authenticate verifies the credential of r. On success it returns r's
@@ -69,16 +71,57 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 	return nil
 }
 
-// Response is the RFC 6750 answer to err with the Guard's realm.
+// Response is the RFC 6750 answer to err with the Guard's realm
+// (middleware.ResponseFor).
 func (g *Guard) Response(err error) middleware.Response {
-	return middleware.ResponseFor(err, g.o.realm)
+	resp, _ := g.answer(err)
+	return resp
 }
 
 // WriteError answers a request rejected with err, through the function
-// given to WithErrorWriter or else the package's WriteError with the
-// Guard's realm.
+// given to WithErrorWriter or else as the package's WriteError does with
+// the Guard's realm.
 func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	g.o.errorWriter(w, r, err)
+	if g.o.errorWriter != nil {
+		g.o.errorWriter(w, r, err)
+		return
+	}
+	resp, body := g.answer(err)
+	writeAnswer(w, resp, body)
+}
+
+// answer is a rendered rejection: ResponseFor's answer and its body.
+type answer struct {
+	resp middleware.Response
+	body []byte // resp.Body() and a newline; shared by every request it answers, never changed
+}
+
+// answerKey is what ResponseFor reads of an *Error without scopes; the
+// realm is the Guard's own.
+type answerKey struct {
+	reason middleware.Reason
+	desc   string
+}
+
+// answer returns the answer to err and its body. The few answers a server
+// sends again and again (no token, a bad signature, an expired token) are
+// rendered once per Guard: their descriptions are fixed texts, so a
+// rejected request skips building the challenge and the body. Errors with
+// scopes, wrapped errors and anything else are rendered afresh.
+func (g *Guard) answer(err error) (middleware.Response, []byte) {
+	e, ok := err.(*middleware.Error)
+	if !ok || e == nil || len(e.Scopes) > 0 || g.answers == nil {
+		resp := middleware.ResponseFor(err, g.o.realm)
+		return resp, append(resp.Body(), '\n')
+	}
+	k := answerKey{e.Reason, e.Description}
+	if a, ok := g.answers.Load(k); ok {
+		return a.resp, a.body
+	}
+	resp := middleware.ResponseFor(e, g.o.realm)
+	a := answer{resp, append(resp.Body(), '\n')}
+	g.answers.Store(k, a)
+	return a.resp, a.body
 }
 
 // WriteError answers a request rejected with err: the RFC 6750 status,
@@ -87,10 +130,12 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // Nothing of the error's cause is written.
 func WriteError(w http.ResponseWriter, err error, realm string) {
 	resp := middleware.ResponseFor(err, realm)
-	h := w.Header()
-	setErrorHeaders(h, resp, true) // with the body's Content-Type
+	writeAnswer(w, resp, append(resp.Body(), '\n'))
+}
+
+func writeAnswer(w http.ResponseWriter, resp middleware.Response, body []byte) {
+	setErrorHeaders(w.Header(), resp, true) // with the body's Content-Type
 	w.WriteHeader(resp.Status)
-	body := append(resp.Body(), '\n')
 	_, _ = w.Write(body)
 }
 

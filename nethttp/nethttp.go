@@ -82,7 +82,7 @@ func (g *Guard) Protect(next http.Handler) http.Handler {
 // policy names (RFC 6750 §3.1). Options: WithRealm, WithErrorWriter and
 // WithCORSPreflight.
 func Require(policy rbac.Policy, opts ...Option) func(http.Handler) http.Handler {
-	return (&Guard{o: newOptions(opts)}).Require(policy)
+	return NewGuard(nil, opts...).Require(policy)
 }
 
 // Require is Require with the Guard's options.
@@ -104,10 +104,6 @@ func newOptions(opts []Option) options {
 		if opt != nil {
 			opt.apply(&o)
 		}
-	}
-	if o.errorWriter == nil {
-		realm := o.realm
-		o.errorWriter = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err, realm) }
 	}
 	return o
 }

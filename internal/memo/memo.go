@@ -1,0 +1,54 @@
+// Package memo remembers the latest values of a pure function for a few
+// keys: a small, fixed-size, lock-free table for the answers a server
+// computes again and again (the header every token of a key carries, the
+// few rejections it sends), where a map and its lock would cost more than
+// they save.
+//
+// Each key has one slot, chosen by its hash; a new key takes the slot from
+// whichever key held it. A table never grows, so keys an attacker chooses
+// can only make it forget (each forgotten value is computed again, as
+// without the table), never make it hold more.
+package memo
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
+
+// Slots is the number of keys a Table can hold at once.
+const Slots = 16
+
+// Table holds up to Slots key-value pairs. Values are shared between the
+// goroutines that look them up: store only what is never changed after. A
+// Table is safe for concurrent use; make it with New.
+type Table[K comparable, V any] struct {
+	seed  maphash.Seed
+	slots [Slots]atomic.Pointer[entry[K, V]]
+}
+
+type entry[K comparable, V any] struct {
+	key K
+	val V
+}
+
+// New returns an empty table.
+func New[K comparable, V any]() *Table[K, V] {
+	return &Table[K, V]{seed: maphash.MakeSeed()}
+}
+
+// Load returns the value stored for k, if k still holds its slot.
+func (t *Table[K, V]) Load(k K) (v V, ok bool) {
+	if e := t.slot(k).Load(); e != nil && e.key == k {
+		return e.val, true
+	}
+	return v, false
+}
+
+// Store remembers v for k, in place of whatever held k's slot.
+func (t *Table[K, V]) Store(k K, v V) {
+	t.slot(k).Store(&entry[K, V]{key: k, val: v})
+}
+
+func (t *Table[K, V]) slot(k K) *atomic.Pointer[entry[K, V]] {
+	return &t.slots[maphash.Comparable(t.seed, k)%Slots]
+}

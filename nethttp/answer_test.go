@@ -1,0 +1,66 @@
+package nethttp_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/nethttp"
+)
+
+// A Guard renders each rejection it sees again only once; what it sends
+// must stay exactly what the package's WriteError sends for the same error,
+// whichever errors came before. More distinct errors than the Guard keeps,
+// in an order that revisits each, make it both reuse and replace answers.
+func TestAGuardAnswersEveryErrorAsWriteErrorDoes(t *testing.T) {
+	t.Parallel()
+	reasons := []middleware.Reason{
+		middleware.ReasonTokenMissing, middleware.ReasonRequestMalformed, middleware.ReasonMultipleTokens,
+		middleware.ReasonTokenTooLarge, middleware.ReasonTokenMalformed, middleware.ReasonHeaderUnsupported,
+		middleware.ReasonAlgorithmNotAllowed, middleware.ReasonIssuerInvalid, middleware.ReasonKeyNotFound,
+		middleware.ReasonSignatureInvalid, middleware.ReasonClaimInvalid, middleware.ReasonClaimMissing,
+		middleware.ReasonTokenExpired, middleware.ReasonTokenNotYetValid, middleware.ReasonTokenIssuedInFuture,
+		middleware.ReasonTokenTooOld, middleware.ReasonAudienceInvalid, middleware.ReasonTypeInvalid,
+		middleware.ReasonTokenKindInvalid, middleware.ReasonBindingUnverified, middleware.ReasonClientNotAllowed,
+		middleware.ReasonInsufficientScope, middleware.ReasonJWKSUnavailable, middleware.ReasonTokenRevoked,
+		middleware.ReasonRevocationUnavailable,
+	}
+	var errs []error
+	for _, r := range reasons {
+		errs = append(errs,
+			&middleware.Error{Reason: r},
+			&middleware.Error{Reason: r, Description: "The access token expired"},
+			&middleware.Error{Reason: r, Description: "Line\r\nbreak \"quoted\" <b>&"},
+		)
+	}
+	var nilErr *middleware.Error
+	errs = append(errs,
+		&middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:read"}},
+		&middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:write", "admin"}},
+		fmt.Errorf("wrapped: %w", &middleware.Error{Reason: middleware.ReasonTokenExpired, Description: "The access token expired"}),
+		middleware.ErrInvalidToken, errors.New("database down"), nilErr, nil,
+	)
+	for _, realm := range []string{"api", `or"ders`} {
+		g := nethttp.NewGuard(nil, nethttp.WithRealm(realm))
+		for round := range 3 {
+			for i := range errs {
+				err := errs[(i*7+round)%len(errs)]
+				want := httptest.NewRecorder()
+				nethttp.WriteError(want, err, realm)
+				got := httptest.NewRecorder()
+				g.WriteError(got, httptest.NewRequest(http.MethodGet, "/", nil), err)
+				if got.Code != want.Code || !reflect.DeepEqual(got.Header(), want.Header()) || got.Body.String() != want.Body.String() {
+					t.Fatalf("realm %q, %v: the Guard answers %d %v %q; WriteError %d %v %q", realm, err,
+						got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
+				}
+				if resp := g.Response(err); resp != middleware.ResponseFor(err, realm) {
+					t.Fatalf("realm %q, %v: Response %+v, ResponseFor %+v", realm, err, resp, middleware.ResponseFor(err, realm))
+				}
+			}
+		}
+	}
+}
