@@ -44,7 +44,8 @@ type Verifier struct {
 	issuers   map[string]*issuerState
 	only      *issuerState // the issuer, when there is exactly one
 	remotes   []*remoteKeys
-	cache     *tokenCache // nil when turned off
+	cache     *tokenCache   // nil when turned off
+	headers   *jose.Headers // the header segments seen lately, decoded and checked
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -80,7 +81,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 		return nil, errors.New("jwtguard: at least one issuer is required")
 	}
 	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers)),
-		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes)}
+		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes), headers: jose.NewHeaders()}
 	if v.client == nil {
 		v.client, v.ownClient = defaultHTTPClient(), true
 	}
@@ -402,7 +403,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	// One pass over the payload validates it and collects the registered
 	// claims' raw values.
 	tok, w := &sg.tok, &sg.w
-	if err := jose.ParseChecked(tok, raw, v.acceptHeader, w.member); err != nil {
+	if err := jose.ParseChecked(tok, raw, v.headers, v.acceptHeader, w.member); err != nil {
 		switch {
 		case errors.Is(err, errAlgNotAllowed):
 			return "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)

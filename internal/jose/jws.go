@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/jwtguard/jwtguard/internal/memo"
 )
 
 // Parse errors. ErrMalformed covers anything that is not a well-formed compact
@@ -43,9 +45,10 @@ type Header struct {
 	Enc  json.RawMessage `json:"enc"`
 }
 
-// Token is a parsed, not yet verified, compact JWS. Its decoded header and
-// payload share one buffer, and strings read from them share its memory:
-// never modify it. The signature lives in pooled memory until Release.
+// Token is a parsed, not yet verified, compact JWS. Strings read from its
+// decoded header and payload share their memory: never modify either (a
+// remembered header is shared between tokens). The signature lives in
+// pooled memory until Release.
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
@@ -100,13 +103,13 @@ func Split(raw string) (header, payload, sig string, err error) {
 // limits, no JWE, no crit, no b64/zip, no nested JWT.
 func Parse(raw string) (*Token, error) {
 	t := new(Token)
-	if err := ParseChecked(t, raw, nil, nil); err != nil {
+	if err := ParseChecked(t, raw, nil, nil, nil); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// ParseChecked is Parse into the caller's t, with two hooks. accept is
+// ParseChecked is Parse into the caller's t, with three hooks. accept is
 // called with the header's alg as soon as the header is decoded and
 // checked, before any work on the payload: a verifier refuses an algorithm
 // it does not allow at the cost of the header alone; an error from accept
@@ -115,25 +118,17 @@ func Parse(raw string) (*Token, error) {
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
 // payload, so a caller reads the claims it needs without a second scan; on
-// an error, discard what member was given. Call t.Release once the
-// signature has been checked.
-func ParseChecked(t *Token, raw string, accept func(alg string) error, member func(name, value []byte)) error {
+// an error, discard what member was given.
+// headers, when not nil, remembers the headers that passed: every token of
+// one key carries the same header segment, so most tokens skip its
+// decoding and checks. Call t.Release once the signature has been checked.
+func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte)) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
-	// One buffer for the header and the payload, which outlive the check;
-	// the signature goes to pooled memory when it fits.
-	buf := make([]byte, b64.DecodedLen(len(hs))+b64.DecodedLen(len(ps)))
-	hb, rest, err := decodeSegment(buf, hs, errHeaderB64)
-	if err != nil {
-		return err
-	}
 	*t = Token{SigningInput: raw[:len(hs)+1+len(ps)]}
-	if err := decodeHeader(hb, &t.Header); err != nil {
-		return err
-	}
-	if err := checkHeader(&t.Header); err != nil {
+	if err := headers.read(&t.Header, hs); err != nil {
 		return err
 	}
 	if accept != nil {
@@ -141,7 +136,9 @@ func ParseChecked(t *Token, raw string, accept func(alg string) error, member fu
 			return err
 		}
 	}
-	if t.Payload, _, err = decodeSegment(rest, ps, errPayloadB64); err != nil {
+	// The payload outlives the check; the signature goes to pooled memory
+	// when it fits.
+	if t.Payload, _, err = decodeSegment(make([]byte, b64.DecodedLen(len(ps))), ps, errPayloadB64); err != nil {
 		return err
 	}
 	var sb []byte
@@ -158,6 +155,46 @@ func ParseChecked(t *Token, raw string, accept func(alg string) error, member fu
 	if err := scanObject("payload", t.Payload, member); err != nil {
 		t.Release()
 		return err
+	}
+	return nil
+}
+
+// Headers remembers decoded, checked headers by their segment (a
+// memo.Table): what a header segment decodes to depends on its bytes
+// alone. The nil *Headers remembers nothing. Safe for concurrent use.
+type Headers memo.Table[string, Header]
+
+// maxRememberedHeader bounds the segments a Headers keeps (with their
+// decoded bytes, about twice as much memory per slot): real headers take a
+// hundred characters, a few thousand with a certificate chain.
+const maxRememberedHeader = 4096
+
+// NewHeaders returns an empty Headers.
+func NewHeaders() *Headers { return (*Headers)(memo.New[string, Header]()) }
+
+// read sets *h to the header segment seg decodes to, once checked; the
+// strings it holds share memory with no token's payload.
+func (hm *Headers) read(h *Header, seg string) error {
+	tab := (*memo.Table[string, Header])(hm)
+	if hm != nil {
+		if known, ok := tab.Load(seg); ok {
+			*h = known
+			return nil
+		}
+	}
+	hb, _, err := decodeSegment(make([]byte, b64.DecodedLen(len(seg))), seg, errHeaderB64)
+	if err != nil {
+		return err
+	}
+	if err := decodeHeader(hb, h); err != nil {
+		return err
+	}
+	if err := checkHeader(h); err != nil {
+		return err
+	}
+	if hm != nil && len(seg) <= maxRememberedHeader {
+		// The key is copied so that the table does not keep the token.
+		tab.Store(strings.Clone(seg), *h)
 	}
 	return nil
 }
