@@ -19,13 +19,13 @@ import (
 type Guard struct {
 	v       *middleware.Verifier
 	o       options
-	answers *memo.Table[answerKey, answer] // the rejections it has rendered, for the default error writer
+	answers *memo.Table[answerKey, *answer] // the rejections it has rendered, for the default error writer
 }
 
 // NewGuard returns a Guard that verifies tokens with v. It takes the same
 // options as Protect.
 func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
-	return &Guard{v: v, o: newOptions(opts), answers: memo.New[answerKey, answer]()}
+	return &Guard{v: v, o: newOptions(opts), answers: memo.New[answerKey, *answer]()}
 }
 
 // Authenticate verifies the credential of r. On success it returns r's
@@ -74,8 +74,7 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 // Response is the RFC 6750 answer to err with the Guard's realm
 // (middleware.ResponseFor).
 func (g *Guard) Response(err error) middleware.Response {
-	resp, _ := g.answer(err)
-	return resp
+	return g.answer(err).resp
 }
 
 // WriteError answers a request rejected with err, through the function
@@ -86,8 +85,8 @@ func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		g.o.errorWriter(w, r, err)
 		return
 	}
-	resp, body := g.answer(err)
-	writeAnswer(w, resp, body)
+	a := g.answer(err)
+	writeAnswer(w, &a.resp, a.body)
 }
 
 // answer is a rendered rejection: ResponseFor's answer and its body.
@@ -108,20 +107,23 @@ type answerKey struct {
 // rendered once per Guard: their descriptions are fixed texts, so a
 // rejected request skips building the challenge and the body. Errors with
 // scopes, wrapped errors and anything else are rendered afresh.
-func (g *Guard) answer(err error) (middleware.Response, []byte) {
+func (g *Guard) answer(err error) *answer {
 	e, ok := err.(*middleware.Error)
 	if !ok || e == nil || len(e.Scopes) > 0 || g.answers == nil {
-		resp := middleware.ResponseFor(err, g.o.realm)
-		return resp, append(resp.Body(), '\n')
+		return render(err, g.o.realm)
 	}
 	k := answerKey{e.Reason, e.Description}
 	if a, ok := g.answers.Load(k); ok {
-		return a.resp, a.body
+		return a
 	}
-	resp := middleware.ResponseFor(e, g.o.realm)
-	a := answer{resp, append(resp.Body(), '\n')}
+	a := render(e, g.o.realm)
 	g.answers.Store(k, a)
-	return a.resp, a.body
+	return a
+}
+
+func render(err error, realm string) *answer {
+	resp := middleware.ResponseFor(err, realm)
+	return &answer{resp, append(resp.Body(), '\n')}
 }
 
 // WriteError answers a request rejected with err: the RFC 6750 status,
@@ -129,11 +131,11 @@ func (g *Guard) answer(err error) (middleware.Response, []byte) {
 // body {"error": "...", "error_description": "..."} followed by a newline.
 // Nothing of the error's cause is written.
 func WriteError(w http.ResponseWriter, err error, realm string) {
-	resp := middleware.ResponseFor(err, realm)
-	writeAnswer(w, resp, append(resp.Body(), '\n'))
+	a := render(err, realm)
+	writeAnswer(w, &a.resp, a.body)
 }
 
-func writeAnswer(w http.ResponseWriter, resp middleware.Response, body []byte) {
+func writeAnswer(w http.ResponseWriter, resp *middleware.Response, body []byte) {
 	setErrorHeaders(w.Header(), resp, true) // with the body's Content-Type
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(body)
@@ -144,9 +146,9 @@ func writeAnswer(w http.ResponseWriter, resp middleware.Response, body []byte) {
 // §3), Retry-After for 503, Cache-Control no-store and
 // X-Content-Type-Options nosniff. Adapters whose router writes the body
 // itself (echo) use it so that every transport sends the same headers.
-func SetErrorHeaders(h http.Header, resp middleware.Response) { setErrorHeaders(h, resp, false) }
+func SetErrorHeaders(h http.Header, resp middleware.Response) { setErrorHeaders(h, &resp, false) }
 
-func setErrorHeaders(h http.Header, resp middleware.Response, withContentType bool) {
+func setErrorHeaders(h http.Header, resp *middleware.Response, withContentType bool) {
 	// The values share one array, each slice capped at its own element so
 	// that an append to one header can never overwrite another; the keys
 	// are in their canonical form (h.Set would canonicalize each on every
