@@ -27,10 +27,16 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 	}
 	if alg.scheme == schemeEdDSA {
 		pub, ok := key.Public.(ed25519.PublicKey)
+		// ed25519.Verify decodes the public key (a few microseconds) before
+		// it looks at the signature's length, and panics on a key of the
+		// wrong size: both lengths are checked first.
+		if !ok || len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
+			return ErrSignature
+		}
 		// ed25519.Verify neither keeps nor changes the message: read the
 		// signing input in place.
 		msg := unsafe.Slice(unsafe.StringData(signingInput), len(signingInput))
-		if !ok || !ed25519.Verify(pub, msg, sig) {
+		if !ed25519.Verify(pub, msg, sig) {
 			return ErrSignature
 		}
 		return nil

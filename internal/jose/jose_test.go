@@ -103,6 +103,17 @@ func TestEdDSAAndHMACInputsAreChecked(t *testing.T) {
 	if Verify(alg, key, "a.b", sig) != nil || Verify(alg, key, "a.c", sig) == nil {
 		t.Error("EdDSA verification is wrong")
 	}
+	for _, bad := range [][]byte{nil, sig[:63], append(sig[:64:64], 0)} {
+		if Verify(alg, key, "a.b", bad) == nil {
+			t.Errorf("a %d-byte Ed25519 signature verified", len(bad))
+		}
+	}
+	// A key of the wrong size, which NewPublicKey refuses, is refused here
+	// too rather than make ed25519.Verify panic.
+	short := &Key{Alg: "EdDSA", Family: key.Family, Public: ed25519.PublicKey(pub[:31])}
+	if Verify(alg, short, "a.b", sig) == nil {
+		t.Error("a 31-byte Ed25519 key verified")
+	}
 	hs, _ := LookupAlg("HS256")
 	secret := []byte(strings.Repeat("s", 32))
 	hk, err := NewSecretKey("", "HS256", secret)
