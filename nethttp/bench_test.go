@@ -1,6 +1,7 @@
 package nethttp_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +16,9 @@ import (
 // BenchmarkProtect measures the whole middleware (extract, verify, claims,
 // context, inner handler) for each algorithm next to the raw signature
 // check of the same token (the floor). The paired runs time both in one
-// loop and report the ratio as x-floor, serial and on every core. "bare
+// loop and report the ratio as x-floor, serial and on every core; a bad
+// signature is paired too, and a signature too short to check shows what a
+// rejection costs besides the public-key operation. "bare
 // handler" is the inner handler alone, which the protected figures
 // include; the response writer is reused (floor.ResponseWriter).
 func BenchmarkProtect(b *testing.B) {
@@ -60,6 +63,22 @@ func BenchmarkProtect(b *testing.B) {
 		b.Run(alg+"/bad signature/paired", func(b *testing.B) {
 			w := new(floor.ResponseWriter)
 			floor.Paired(b, verify, func() error { return w.Serve(protected, forged, http.StatusUnauthorized) })
+		})
+		// A signature one byte short is refused just before the public-key
+		// operation: everything a rejection costs besides it.
+		sig, err := base64.RawURLEncoding.DecodeString(seg[2])
+		if err != nil {
+			b.Fatal(err)
+		}
+		short := seg[0] + "." + seg[1] + "." + base64.RawURLEncoding.EncodeToString(sig[:len(sig)-1])
+		b.Run(alg+"/signature too short", func(b *testing.B) {
+			r, w := benchRequest(short), new(floor.ResponseWriter)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := w.Serve(protected, r, http.StatusUnauthorized); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 	b.Run("bare handler", func(b *testing.B) { benchHandler(b, inner, "") })
