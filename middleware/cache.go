@@ -19,29 +19,34 @@ import (
 // Tokens bound to a sender (cnf) are never cached: their proof is per
 // request.
 //
-// Entries are keyed by the exact token: Go's map compares the whole string
+// Entries are keyed by the exact token: the map compares the whole string
 // on a hit, so no collision can ever stand in for a token, and the lookup
 // costs tens of nanoseconds where a SHA-256 of the token costs half a
 // microsecond. The cache therefore holds the tokens it has verified, in the
 // process's memory, until they expire or are evicted: as the request that
 // brought them did.
 
-const cacheShards = 32
-
 type tokenCache struct {
-	shards   [cacheShards]cacheShard
-	maxCount int // per shard
-	maxBytes int // per shard
+	// m maps each cached token to its entry. Hits read it without a lock
+	// and without writing anything shared (sync.Map's reads are lock-free),
+	// so parallel requests never contend; a put or a drop changes one
+	// entry, whatever the cache holds.
+	m sync.Map // string → *cacheEntry
+
+	mu       sync.Mutex // serializes writers; guards the fields below
+	queue    []queued   // the entries put, oldest first from head: a ring
+	head, n  int
+	bytes    int // the accounted size of the queued entries
+	maxCount int
+	maxBytes int
 }
 
-// cacheShard is read without a lock: hits load an immutable map through an
-// atomic pointer, so parallel requests never contend; writers (misses,
-// evictions) copy the shard's map under its mutex.
-type cacheShard struct {
-	mu    sync.Mutex // serializes writers
-	m     atomic.Pointer[map[string]*cacheEntry]
-	bytes int // guarded by mu
-	_     [40]byte
+// queued is an entry in the order it was put. It stays queued, counting
+// against the bounds, until its turn to leave comes, even if it was
+// dropped or replaced before: the bounds hold whatever happened to it.
+type queued struct {
+	raw string
+	e   *cacheEntry
 }
 
 type cacheEntry struct {
@@ -57,77 +62,56 @@ func newTokenCache(maxEntries, maxBytes int) *tokenCache {
 	if maxEntries <= 0 || maxBytes <= 0 {
 		return nil
 	}
-	c := &tokenCache{maxCount: max(1, maxEntries/cacheShards), maxBytes: max(1, maxBytes/cacheShards)}
-	for i := range c.shards {
-		empty := map[string]*cacheEntry{}
-		c.shards[i].m.Store(&empty)
-	}
-	return c
-}
-
-// shard picks a shard from the signature's last characters: random for
-// any token an issuer signed, and only signed tokens are ever put.
-func (c *tokenCache) shard(raw string) *cacheShard {
-	n := len(raw)
-	return &c.shards[(uint(raw[n-1])+uint(raw[n-2])<<3)%cacheShards]
+	return &tokenCache{maxCount: maxEntries, maxBytes: maxBytes}
 }
 
 func (c *tokenCache) get(raw string) *cacheEntry {
-	if len(raw) < 2 {
-		return nil
-	}
-	return (*c.shard(raw).m.Load())[raw]
+	e, _ := c.m.Load(raw)
+	ce, _ := e.(*cacheEntry)
+	return ce
 }
 
-func (c *tokenCache) drop(raw string) {
-	s := c.shard(raw)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := *s.m.Load()
-	e, ok := cur[raw]
-	if !ok {
-		return
-	}
-	next := make(map[string]*cacheEntry, len(cur))
-	for k, v := range cur {
-		if k != raw {
-			next[k] = v
-		}
-	}
-	s.bytes -= e.size
-	s.m.Store(&next)
+// drop forgets e, the entry found for raw, unless raw has been put again
+// since.
+func (c *tokenCache) drop(raw string, e *cacheEntry) {
+	c.m.CompareAndDelete(raw, e)
 }
 
-// put adds an entry, evicting others at random (Go's map iteration order)
-// while the shard is over its bounds.
+// put adds an entry. While the cache is over its bounds the oldest entries
+// leave first: tokens expire in about the order they were issued, so the
+// ones least likely to be seen again go first.
 func (c *tokenCache) put(raw string, e *cacheEntry) {
 	e.size = 2*len(raw) + 512 // the token, its payload, and the fixed cost of an entry
-	if e.size > c.maxBytes || len(raw) < 2 {
+	if e.size > c.maxBytes {
 		return
 	}
 	raw = strings.Clone(raw) // keep only the token, not what held it
-	s := c.shard(raw)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := *s.m.Load()
-	next := make(map[string]*cacheEntry, len(cur)+1)
-	for k, v := range cur {
-		next[k] = v
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.n > 0 && (c.n >= c.maxCount || c.bytes+e.size > c.maxBytes) {
+		old := &c.queue[c.head]
+		c.m.CompareAndDelete(old.raw, old.e) // unless it was put again since
+		c.bytes -= old.e.size
+		*old = queued{}
+		c.head = (c.head + 1) % len(c.queue)
+		c.n--
 	}
-	if old, ok := next[raw]; ok {
-		s.bytes -= old.size
-		delete(next, raw)
+	if c.n == len(c.queue) {
+		c.grow()
 	}
-	for len(next) > 0 && (len(next) >= c.maxCount || s.bytes+e.size > c.maxBytes) {
-		for victim, ve := range next {
-			s.bytes -= ve.size
-			delete(next, victim)
-			break
-		}
+	c.queue[(c.head+c.n)%len(c.queue)] = queued{raw, e}
+	c.n++
+	c.bytes += e.size
+	c.m.Store(raw, e)
+}
+
+// grow doubles the ring, up to the entry bound, keeping its order.
+func (c *tokenCache) grow() {
+	next := make([]queued, min(max(2*len(c.queue), 64), c.maxCount))
+	for i := range c.n {
+		next[i] = c.queue[(c.head+i)%len(c.queue)]
 	}
-	next[raw] = e
-	s.bytes += e.size
-	s.m.Store(&next)
+	c.queue, c.head = next, 0
 }
 
 // keyStillPublished reports whether the key that verified the entry is
@@ -170,13 +154,13 @@ func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool)
 	if !e.keyStillPublished(ck.mono) {
 		// Its key is gone (or the keys are too stale): forget it, and let the
 		// full verification give the answer.
-		v.cache.drop(raw)
+		v.cache.drop(raw, e)
 		return nil, "", nil, false
 	}
 	if err := v.checkTimes(e.claims, ck.wall); err != nil {
 		// The signature was verified; the time rules alone now refuse it:
 		// answer as the full verification would, without redoing it.
-		v.cache.drop(raw)
+		v.cache.drop(raw, e)
 		return nil, e.claims.Issuer, err, true
 	}
 	if err := v.checkRevoked(e.claims); err != nil {

@@ -14,10 +14,13 @@ func (v *Verifier) CacheLen() int {
 		return 0
 	}
 	n := 0
-	for i := range v.cache.shards {
-		n += len(*v.cache.shards[i].m.Load())
-	}
+	v.cache.m.Range(func(any, any) bool { n++; return true })
 	return n
+}
+
+// CacheHas reports whether the verified-token cache holds raw.
+func (v *Verifier) CacheHas(raw string) bool {
+	return v.cache != nil && v.cache.get(raw) != nil
 }
 
 // CacheBytes is the verified-token cache's accounted size.
@@ -25,12 +28,7 @@ func (v *Verifier) CacheBytes() int {
 	if v.cache == nil {
 		return 0
 	}
-	n := 0
-	for i := range v.cache.shards {
-		s := &v.cache.shards[i]
-		s.mu.Lock()
-		n += s.bytes
-		s.mu.Unlock()
-	}
-	return n
+	v.cache.mu.Lock()
+	defer v.cache.mu.Unlock()
+	return v.cache.bytes
 }

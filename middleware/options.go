@@ -162,8 +162,10 @@ func WithRevocation(rc RevocationChecker) Option {
 // claims and revocation are checked again and the key that verified the
 // token must still be in its issuer's current key set; sender-constrained
 // tokens are never cached. The cache holds at most maxEntries entries and
-// about maxBytes of claims, evicting at random beyond. WithTokenCache(0, 0)
-// turns it off. Default: 10,000 entries, 16 MiB.
+// about maxBytes of tokens and claims; beyond, the oldest entries leave
+// first. Adding an entry costs the same whatever the cache holds, and hits
+// take no lock. WithTokenCache(0, 0) turns it off. Default: 10,000
+// entries, 16 MiB.
 func WithTokenCache(maxEntries, maxBytes int) Option {
 	return optionFunc(func(c *config) { c.cacheEntries, c.cacheBytes = maxEntries, maxBytes })
 }
