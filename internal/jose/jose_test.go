@@ -1,6 +1,7 @@
 package jose
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -13,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/floor"
 )
 
 func TestDERSignatureMatchesEncodingASN1(t *testing.T) {
@@ -259,5 +262,53 @@ func checkDecodeB64(t *testing.T, seg string) {
 	}
 	if gok && (gn != wn || string(got[:gn]) != string(want[:wn])) {
 		t.Fatalf("%q: decoded %x, want %x", seg, got[:gn], want[:wn])
+	}
+}
+
+// Verify allocates what the standard library's check allocates (the floor,
+// whose DER form of an ECDSA signature is built once beforehand), and
+// nothing besides but that DER form.
+func TestVerifyAllocatesNoMoreThanTheStandardLibrary(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	epub, epriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		alg   string
+		priv  crypto.Signer
+		pub   crypto.PublicKey
+		extra float64 // allocations the floor leaves out
+	}{{"RS256", rk, &rk.PublicKey, 0}, {"ES256", ek, &ek.PublicKey, 1}, {"EdDSA", epriv, epub, 0}} {
+		alg, _ := LookupAlg(c.alg)
+		input := b64.EncodeToString([]byte(`{"alg":"`+c.alg+`"}`)) + "." + b64.EncodeToString([]byte(`{"iss":"https://issuer.example"}`))
+		sig, err := Sign(alg, c.priv, nil, input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verify, err := floor.New(c.alg, c.pub, input+"."+b64.EncodeToString(sig))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := NewPublicKey("", c.alg, c.pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := testing.AllocsPerRun(50, func() { verify() })
+		got := testing.AllocsPerRun(50, func() {
+			if err := Verify(alg, key, input, sig); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if got > want+c.extra {
+			t.Errorf("%s: Verify allocates %v times, the standard library %v", c.alg, got, want)
+		}
 	}
 }
