@@ -412,17 +412,22 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		}
 		return "", newError(ReasonTokenMalformed, descMalformed, err)
 	}
-	defer tok.Release() // the signature's memory, once it has been checked
+	// The payload and the signature are in pooled memory until Release:
+	// until the signature has verified and the payload has been kept,
+	// nothing read from them may outlive this function (errors copy what
+	// they quote; the issuer is returned as configured).
+	defer tok.Release()
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	iss, err := stringClaim("iss", w.Iss)
-	if err != nil || iss == "" {
+	tokIss, err := stringClaim("iss", w.Iss)
+	if err != nil || tokIss == "" {
 		return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
 	}
-	is := v.issuer(iss)
+	is := v.issuer(tokIss)
 	if is == nil {
-		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(iss))
+		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
 	}
+	iss := is.url // the same string, in memory of its own
 	if !is.algs.Has(alg) {
 		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
@@ -444,7 +449,9 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
-	// Signature verified: from here on the claims are the issuer's own words.
+	// Signature verified: from here on the claims are the issuer's own words,
+	// kept out of pooled memory.
+	w.keep(tok.KeepPayload(), tok.Payload)
 	box := &claimsBox{c: Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}}
 	c := &box.c
 	if err := typedClaims(w, c, box.room[:]); err != nil {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"unsafe"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // member keeps the raw JSON value of a registered claim, as a subslice of
@@ -15,6 +17,20 @@ func (w *wirePayload) member(name, value []byte) {
 	if field := w.field(name); field != nil {
 		*field = value
 	}
+}
+
+// keep moves the raw values w holds from old, the token's pooled payload,
+// to payload, the copy that outlives the check.
+func (w *wirePayload) keep(old, payload []byte) {
+	for _, f := range w.fields() {
+		*f = jose.Rebase(*f, old, payload)
+	}
+}
+
+// fields lists every member of w.
+func (w *wirePayload) fields() [19]*json.RawMessage {
+	return [...]*json.RawMessage{&w.Iss, &w.Sub, &w.Aud, &w.Exp, &w.Nbf, &w.Iat, &w.Jti, &w.Scope, &w.Scp,
+		&w.ClientID, &w.Azp, &w.Cnf, &w.Sid, &w.Nonce, &w.AtHash, &w.CHash, &w.SHash, &w.Events, &w.Typ}
 }
 
 func (w *wirePayload) field(name []byte) *json.RawMessage {

@@ -109,3 +109,29 @@ func TestConcurrentParsesShareAMemo(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Rebase moves a subslice to the same place in the copy, and copies
+// anything that does not lie within the original.
+func TestRebase(t *testing.T) {
+	t.Parallel()
+	back := []byte("0123456789AB")
+	from := back[:10]
+	to := []byte("abcdefghij")
+	if got := Rebase(from[2:5], from, to); string(got) != "cde" || &got[0] != &to[2] || cap(got) != 3 {
+		t.Fatalf("Rebase(from[2:5]) = %q (cap %d)", got, cap(got))
+	}
+	if got := Rebase(from[7:], from, to); string(got) != "hij" {
+		t.Fatalf("Rebase(from[7:]) = %q", got)
+	}
+	if Rebase(nil, from, to) != nil {
+		t.Fatal("Rebase(nil) is not nil")
+	}
+	elsewhere := []byte("elsewhere")
+	got := Rebase(elsewhere[1:4], from, to)
+	if string(got) != "lse" || &got[0] == &elsewhere[1] {
+		t.Fatalf("a slice outside from: %q, shared: %v", got, &got[0] == &elsewhere[1])
+	}
+	if got := Rebase(back[8:12], from, to); string(got) != "89AB" || &got[0] == &back[8] {
+		t.Fatalf("a slice running past from: %q", got)
+	}
+}

@@ -1,12 +1,14 @@
 package jose
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/jwtguard/jwtguard/internal/memo"
 )
@@ -46,34 +48,68 @@ type Header struct {
 }
 
 // Token is a parsed, not yet verified, compact JWS. Strings read from its
-// decoded header and payload share their memory: never modify either (a
-// remembered header is shared between tokens). The signature lives in
-// pooled memory until Release.
+// decoded header share its memory: never modify it (a remembered header is
+// shared between tokens). The payload and the signature live in pooled
+// memory until Release when they fit, so a token that fails its checks
+// leaves nothing to the collector: whatever must outlive Release comes from
+// KeepPayload.
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
-	Payload      []byte // decoded payload bytes: a valid JSON object
+	Payload      []byte // decoded payload bytes, a valid JSON object; valid until Release unless kept
 	Signature    []byte // decoded signature bytes, valid until Release
 
-	pooled *[maxPooledSignature]byte // Signature's memory, when it came from sigPool
+	pooled *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
+	kept   []byte           // the payload's copy, once KeepPayload made it
 }
 
-// maxPooledSignature covers the signatures of RSA keys up to 4096 bits and
-// every ECDSA and EdDSA curve.
-const maxPooledSignature = 512
+// maxPooled covers the payload and signature of all but unusually large
+// tokens (an RSA-4096 signature takes 512 bytes).
+const maxPooled = 4096
 
-// sigPool holds the memory signatures are decoded into: a verification
-// needs its signature only until the check, so it need not allocate (and
-// leave to the collector) a copy per token. Nothing else refers to it.
-var sigPool = sync.Pool{New: func() any { return new([maxPooledSignature]byte) }}
+// bufPool holds the memory payloads and signatures are decoded into: most
+// are needed only until the check, so a verification need not allocate a
+// copy per token. Nothing else refers to it.
+var bufPool = sync.Pool{New: func() any { return new([maxPooled]byte) }}
 
-// Release gives the signature's memory back for another token's; t.Signature
-// is nil afterwards. The header, payload and signing input stay valid.
+// Release gives the pooled memory back for another token's: Signature, and
+// Payload unless KeepPayload moved it, are nil afterwards, and so must be
+// every slice or string that was read from them. The header and the
+// signing input stay valid.
 func (t *Token) Release() {
 	if t.pooled != nil {
-		sigPool.Put(t.pooled)
+		bufPool.Put(t.pooled)
 		t.pooled, t.Signature = nil, nil
+		if t.kept == nil {
+			t.Payload = nil
+		}
 	}
+}
+
+// KeepPayload moves the payload out of pooled memory, so that it stays
+// valid after Release, and returns where it was: move what was read from it
+// with Rebase.
+func (t *Token) KeepPayload() (old []byte) {
+	old = t.Payload
+	if t.pooled != nil && t.kept == nil {
+		t.kept = bytes.Clone(old)
+		t.Payload = t.kept
+	}
+	return old
+}
+
+// Rebase returns s, a subslice of from, as the same subslice of to (a copy
+// of from), capped at its length. A slice that does not lie within from is
+// copied instead, so that nothing read from pooled memory can outlive it.
+func Rebase(s, from, to []byte) []byte {
+	if s == nil {
+		return nil
+	}
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(s))) - uintptr(unsafe.Pointer(unsafe.SliceData(from))))
+	if off < 0 || off > len(from) || len(s) > len(from)-off || len(to) != len(from) {
+		return bytes.Clone(s)
+	}
+	return to[off : off+len(s) : off+len(s)]
 }
 
 // Split cuts the compact form into exactly three non-empty segments; the
@@ -100,12 +136,17 @@ func Split(raw string) (header, payload, sig string, err error) {
 
 // Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
 // JSON objects without duplicate member names and within the depth and width
-// limits, no JWE, no crit, no b64/zip, no nested JWT.
+// limits, no JWE, no crit, no b64/zip, no nested JWT. The token it returns
+// owns its memory: it needs no Release.
 func Parse(raw string) (*Token, error) {
 	t := new(Token)
 	if err := ParseChecked(t, raw, nil, nil, nil); err != nil {
 		return nil, err
 	}
+	t.KeepPayload()
+	sig := bytes.Clone(t.Signature)
+	t.Release()
+	t.Signature = sig
 	return t, nil
 }
 
@@ -136,17 +177,18 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 			return err
 		}
 	}
-	// The payload outlives the check; the signature goes to pooled memory
-	// when it fits.
-	if t.Payload, _, err = decodeSegment(make([]byte, b64.DecodedLen(len(ps))), ps, errPayloadB64); err != nil {
-		return err
+	// The payload and the signature share one buffer, pooled when it fits.
+	var buf []byte
+	if need := b64.DecodedLen(len(ps)) + b64.DecodedLen(len(ss)); need <= maxPooled {
+		t.pooled = bufPool.Get().(*[maxPooled]byte)
+		buf = t.pooled[:]
+	} else {
+		buf = make([]byte, need)
 	}
 	var sb []byte
-	if b64.DecodedLen(len(ss)) <= maxPooledSignature {
-		t.pooled = sigPool.Get().(*[maxPooledSignature]byte)
-		sb = t.pooled[:]
-	} else {
-		sb = make([]byte, b64.DecodedLen(len(ss)))
+	if t.Payload, sb, err = decodeSegment(buf, ps, errPayloadB64); err != nil {
+		t.Release()
+		return err
 	}
 	if t.Signature, _, err = decodeSegment(sb, ss, errSignatureB64); err != nil {
 		t.Release()
