@@ -163,22 +163,30 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.rdb.HLen(ctx, s.hash).Result()
+	written, err := revokeScript.Run(ctx, s.rdb, []string{s.hash}, field(r), b, s.channel, s.o.maxEntries).Int()
 	if err != nil {
-		return fmt.Errorf("redisstore: %w", err)
-	}
-	if n >= int64(s.o.maxEntries) {
-		return revocation.ErrFull
-	}
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.hash, field(r), b)
-	pipe.Publish(ctx, s.channel, b)
-	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("redisstore: revoking: %w", err)
+	}
+	if written == 0 {
+		return revocation.ErrFull
 	}
 	s.apply(r)
 	return nil
 }
+
+// revokeScript writes an entry and publishes it in one step, unless the
+// hash already holds its bound (ARGV[4]) and the entry is a new one: the
+// bound holds however many instances revoke at once, and an entry already
+// held can always be widened. KEYS[1] is the hash; ARGV[1..3] the field,
+// the entry and the channel.
+var revokeScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+	return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return 1
+`)
 
 // List returns the revocations in force, as Redis holds them.
 func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {

@@ -3,7 +3,10 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -240,5 +243,63 @@ func TestARevocationIsNeverNarrowedInRedis(t *testing.T) {
 	fresh := newStore(t, srv) // reads what Redis holds
 	if !revoked(t, fresh, claims("", "bob", "", now.Add(-time.Minute))) {
 		t.Fatal("the earlier cutoff narrowed the revocation in Redis")
+	}
+}
+
+// A full store refuses a new entry but still widens one it holds, and the
+// bound holds when several instances revoke at once.
+func TestAFullStoreRefusesNewEntriesOnly(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	s := newStore(t, srv, redisstore.WithMaxEntries(3))
+	now := time.Now()
+	sub := func(v string, expires time.Time) revocation.Revocation {
+		return revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: v, Before: now, Expires: expires}
+	}
+	for _, v := range []string{"a", "b", "c"} {
+		if err := s.Revoke(ctx, sub(v, now.Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Revoke(ctx, sub("d", now.Add(time.Hour))); !errors.Is(err, revocation.ErrFull) {
+		t.Fatalf("a fourth entry in a store of three: %v", err)
+	}
+	if err := s.Revoke(ctx, sub("a", now.Add(2*time.Hour))); err != nil {
+		t.Fatalf("widening an entry of a full store: %v", err)
+	}
+	list, err := s.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Fatalf("Redis holds %d entries", len(list))
+	}
+	for _, r := range list {
+		if r.Value == "a" && r.Expires.Before(now.Add(90*time.Minute)) {
+			t.Fatalf("the widened entry expires at %v", r.Expires)
+		}
+	}
+
+	// Instances revoking at once never take Redis past the bound.
+	fresh := startRedis(t)
+	stores := []*redisstore.Store{newStore(t, fresh, redisstore.WithMaxEntries(5)), newStore(t, fresh, redisstore.WithMaxEntries(5))}
+	var wg sync.WaitGroup
+	var full atomic.Int32
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := stores[g%2].Revoke(ctx, sub(fmt.Sprint("user-", g), now.Add(time.Hour)))
+			switch {
+			case errors.Is(err, revocation.ErrFull):
+				full.Add(1)
+			case err != nil:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if list, err := stores[0].List(ctx); err != nil || len(list) != 5 || full.Load() != 3 {
+		t.Fatalf("%d entries in Redis, %d refused, %v; want 5 and 3", len(list), full.Load(), err)
 	}
 }
