@@ -8,6 +8,12 @@
 // repairs any message missed while a connection was down, and drops entries
 // whose tokens have all expired.
 //
+// A revocation ends only when every token it covers has expired. A running
+// instance keeps what it has applied even if the entry disappears from
+// Redis (a Redis restarted without persistence, or a field deleted by
+// hand): losing data in Redis never lifts a revocation early. Instances
+// started afterwards see only what Redis holds.
+//
 // # Failure
 //
 // When Redis cannot be reached, an instance keeps enforcing the last state

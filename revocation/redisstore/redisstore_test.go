@@ -303,3 +303,28 @@ func TestAFullStoreRefusesNewEntriesOnly(t *testing.T) {
 		t.Fatalf("%d entries in Redis, %d refused, %v; want 5 and 3", len(list), full.Load(), err)
 	}
 }
+
+// An entry that disappears from Redis (deleted by hand, or lost by a Redis
+// without persistence) stays enforced by the instances that applied it:
+// losing data never lifts a revocation early. A new instance sees only
+// what Redis holds.
+func TestAnEntryLostInRedisStaysEnforced(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	s := newStore(t, srv, redisstore.WithResyncInterval(50*time.Millisecond))
+	now := time.Now()
+	if err := s.Revoke(ctx, revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "mallory",
+		Before: now, Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.client().Del(ctx, "jwtguard:revocations").Err(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // several resyncs
+	if !revoked(t, s, claims("", "mallory", "", now.Add(-time.Minute))) {
+		t.Fatal("a resync lifted a revocation that Redis lost")
+	}
+	if revoked(t, newStore(t, srv), claims("", "mallory", "", now.Add(-time.Minute))) {
+		t.Fatal("a new instance enforces an entry Redis does not hold")
+	}
+}
