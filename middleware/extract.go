@@ -136,14 +136,14 @@ func (querySource) malformed() *Error {
 }
 
 // locate applies every source. Exactly one credential is required: none is
-// ErrNoToken, more than one is invalid_request (RFC 6750 §2). The one token
+// ErrNoToken (with missing, built once per Verifier, as its cause), more than one is invalid_request (RFC 6750 §2). The one token
 // found is not checked against the b64token syntax: the verifier's strict
 // parsing refuses any token that is not one, so VerifyRequest checks the
 // syntax only when verification fails, and the answer is the same as if it
 // had checked first. Where a second source ends the search, the first
 // token's syntax is checked before moving on, as a check-first extraction
 // would have done.
-func locate(r *http.Request, sources []TokenSource) (string, TokenSource, error) {
+func locate(r *http.Request, sources []TokenSource, missing error) (string, TokenSource, error) {
 	var tok string
 	var from TokenSource
 	for _, s := range sources {
@@ -166,9 +166,15 @@ func locate(r *http.Request, sources []TokenSource) (string, TokenSource, error)
 		tok, from = t, s
 	}
 	if from == nil {
-		return "", nil, &Error{Reason: ReasonTokenMissing, Err: errors.New("no credential in " + sourceNames(sources))}
+		return "", nil, &Error{Reason: ReasonTokenMissing, Err: missing}
 	}
 	return tok, from, nil
+}
+
+// noCredential is the cause of the ErrNoToken error locate returns for
+// sources.
+func noCredential(sources []TokenSource) error {
+	return errors.New("no credential in " + sourceNames(sources))
 }
 
 func sourceNames(sources []TokenSource) string {

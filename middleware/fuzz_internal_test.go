@@ -82,7 +82,7 @@ func FuzzDiscovery(f *testing.F) {
 // once: the answer VerifyRequest gives for a request whose token does not
 // verify.
 func extract(r *http.Request, sources []TokenSource) (string, error) {
-	tok, from, err := locate(r, sources)
+	tok, from, err := locate(r, sources, noCredential(sources))
 	if err == nil && !isB64Token(tok) {
 		return "", from.malformed()
 	}

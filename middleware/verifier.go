@@ -46,6 +46,9 @@ type Verifier struct {
 	remotes   []*remoteKeys
 	cache     *tokenCache   // nil when turned off
 	headers   *jose.Headers // the header segments seen lately, decoded and checked
+	// noCredential is the cause of every ErrNoToken error, built once: a
+	// request without a token is the most common rejection of all.
+	noCredential error
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -81,7 +84,8 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 		return nil, errors.New("jwtguard: at least one issuer is required")
 	}
 	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers)),
-		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes), headers: jose.NewHeaders()}
+		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes), headers: jose.NewHeaders(),
+		noCredential: noCredential(cfg.sources)}
 	if v.client == nil {
 		v.client, v.ownClient = defaultHTTPClient(), true
 	}
@@ -287,7 +291,7 @@ func (v *Verifier) Refresh(ctx context.Context) error {
 // VerifyRequest extracts the token from r with the configured sources and
 // verifies it. It never writes a response; map its error with ResponseFor.
 func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
-	raw, src, err := locate(r, v.cfg.sources)
+	raw, src, err := locate(r, v.cfg.sources, v.noCredential)
 	if err != nil {
 		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err})
 		return nil, err

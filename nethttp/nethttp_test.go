@@ -288,3 +288,54 @@ func TestAVerifiedRequestAllocatesAtMostTwentyTimes(t *testing.T) {
 		t.Logf("%s: %v allocations", alg, n)
 	}
 }
+
+// A rejected request allocates twice besides any signature check: its
+// error, and its answer's header values (the answer itself is rendered once
+// per Guard). The commonest rejections, no token at all and a forged
+// token, are held to that.
+func TestARejectionAllocatesOnlyItsErrorAndHeaders(t *testing.T) {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms("RS256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+		quiet, middleware.WithStartupFetch(), middleware.WithTokenCache(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	h := nethttp.Protect(v)(http.NotFoundHandler())
+	good := iss.MustMint(jwttest.Claims{"sub": "alice"})
+	seg, other := strings.Split(good, "."), strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}), ".")
+	verify, err := floor.New("RS256", iss.PublicKey(iss.KeyIDs()[0]), good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := testing.AllocsPerRun(20, func() { verify() })
+	for _, c := range []struct {
+		name, auth string
+		crypto     float64
+	}{
+		{"no token", "", 0},
+		{"a forged token", "Bearer " + seg[0] + "." + other[1] + "." + seg[2], check},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
+		if c.auth != "" {
+			r.Header.Set("Authorization", c.auth)
+		}
+		w := new(floor.ResponseWriter)
+		var failed error
+		n := testing.AllocsPerRun(50, func() {
+			if err := w.Serve(h, r, http.StatusUnauthorized); err != nil {
+				failed = err
+			}
+		})
+		if failed != nil {
+			t.Fatalf("%s: %v", c.name, failed)
+		}
+		if n > c.crypto+2 {
+			t.Errorf("%s: %v allocations, want at most %v", c.name, n, c.crypto+2)
+		}
+	}
+}
