@@ -450,7 +450,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		}
 		return iss, newError(ReasonKeyNotFound, descInvalid, err)
 	}
-	if err := jose.Verify(alg, key, tok.SigningInput, tok.Signature); err != nil {
+	if err := tok.Verify(alg, key); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: from here on the claims are the issuer's own words,

@@ -24,8 +24,15 @@ func TestFloorVerifiesTheTokenAndNothingElse(t *testing.T) {
 			}
 			seg := strings.Split(tok, ".")
 			other := strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
-			if _, err := floor.New(alg, pub, seg[0]+"."+other[1]+"."+seg[2]); err == nil {
+			forged := seg[0] + "." + other[1] + "." + seg[2]
+			if _, err := floor.New(alg, pub, forged); err == nil {
 				t.Fatal("the floor accepts a signature over another payload")
+			}
+			if reject, err := floor.Rejecting(alg, pub, forged); err != nil || reject() {
+				t.Fatalf("the rejecting floor does not reject a signature over another payload: %v", err)
+			}
+			if _, err := floor.Rejecting(alg, pub, tok); err == nil {
+				t.Fatal("a rejecting floor for a good token")
 			}
 			if _, err := floor.New("PS256", pub, tok); err == nil {
 				t.Fatal("a floor for an algorithm it does not measure")
