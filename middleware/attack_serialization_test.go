@@ -44,7 +44,11 @@ func TestAttackSerialization(t *testing.T) {
 		malformed("a payload that is not JSON", tg.signed(tg.rsaKid, hdr, `iss=me`)),
 		malformed("a duplicate exp in the payload", tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"exp":1,`, 1))),
 		malformed("exp and EXP in the payload", tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"EXP":1,`, 1))),
-		malformed("a duplicate iss spelled with an escape", tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"\u0069ss":"https://evil.example",`, 1))),
+		malformed("a duplicate iss spelled with an escape", tg.signed(tg.rsaKid, hdr, strings.TrimSuffix(payload, "}")+`,"\u0069ss":"https://evil.example"}`)),
+		// The first iss names the keys; an untrusted one is refused as such
+		// before the rest of the payload is read.
+		{name: "a duplicate iss spelled with an escape, first", token: tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"\u0069ss":"https://evil.example",`, 1)),
+			want: ansInvalid, reason: middleware.ReasonIssuerInvalid, noKeyFetch: true},
 		malformed("a duplicate inside a nested claim", tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"realm_access":{"roles":["a"],"roles":["admin"]},`, 1))),
 		malformed("trailing data after the payload object", tg.signed(tg.rsaKid, hdr, payload+`{}`)),
 		{name: "a JWE (five segments with an enc header)", token: unsigned(`{"alg":"RSA-OAEP","enc":"A256GCM"}`, "x", "y") + ".AAAA.BBBB",

@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,6 +34,40 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 			wantReason(t, err, middleware.ReasonSignatureInvalid)
 		})
 	}
+	// Nor does a malformed payload after the issuer (read before the
+	// signature, to name the keys): signed, the same payload is refused as
+	// malformed.
+	payload, err := base64.RawURLEncoding.DecodeString(good[1])
+	if err != nil || !strings.Contains(string(payload), `"iss"`) || !strings.HasSuffix(string(payload), "}") {
+		t.Fatalf("payload %q: %v", payload, err)
+	}
+	body := string(payload[:len(payload)-1])
+	for name, rest := range map[string]string{
+		"a duplicate claim after iss": body + `,"exp":9999999999,"exp":9999999999}`,
+		"invalid JSON after iss":      body + `,"sub":}`,
+		"invalid UTF-8 after iss":     body + ",\"sub\":\"\xff\"}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(rest)) + "." + good[2]
+			_, err := v.Verify(context.Background(), forged)
+			wantReason(t, err, middleware.ReasonSignatureInvalid)
+			signed, err := iss.SignRaw(iss.KeyIDs()[0], mustDecode(t, good[0]), []byte(rest))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = v.Verify(context.Background(), signed)
+			wantReason(t, err, middleware.ReasonTokenMalformed)
+		})
+	}
+}
+
+func mustDecode(t *testing.T, seg string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // C18: clients cannot tell an unknown kid, an unknown issuer and a bad

@@ -405,7 +405,8 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
 	// One pass over the payload validates it and collects the registered
-	// claims' raw values.
+	// claims' raw values; it pauses after iss, which names the keys, and
+	// finishes once the signature has verified.
 	tok, w := &sg.tok, &sg.w
 	if err := jose.ParseChecked(tok, raw, v.headers, v.acceptHeader, w.member); err != nil {
 		switch {
@@ -453,8 +454,12 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := tok.Verify(alg, key); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
-	// Signature verified: from here on the claims are the issuer's own words,
-	// kept out of pooled memory.
+	// Signature verified: the rest of the payload is scanned (a malformed
+	// one never masks a bad signature, C25), and from here on the claims
+	// are the issuer's own words, kept out of pooled memory.
+	if err := tok.FinishPayload(w.member); err != nil {
+		return iss, newError(ReasonTokenMalformed, descMalformed, err)
+	}
 	w.keep(tok.KeepPayload(), tok.Payload)
 	box := &claimsBox{c: Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}}
 	c := &box.c

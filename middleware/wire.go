@@ -13,10 +13,16 @@ import (
 // is the first, lenient pass: each claim's type is checked after the
 // signature. Member names match exactly, as RFC 7519 says (Go's decoder
 // would also take "ISS" for "iss"); duplicate names have been refused.
-func (w *wirePayload) member(name, value []byte) {
+// The issuer is all that is needed before the signature check (it names
+// the keys), so the scan pauses there and the rest of the payload waits
+// for Token.FinishPayload: a forged token, however many claims it carries,
+// costs no scan of what follows its issuer.
+func (w *wirePayload) member(name, value []byte) (pause bool) {
 	if field := w.field(name); field != nil {
 		*field = value
+		return field == &w.Iss
 	}
+	return false
 }
 
 // keep moves the raw values w holds from old, the token's pooled payload,

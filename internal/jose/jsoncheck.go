@@ -36,31 +36,73 @@ const (
 //
 // what names the segment in error texts. Ordinary tokens cost no allocation.
 func scanObject(what string, b []byte, fn func(name, value []byte)) error {
-	s := scanner{b: b}
+	var s scanner
+	if fn == nil {
+		return s.start(what, b, nil)
+	}
+	return s.start(what, b, func(name, value []byte) bool { fn(name, value); return false })
+}
+
+// A memberFunc is given each top-level member of a scanned object; true
+// pauses the scan just after that member (see scanner.resume).
+type memberFunc func(name, value []byte) (pause bool)
+
+// start begins the scan of b (see scanObject) in s. When fn pauses it, start
+// returns nil with s.paused set: b is then valid up to that member only, and
+// resume finishes the scan.
+func (s *scanner) start(what string, b []byte, fn memberFunc) error {
+	s.b, s.depth, s.n, s.paused = b, 0, 0, false // s.names need no zeroing: s.n bounds them
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, what)
 	}
-	i, fault := s.object(i, fn)
-	if fault == 0 {
-		if i = skipSpace(b, i); i != len(b) {
-			fault = faultSyntax
+	i, f := s.object(i, fn)
+	return s.end(what, i, f)
+}
+
+// resume finishes a paused scan, giving fn the members after the pause
+// (fn can pause it no more); it returns nil at once if s is not paused.
+func (s *scanner) resume(what string, fn memberFunc) error {
+	if !s.paused {
+		return nil
+	}
+	s.paused = false
+	var once memberFunc
+	if fn != nil {
+		once = func(name, value []byte) bool { fn(name, value); return false }
+	}
+	i, f := s.members(s.at.i, s.at.count, 0, s.at.set, false, once)
+	return s.end(what, i, f)
+}
+
+func (s *scanner) end(what string, i int, f fault) error {
+	if f == faultPaused {
+		return nil
+	}
+	if f == 0 {
+		if i = skipSpace(s.b, i); i != len(s.b) {
+			f = faultSyntax
 		}
 	}
-	if fault != 0 {
-		return fault.error(what, i, len(b))
+	if f != 0 {
+		return f.error(what, i, len(s.b))
 	}
 	return nil
 }
 
-// scanner is the state of one scanObject call. Its methods report a fault
-// and where; scanObject alone formats the error (which keeps the scanner
-// and its name list on the stack).
+// scanner is the state of one scan. Its methods report a fault and where;
+// end alone formats the error (which keeps the scanner and its name list
+// on the stack).
 type scanner struct {
-	b     []byte
-	depth int
+	b      []byte
+	depth  int
+	n      int  // how many of names are in use
+	paused bool // the top-level object's scan stopped after a member (at)
+	at     struct {
+		i, count int                 // just past the member's value; its number
+		set      map[string]struct{} // the top-level names, when in a set
+	}
 	names [64]memberName // the open objects' listed member names, innermost last
-	n     int            // how many of names are in use
 }
 
 type fault uint8
@@ -73,6 +115,7 @@ const (
 	faultArrayWidth
 	faultDuplicate
 	faultDuplicateFold
+	faultPaused // not a fault: fn asked for a pause
 )
 
 func (f fault) error(what string, i, n int) error {
@@ -132,19 +175,43 @@ func (s *scanner) value(i int) (int, fault) {
 	return i, faultSyntax
 }
 
-func (s *scanner) object(i int, fn func(name, value []byte)) (int, fault) {
+func (s *scanner) object(i int, fn memberFunc) (int, fault) {
 	if s.depth == MaxJSONDepth {
 		return i, faultDepth
 	}
 	s.depth++
-	b, top, base := s.b, s.depth == 1, s.n
-	var set map[string]struct{} // this object's names, once it is large or has escaped names
+	b := s.b
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		s.depth--
 		return i + 1, 0
 	}
-	for count := 1; ; count++ {
+	return s.members(i, 1, s.n, nil, true, fn)
+}
+
+// members scans an open object's members from b[i]: from the first
+// member's name when first, else from the end of member count-1's value.
+// base is where the object's names start in s.names; set holds them instead
+// once the object is large or has escaped names.
+func (s *scanner) members(i, count, base int, set map[string]struct{}, first bool, fn memberFunc) (int, fault) {
+	b, top := s.b, s.depth == 1
+	for ; ; count++ {
+		if !first {
+			if i = skipSpace(b, i); i >= len(b) {
+				return i, faultSyntax
+			}
+			switch b[i] {
+			case ',':
+				i = skipSpace(b, i+1)
+			case '}':
+				s.n = base
+				s.depth--
+				return i + 1, 0
+			default:
+				return i, faultSyntax
+			}
+		}
+		first = false
 		if count > MaxJSONWidth {
 			return i, faultObjectWidth
 		}
@@ -171,20 +238,11 @@ func (s *scanner) object(i int, fn func(name, value []byte)) (int, fault) {
 			if kind&strEscaped != 0 {
 				n = []byte(unescapeName(n))
 			}
-			fn(n, b[start:i:i])
-		}
-		if i = skipSpace(b, i); i >= len(b) {
-			return i, faultSyntax
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			s.n = base
-			s.depth--
-			return i + 1, 0
-		default:
-			return i, faultSyntax
+			if fn(n, b[start:i:i]) {
+				s.paused = true
+				s.at.i, s.at.count, s.at.set = i, count+1, set
+				return i, faultPaused
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +149,7 @@ func checkAgainstReference(t *testing.T, in []byte) {
 	type member struct{ name, value string }
 	var got []member
 	err := scanObject("payload", in, func(name, value []byte) { got = append(got, member{string(name), string(value)}) })
+	checkPaused(t, in, err, len(got))
 	want := referenceVerdict(in)
 	if (err == nil) != (want == "") {
 		t.Fatalf("%q: scanObject says %v, the reference says %q", in, err, want)
@@ -168,6 +170,44 @@ func checkAgainstReference(t *testing.T, in []byte) {
 	for _, g := range got {
 		if v, ok := m[g.name]; !ok || string(v) != g.value {
 			t.Fatalf("%q: reported member %q = %q, json.Unmarshal has %q", in, g.name, g.value, v)
+		}
+	}
+}
+
+// checkPaused scans in again, paused after each of its first members in
+// turn (all of them when there are few) and then resumed: the error, or its
+// absence, must be exactly the one scan's (err), and the members before and
+// after the pause together exactly those the one scan reported (n of them,
+// compared with a scan that records them).
+func checkPaused(t *testing.T, in []byte, err error, n int) {
+	t.Helper()
+	var whole []string
+	_ = scanObject("payload", in, func(name, value []byte) { whole = append(whole, string(name)+"="+string(value)) })
+	for k := 1; k <= min(n, 24); k++ {
+		var s scanner
+		var got []string
+		pauseAfter := func(name, value []byte) bool {
+			got = append(got, string(name)+"="+string(value))
+			return len(got) == k
+		}
+		perr := s.start("payload", in, pauseAfter)
+		if perr == nil {
+			if !s.paused {
+				t.Fatalf("%q: no pause after member %d", in, k)
+			}
+			if len(got) != k {
+				t.Fatalf("%q: paused after %d members, want %d", in, len(got), k)
+			}
+			perr = s.resume("payload", pauseAfter) // a pause asked for again is ignored
+		}
+		if s.paused || (perr == nil) != (err == nil) || err != nil && perr.Error() != err.Error() {
+			t.Fatalf("%q paused after member %d: %v, in one scan %v", in, k, perr, err)
+		}
+		if !slices.Equal(got, whole) {
+			t.Fatalf("%q paused after member %d: members %q, in one scan %q", in, k, got, whole)
+		}
+		if perr == nil && s.resume("payload", pauseAfter) != nil {
+			t.Fatalf("%q: a finished scan resumed with an error", in)
 		}
 	}
 }

@@ -61,6 +61,7 @@ type Token struct {
 
 	pooled *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
 	kept   []byte           // the payload's copy, once KeepPayload made it
+	scan   scanner          // the payload's scan, while ParseChecked's member has paused it
 }
 
 // maxPooled covers the payload and signature of all but unusually large
@@ -81,7 +82,7 @@ func (t *Token) Release() {
 		bufPool.Put(t.pooled)
 		t.pooled, t.Signature = nil, nil
 		if t.kept == nil {
-			t.Payload = nil
+			t.Payload, t.scan.b = nil, nil
 		}
 	}
 }
@@ -94,9 +95,26 @@ func (t *Token) KeepPayload() (old []byte) {
 	if t.pooled != nil && t.kept == nil {
 		t.kept = bytes.Clone(old)
 		t.Payload = t.kept
+		if t.scan.paused {
+			t.scan.b = t.kept // FinishPayload reads the copy
+		}
 	}
 	return old
 }
+
+// FinishPayload finishes the payload's scan that ParseChecked's member
+// paused, giving member the members after the pause, and returns the error
+// that ParseChecked would have returned for the rest of the payload. Until
+// it returns nil, the payload is known to be valid only up to the member
+// that paused the scan. Without a pause it returns nil at once.
+func (t *Token) FinishPayload(member func(name, value []byte) (pause bool)) error {
+	if t.scan.paused && t.scan.b == nil {
+		return errReleasedPaused
+	}
+	return t.scan.resume("payload", member)
+}
+
+var errReleasedPaused = errors.New("jose: the payload was released before its scan finished")
 
 // Rebase returns s, a subslice of from, as the same subslice of to (a copy
 // of from), capped at its length. A slice that does not lie within from is
@@ -159,16 +177,22 @@ func Parse(raw string) (*Token, error) {
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
 // payload, so a caller reads the claims it needs without a second scan; on
-// an error, discard what member was given.
+// an error, discard what member was given. When member returns true, the
+// scan pauses after that member and ParseChecked returns: the caller reads
+// what it needs before the signature check (a verifier, the issuer) and
+// calls t.FinishPayload afterwards, so that a token whose signature fails
+// costs no scan of the claims after it.
 // headers, when not nil, remembers the headers that passed: every token of
 // one key carries the same header segment, so most tokens skip its
 // decoding and checks. Call t.Release once the signature has been checked.
-func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte)) error {
+func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte) (pause bool)) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
-	*t = Token{SigningInput: raw[:len(hs)+1+len(ps)]}
+	// Field by field: the scanner's name list needs no zeroing.
+	t.Header, t.SigningInput, t.Payload, t.Signature, t.pooled, t.kept = Header{}, raw[:len(hs)+1+len(ps)], nil, nil, nil, nil
+	t.scan.b, t.scan.paused = nil, false
 	if err := headers.read(&t.Header, hs); err != nil {
 		return err
 	}
@@ -194,7 +218,7 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 		t.Release()
 		return err
 	}
-	if err := scanObject("payload", t.Payload, member); err != nil {
+	if err := t.scan.start("payload", t.Payload, member); err != nil {
 		t.Release()
 		return err
 	}
