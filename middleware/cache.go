@@ -82,6 +82,9 @@ func (c *tokenCache) drop(raw string, e *cacheEntry) {
 // ones least likely to be seen again go first.
 func (c *tokenCache) put(raw string, e *cacheEntry) {
 	e.size = 2*len(raw) + 512 // the token, its payload, and the fixed cost of an entry
+	if c := e.claims; c != nil {
+		e.size += 16 * (len(c.Audience) + len(c.Scopes)) // the claims' own slices
+	}
 	if e.size > c.maxBytes {
 		return
 	}
@@ -145,7 +148,7 @@ func sameKey(a, b *jose.Key) bool {
 }
 
 // cached answers from the cache, or reports a miss. On a hit the claims are
-// a copy, so no caller can change another request's claims.
+// a copy, slices included, so no caller can change another request's claims.
 func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool) {
 	e := v.cache.get(raw)
 	if e == nil {
@@ -166,6 +169,6 @@ func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool)
 	if err := v.checkRevoked(e.claims); err != nil {
 		return nil, e.claims.Issuer, err, true
 	}
-	c := *e.claims
-	return &c, c.Issuer, nil, true
+	c := copyClaims(e.claims)
+	return c, c.Issuer, nil, true
 }

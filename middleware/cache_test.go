@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -156,5 +159,66 @@ func TestTheCacheIsBounded(t *testing.T) {
 	}
 	if n := off.CacheLen(); n != 0 {
 		t.Fatalf("a cache that is off holds %d entries", n)
+	}
+}
+
+// Every request's Claims are its own, slices included, whether they come
+// from a verification or from the cache: what one handler does to its
+// Audience or Scopes (sorting, overwriting, appending) reaches no other
+// request and not the cache. Run with -race, the concurrent part fails on
+// any shared backing array.
+func TestEachRequestsClaimsAreItsOwn(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	ctx := context.Background()
+	many := strings.Fields("a b c d e f g h i j k") // more than a Claims box has room for
+	for _, tc := range []struct {
+		name   string
+		claims jwttest.Claims
+	}{
+		{"few scopes", jwttest.Claims{"aud": []string{audience, "other"}, "scope": "read write"}},
+		{"many scopes", jwttest.Claims{"aud": []string{audience, "other"}, "scope": strings.Join(many, " ")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := mint(t, iss, tc.claims)
+			first, err := v.Verify(ctx, tok) // verified, then put in the cache
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(first.Scopes)
+			wantAud := slices.Clone(first.Audience)
+			spoil := func(c *middleware.Claims) {
+				c.Scopes[0], c.Audience[0] = "admin", "spoiled"
+				_ = append(c.Audience[:1], "appended")
+				_ = append(c.Scopes[:1], "appended")
+			}
+			spoil(first)
+			for range 2 {
+				c, err := v.Verify(ctx, tok) // a hit
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(c.Scopes, want) || !slices.Equal(c.Audience, wantAud) {
+					t.Fatalf("scopes %q, audience %q; want %q, %q", c.Scopes, c.Audience, want, wantAud)
+				}
+				spoil(c)
+			}
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for range 50 {
+						c, err := v.Verify(ctx, tok)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						slices.Sort(c.Scopes)
+						spoil(c)
+					}
+				})
+			}
+			wg.Wait()
+		})
 	}
 }

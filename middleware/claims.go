@@ -18,8 +18,9 @@ import (
 // Claims are the verified claims of an access token: the registered claims
 // as typed fields, the scopes, and the whole payload for everything else.
 // A Claims value is only ever produced by a successful verification. Each
-// request gets its own Claims, but its slices (Audience, Scopes) may be
-// shared with the verified-token cache: read them, do not modify them.
+// request gets its own Claims, slices included: changing one request's
+// Audience or Scopes changes nothing another request or the verified-token
+// cache sees.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub
@@ -252,6 +253,27 @@ type claimsBox struct {
 	room [8]string
 }
 
+// copyClaims returns a copy of c that shares no slice with it (the strings
+// are immutable and shared): a cache hit's Claims are the request's own. The
+// slices go in the box's room while it lasts, capped, so that an append to
+// one never writes into the other: one allocation for most tokens.
+func copyClaims(c *Claims) *Claims {
+	box := new(claimsBox)
+	box.c = *c
+	room := box.room[:]
+	box.c.Audience, room = copyInto(c.Audience, room)
+	box.c.Scopes, _ = copyInto(c.Scopes, room)
+	return &box.c
+}
+
+func copyInto(s, room []string) (out, rest []string) {
+	if s == nil || len(s) > len(room) {
+		return cloneNil(s), room
+	}
+	n := copy(room, s)
+	return room[:n:n], room[n:]
+}
+
 // typedClaims checks every registered claim's JSON type and fills c, whose
 // Audience and Scopes use room while it lasts.
 func typedClaims(w *wirePayload, c *Claims, room []string) error {
@@ -302,4 +324,12 @@ func typedClaims(w *wirePayload, c *Claims, room []string) error {
 		c.Scopes, err = stringsClaim("scp", w.Scp, true, room)
 	}
 	return err
+}
+
+// cloneNil returns a copy of s with no spare capacity; nil stays nil.
+func cloneNil(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return slices.Clip(slices.Clone(s))
 }

@@ -355,7 +355,10 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 		return nil, c.Issuer, e
 	}
 	if useCache && !present(w.Cnf) {
-		kept := *c // the caller may change c; the cache keeps its own copy
+		// The caller may change c, slices included: the cache keeps its own
+		// copy, its slices exactly as long as they need be.
+		kept := *c
+		kept.Audience, kept.Scopes = cloneNil(c.Audience), cloneNil(c.Scopes)
 		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, alg: sg.alg}
 		if is.remote != nil {
 			entry.set.Store(is.remote.set.Load())
