@@ -158,3 +158,19 @@ func BenchmarkCachePut(b *testing.B) {
 		i++
 	}
 }
+
+// An entry counts its claims' own slices against the byte bound: a token
+// with many scopes costs more of it than one with none.
+func TestAnEntryCountsItsClaimsSlices(t *testing.T) {
+	t.Parallel()
+	c := newTokenCache(10, 1<<20)
+	plain, wide := newEntry(cacheKey(1)), newEntry(cacheKey(2))
+	wide.claims.Audience = []string{"a", "b"}
+	wide.claims.Scopes = make([]string, 98)
+	c.put(cacheKey(1), plain)
+	c.put(cacheKey(2), wide)
+	if d := wide.size - plain.size; d != 100*16 {
+		t.Fatalf("100 strings of claims add %d bytes, want %d", d, 100*16)
+	}
+	checkCache(t, c)
+}

@@ -37,9 +37,9 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 	// Nor does a malformed payload after the issuer (read before the
 	// signature, to name the keys): signed, the same payload is refused as
 	// malformed.
-	payload, err := base64.RawURLEncoding.DecodeString(good[1])
-	if err != nil || !strings.Contains(string(payload), `"iss"`) || !strings.HasSuffix(string(payload), "}") {
-		t.Fatalf("payload %q: %v", payload, err)
+	payload := mustDecode(t, good[1])
+	if !strings.Contains(string(payload), `"iss"`) || !strings.HasSuffix(string(payload), "}") {
+		t.Fatalf("payload %q", payload)
 	}
 	body := string(payload[:len(payload)-1])
 	for name, rest := range map[string]string{
@@ -61,7 +61,8 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 	}
 }
 
-func mustDecode(t *testing.T, seg string) []byte {
+// mustDecode decodes a token segment (base64url, unpadded).
+func mustDecode(t testing.TB, seg string) []byte {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
