@@ -2,6 +2,7 @@ package nethttp_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,7 +19,8 @@ import (
 // check of the same token (the floor). The paired runs time both in one
 // loop and report the ratio as x-floor, serial and on every core; a bad
 // signature is paired too, and a signature too short to check shows what a
-// rejection costs besides the public-key operation. "bare
+// rejection costs besides the public-key operation. The floor paired with
+// itself is the control: how far from 1 noise alone moves a ratio. "bare
 // handler" is the inner handler alone, which the protected figures
 // include; the response writer is reused (floor.ResponseWriter).
 func BenchmarkProtect(b *testing.B) {
@@ -56,6 +58,17 @@ func BenchmarkProtect(b *testing.B) {
 			return func() error { return w.Serve(protected, r, http.StatusNoContent) }
 		}
 		b.Run(alg+"/paired", func(b *testing.B) { floor.Paired(b, verify, serveOne()) })
+		// The control: the floor paired with itself. Its x-floor would be
+		// 1 on a quiet machine; its scatter over a run's repetitions is the
+		// noise every other ratio of that run carries.
+		b.Run(alg+"/floor against itself/paired", func(b *testing.B) {
+			floor.Paired(b, verify, func() error {
+				if !verify() {
+					return errors.New("floor verification failed")
+				}
+				return nil
+			})
+		})
 		b.Run(alg+"/paired/parallel", func(b *testing.B) { floor.PairedParallel(b, verify, serveOne) })
 		// A bad signature costs the whole check and the 401 answer.
 		seg, other := strings.Split(tok, "."), strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
