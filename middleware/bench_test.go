@@ -65,9 +65,9 @@ func BenchmarkVerify(b *testing.B) {
 
 // BenchmarkReject measures answers that must come before any crypto. The
 // two "signature too short" cases are refused just before the public-key
-// operation, with the payload scanned only up to its issuer: the second's
-// Keycloak-sized claims (roles, client roles, groups after iss) add the
-// base64 decoding of their bytes, not a scan of their JSON.
+// operation, their payloads' JSON unread (their bytes name the issuer as
+// encoders write it): the second's Keycloak-sized claims (roles, client
+// roles, groups) add the base64 decoding of their bytes, not a scan.
 func BenchmarkReject(b *testing.B) {
 	iss, v, _ := benchSetup(b, "RS256")
 	ctx := context.Background()

@@ -34,18 +34,23 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 			wantReason(t, err, middleware.ReasonSignatureInvalid)
 		})
 	}
-	// Nor does a malformed payload after the issuer (read before the
-	// signature, to name the keys): signed, the same payload is refused as
-	// malformed.
+	// Nor does a malformed payload, before its iss or after it: signed, the
+	// same payload is refused as malformed. (The payload names the keys'
+	// issuer in the usual form, so its JSON is read only after the
+	// signature; TestAPayloadThatNamesItsIssuerOtherwiseIsReadUpToIt covers
+	// the other form.)
 	payload := mustDecode(t, good[1])
 	if !strings.Contains(string(payload), `"iss"`) || !strings.HasSuffix(string(payload), "}") {
 		t.Fatalf("payload %q", payload)
 	}
 	body := string(payload[:len(payload)-1])
 	for name, rest := range map[string]string{
-		"a duplicate claim after iss": body + `,"exp":9999999999,"exp":9999999999}`,
-		"invalid JSON after iss":      body + `,"sub":}`,
-		"invalid UTF-8 after iss":     body + ",\"sub\":\"\xff\"}",
+		"a duplicate claim after iss":  body + `,"exp":9999999999,"exp":9999999999}`,
+		"invalid JSON after iss":       body + `,"sub":}`,
+		"invalid UTF-8 after iss":      body + ",\"sub\":\"\xff\"}",
+		"a duplicate claim before iss": `{"exp":9999999999,"exp":9999999999,` + body[1:] + `}`,
+		"invalid JSON before iss":      `{"sub":,` + body[1:] + `}`,
+		"not JSON at all":              `<iss>` + body + `</iss>`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(rest)) + "." + good[2]
@@ -59,6 +64,98 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 			wantReason(t, err, middleware.ReasonTokenMalformed)
 		})
 	}
+}
+
+// C09 when the keys are picked before the payload is read: a payload that
+// holds a configured issuer's iss member anywhere is checked with that
+// issuer's keys, and then its own iss must be that issuer. Here the issuer
+// signs payloads whose iss member naming it sits inside another claim.
+func TestAPayloadNamingItsIssuerOnlyInsideAClaimIsRefused(t *testing.T) {
+	t.Parallel()
+	l := newPayloadLab(t)
+	payload, member, iss := l.payload, l.member, l.iss
+	if _, err := l.v.Verify(context.Background(), l.sign(t, payload)); err != nil {
+		t.Fatalf("the payload as minted: %v", err)
+	}
+	for name, p := range map[string]string{
+		"another iss at the top":   strings.Replace(payload, member, `"iss":"https://evil.example","act":{`+member+`}`, 1),
+		"no iss at the top":        strings.Replace(payload, member, `"act":{`+member+`}`, 1),
+		"escaped inside a string":  strings.Replace(payload, member, `"iss":"https://evil.example","note":"`+strings.ReplaceAll(member, `"`, `\"`)+`"`, 1),
+		"an iss of the wrong type": strings.Replace(payload, member, `"iss":["`+iss.URL()+`"],"act":{`+member+`}`, 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := l.v.Verify(context.Background(), l.sign(t, p))
+			wantReason(t, err, middleware.ReasonIssuerInvalid)
+		})
+	}
+}
+
+// A payload that writes its iss otherwise than the usual "iss":"<url>"
+// (escaped slashes, spaces) verifies all the same; its keys are found by
+// reading the payload up to its iss, which a malformed payload fails
+// before any signature check.
+func TestAPayloadThatNamesItsIssuerOtherwiseIsReadUpToIt(t *testing.T) {
+	t.Parallel()
+	l := newPayloadLab(t)
+	payload, member, iss, good := l.payload, l.member, l.iss, l.good
+	for name, other := range map[string]string{
+		"escaped slashes":      strings.ReplaceAll(member, "/", `\/`),
+		"a space":              `"iss": "` + iss.URL() + `"`,
+		"an escaped character": `"iss":"\u0068` + iss.URL()[1:] + `"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := strings.Replace(payload, member, other, 1)
+			if strings.Contains(p, member) {
+				t.Fatalf("payload %q still holds %s", p, member)
+			}
+			c, err := l.v.Verify(context.Background(), l.sign(t, p))
+			if err != nil || c.Issuer != iss.URL() {
+				t.Fatalf("Verify = %+v, %v", c, err)
+			}
+			// Forged and malformed before its iss: refused as malformed, as
+			// reading up to the iss found; after it, the signature fails.
+			before := `{"sub":,` + p[1:]
+			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(before)) + "." + good[2]
+			_, err = l.v.Verify(context.Background(), forged)
+			wantReason(t, err, middleware.ReasonTokenMalformed)
+			after := p[:len(p)-1] + `,"sub":}`
+			forged = good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(after)) + "." + good[2]
+			_, err = l.v.Verify(context.Background(), forged)
+			wantReason(t, err, middleware.ReasonSignatureInvalid)
+		})
+	}
+}
+
+// payloadLab is an issuer, its verifier and a minted token taken apart,
+// for tests in which the issuer signs payloads of their own.
+type payloadLab struct {
+	iss     *jwttest.Issuer
+	v       *middleware.Verifier
+	good    []string // the minted token's segments
+	header  []byte
+	payload string // decoded
+	member  string // its iss member as minted: "iss":"<url>"
+}
+
+func newPayloadLab(t *testing.T) *payloadLab {
+	t.Helper()
+	iss := newIssuer(t)
+	l := &payloadLab{iss: iss, v: remoteVerifier(t, iss), good: segments(mint(t, iss, nil)), member: `"iss":"` + iss.URL() + `"`}
+	l.header, l.payload = mustDecode(t, l.good[0]), string(mustDecode(t, l.good[1]))
+	if !strings.Contains(l.payload, l.member) {
+		t.Fatalf("payload %q does not hold %s", l.payload, l.member)
+	}
+	return l
+}
+
+// sign has the issuer sign payload p under the minted token's header.
+func (l *payloadLab) sign(t *testing.T, p string) string {
+	t.Helper()
+	tok, err := l.iss.SignRaw(l.iss.KeyIDs()[0], l.header, []byte(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 // mustDecode decodes a token segment (base64url, unpadded).

@@ -1,13 +1,16 @@
 package middleware
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
@@ -42,7 +45,8 @@ type Verifier struct {
 	ownClient bool
 	algs      jose.AlgSet // the global allowlist
 	issuers   map[string]*issuerState
-	only      *issuerState // the issuer, when there is exactly one
+	only      *issuerState   // the issuer, when there is exactly one
+	named     []*issuerState // the issuers namedIssuer looks for, in configuration order; none past maxNamedIssuers
 	remotes   []*remoteKeys
 	cache     *tokenCache   // nil when turned off
 	headers   *jose.Headers // the header segments seen lately, decoded and checked
@@ -64,6 +68,7 @@ type issuerState struct {
 	algs      jose.AlgSet
 	static    *keySet
 	remote    *remoteKeys
+	named     *namedIn // its iss member as JSON encoders write it: "iss":"<url>"
 }
 
 // New builds a Verifier for one or more issuers. It validates the whole
@@ -118,6 +123,9 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 		}
 		if len(issuers) == 1 {
 			v.only = st
+		}
+		if len(issuers) <= maxNamedIssuers {
+			v.named = append(v.named, st)
 		}
 	}
 	if cfg.startupFetch {
@@ -195,7 +203,7 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 	}
 	st := &issuerState{
 		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),
-		skipAud: is.SkipAudienceCheck,
+		skipAud: is.SkipAudienceCheck, named: newNamedIn(is.URL),
 	}
 	switch {
 	case len(st.audiences) == 0 && !st.skipAud:
@@ -407,11 +415,8 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	}
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
-	// One pass over the payload validates it and collects the registered
-	// claims' raw values; it pauses after iss, which names the keys, and
-	// finishes once the signature has verified.
 	tok, w := &sg.tok, &sg.w
-	if err := jose.ParseChecked(tok, raw, v.headers, v.acceptHeader, w.member); err != nil {
+	if err := jose.ParseDeferred(tok, raw, v.headers, v.acceptHeader); err != nil {
 		switch {
 		case errors.Is(err, errAlgNotAllowed):
 			return "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
@@ -427,19 +432,35 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	defer tok.Release()
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	tokIss, err := stringClaim("iss", w.Iss)
-	if err != nil || tokIss == "" {
-		return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
-	}
-	is := v.issuer(tokIss)
-	if is == nil {
-		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
+	// The issuer names the keys. When the payload's bytes hold a configured
+	// issuer's iss member as encoders write it, that issuer's keys check the
+	// signature before the payload's JSON is read at all, so a forged
+	// token's claims are never parsed; once the signature has verified, the
+	// payload's own iss must be that issuer (C09). Otherwise one pass over
+	// the payload validates it and collects the registered claims' raw
+	// values up to iss, and pauses there; it finishes once the signature
+	// has verified. A payload that names no configured issuer is refused
+	// before any signature check either way.
+	is := v.namedIssuer(tok.Payload)
+	deferred := is != nil
+	if !deferred {
+		if err := tok.ScanPayload(w.member); err != nil {
+			return "", newError(ReasonTokenMalformed, descMalformed, err)
+		}
+		tokIss, err := stringClaim("iss", w.Iss)
+		if err != nil || tokIss == "" {
+			return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
+		}
+		if is = v.issuer(tokIss); is == nil {
+			return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
+		}
 	}
 	iss := is.url // the same string, in memory of its own
 	if !is.algs.Has(alg) {
 		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
+	var err error
 	if is.static != nil {
 		key, err = is.static.find(h.Kid, alg)
 	} else {
@@ -457,10 +478,17 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := tok.Verify(alg, key); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
-	// Signature verified: the rest of the payload is scanned (a malformed
-	// one never masks a bad signature, C25), and from here on the claims
-	// are the issuer's own words, kept out of pooled memory.
-	if err := tok.FinishPayload(w.member); err != nil {
+	// Signature verified: the payload, or the rest of it, is scanned (a
+	// malformed one never masks a bad signature, C25), and from here on the
+	// claims are the issuer's own words, kept out of pooled memory.
+	if deferred {
+		if err := tok.ScanPayload(w.collect); err != nil {
+			return iss, newError(ReasonTokenMalformed, descMalformed, err)
+		}
+		if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
+			return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer it names elsewhere, whose keys verified it"))
+		}
+	} else if err := tok.FinishPayload(w.member); err != nil {
 		return iss, newError(ReasonTokenMalformed, descMalformed, err)
 	}
 	w.keep(tok.KeepPayload(), tok.Payload)
@@ -474,6 +502,56 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 }
 
 var errAlgNotAllowed = errors.New("alg is not allowed")
+
+// maxNamedIssuers bounds the issuers namedIssuer looks for in a payload: a
+// search per issuer, so beyond a few the payload's scan up to iss is the
+// cheaper way to find the keys.
+const maxNamedIssuers = 4
+
+// namedIssuer returns the issuer whose iss member the decoded payload
+// holds as JSON encoders write it ("iss":"<url>", no space, no escape), or
+// nil: then the payload must be scanned to find it. A shortcut only: the
+// bytes may sit anywhere in the payload, so the payload's own iss is
+// checked once the signature has verified.
+func (v *Verifier) namedIssuer(payload []byte) *issuerState {
+	for _, is := range v.named {
+		if is.named.in(payload) {
+			return is
+		}
+	}
+	return nil
+}
+
+// namedIn finds an issuer's iss member in payloads. Safe for concurrent
+// use.
+type namedIn struct {
+	member []byte
+	// where it was last found: tokens of one issuer carry their claims in
+	// the same order, mostly of the same lengths, so a comparison there
+	// usually spares the search (stored only when it moves).
+	last atomic.Int64
+}
+
+func newNamedIn(url string) *namedIn {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(url) // a string always encodes
+	return &namedIn{member: append([]byte(`"iss":`), bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)}
+}
+
+func (n *namedIn) in(payload []byte) bool {
+	at := int(n.last.Load())
+	if at+len(n.member) <= len(payload) && bytes.Equal(payload[at:at+len(n.member)], n.member) {
+		return true
+	}
+	i := bytes.Index(payload, n.member)
+	if i < 0 {
+		return false
+	}
+	n.last.Store(int64(i))
+	return true
+}
 
 // issuer returns the configured issuer with exactly this identifier, or nil.
 func (v *Verifier) issuer(iss string) *issuerState {

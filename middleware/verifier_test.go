@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -44,6 +45,35 @@ func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 			wantReason(t, err, tc.want)
 			if err == nil && c.Issuer == "" {
 				t.Fatal("no issuer in the claims")
+			}
+		})
+	}
+}
+
+// Past a few issuers, a verifier finds a token's issuer by reading its
+// payload up to iss rather than by looking for each issuer's iss member:
+// both ways keep every issuer to its own keys.
+func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{2, 6} {
+		t.Run(fmt.Sprint(n, " issuers"), func(t *testing.T) {
+			t.Parallel()
+			var all []*jwttest.Issuer
+			var conf []middleware.Issuer
+			for range n {
+				iss := newIssuer(t)
+				all = append(all, iss)
+				conf = append(conf, middleware.Issuer{URL: iss.URL(), Audiences: []string{audience}})
+			}
+			v := newVerifier(t, conf, middleware.WithStartupFetch())
+			for i, iss := range all {
+				c, err := v.Verify(context.Background(), mint(t, iss, nil))
+				if err != nil || c.Issuer != iss.URL() {
+					t.Fatalf("issuer %d: %+v, %v", i, c, err)
+				}
+				other := all[(i+1)%n]
+				_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": other.URL()}))
+				wantReason(t, err, middleware.ReasonKeyNotFound)
 			}
 		})
 	}

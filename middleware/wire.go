@@ -25,6 +25,12 @@ func (w *wirePayload) member(name, value []byte) (pause bool) {
 	return false
 }
 
+// collect is member without the pause: it reads every member.
+func (w *wirePayload) collect(name, value []byte) (pause bool) {
+	w.member(name, value)
+	return false
+}
+
 // keep moves the raw values w holds from old, the token's pooled payload,
 // to payload, the copy that outlives the check.
 func (w *wirePayload) keep(old, payload []byte) {

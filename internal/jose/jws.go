@@ -168,11 +168,11 @@ func Parse(raw string) (*Token, error) {
 	return t, nil
 }
 
-// ParseChecked is Parse into the caller's t, with three hooks. accept is
-// called with the header's alg as soon as the header is decoded and
-// checked, before any work on the payload: a verifier refuses an algorithm
-// it does not allow at the cost of the header alone; an error from accept
-// is returned as is. (It takes the alg, not the header, so that t can stay
+// ParseChecked is Parse into the caller's t, with three hooks: it is
+// ParseDeferred and then ScanPayload. accept is called with the header's
+// alg as soon as the header is decoded and checked, before any work on the
+// payload: a verifier refuses an algorithm it does not allow at the cost
+// of the header alone; an error from accept is returned as is. (It takes the alg, not the header, so that t can stay
 // on the caller's stack.)
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
@@ -186,6 +186,24 @@ func Parse(raw string) (*Token, error) {
 // one key carries the same header segment, so most tokens skip its
 // decoding and checks. Call t.Release once the signature has been checked.
 func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte) (pause bool)) error {
+	if err := ParseDeferred(t, raw, headers, accept); err != nil {
+		return err
+	}
+	if err := t.ScanPayload(member); err != nil {
+		t.Release()
+		return err
+	}
+	return nil
+}
+
+// ParseDeferred is ParseChecked without the payload's scan: it splits
+// raw, reads the header (headers and accept as in ParseChecked) and decodes
+// the payload and the signature, leaving the payload's JSON unchecked until
+// ScanPayload, which must come before anything reads a claim. A verifier
+// that can tell the keys from the payload's bytes alone checks the
+// signature first, so a forged token's claims are never parsed. Call
+// t.Release once done, whatever ScanPayload returns.
+func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg string) error) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
@@ -218,11 +236,13 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 		t.Release()
 		return err
 	}
-	if err := t.scan.start("payload", t.Payload, member); err != nil {
-		t.Release()
-		return err
-	}
 	return nil
+}
+
+// ScanPayload validates the payload of a token from ParseDeferred in the
+// one pass of ParseChecked, member and its pause included. Call it once.
+func (t *Token) ScanPayload(member func(name, value []byte) (pause bool)) error {
+	return t.scan.start("payload", t.Payload, member)
 }
 
 // Headers remembers decoded, checked headers by their segment (a

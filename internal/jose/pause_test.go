@@ -1,6 +1,7 @@
 package jose
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -130,4 +131,40 @@ func TestParseCheckedResetsAReusedToken(t *testing.T) {
 	}
 	reused.Release()
 	fresh.Release()
+}
+
+// ParseDeferred decodes and checks all but the payload's JSON: a payload
+// that is not JSON at all parses, its bytes readable, and ScanPayload then
+// refuses it as ParseChecked does; base64 faults are its own.
+func TestParseDeferredLeavesThePayloadsJSONToScanPayload(t *testing.T) {
+	t.Parallel()
+	hdr := seg(`{"alg":"RS256","kid":"a"}`)
+	for _, payload := range []string{`{"iss":"https://id.example","sub":"alice"}`, `not JSON`, `{"sub":"a","sub":"b"}`, "{\"sub\":\"\xff\"}"} {
+		raw := hdr + "." + seg(payload) + "." + seg("sig")
+		var whole Token
+		errWhole := ParseChecked(&whole, raw, nil, nil, nil)
+		whole.Release()
+
+		var tok Token
+		if err := ParseDeferred(&tok, raw, nil, nil); err != nil {
+			t.Fatalf("%s: ParseDeferred: %v", payload, err)
+		}
+		if string(tok.Payload) != payload || string(tok.Signature) != "sig" {
+			t.Fatalf("%s: payload %q, signature %q", payload, tok.Payload, tok.Signature)
+		}
+		err := tok.ScanPayload(nil)
+		tok.Release()
+		if (err == nil) != (errWhole == nil) || err != nil && err.Error() != errWhole.Error() {
+			t.Fatalf("%s: ScanPayload %v, ParseChecked %v", payload, err, errWhole)
+		}
+		if payload == `not JSON` && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("not JSON: %v", err)
+		}
+	}
+	var tok Token
+	for _, raw := range []string{hdr + ".e30=." + seg("sig"), hdr + "." + seg("{}") + ".c2ln=", hdr + ".." + seg("sig")} {
+		if err := ParseDeferred(&tok, raw, nil, nil); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
 }
