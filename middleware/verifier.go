@@ -482,16 +482,21 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	// malformed one never masks a bad signature, C25), and from here on the
 	// claims are the issuer's own words, kept out of pooled memory.
 	if deferred {
+		// Kept first, the payload is scanned where it stays: what the scan
+		// collects from it needs no moving.
+		tok.KeepPayload()
 		if err := tok.ScanPayload(w.collect); err != nil {
 			return iss, newError(ReasonTokenMalformed, descMalformed, err)
 		}
 		if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
 			return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer it names elsewhere, whose keys verified it"))
 		}
-	} else if err := tok.FinishPayload(w.member); err != nil {
-		return iss, newError(ReasonTokenMalformed, descMalformed, err)
+	} else {
+		if err := tok.FinishPayload(w.member); err != nil {
+			return iss, newError(ReasonTokenMalformed, descMalformed, err)
+		}
+		w.keep(tok.KeepPayload(), tok.Payload)
 	}
-	w.keep(tok.KeepPayload(), tok.Payload)
 	box := &claimsBox{c: Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}}
 	c := &box.c
 	if err := typedClaims(w, c, box.room[:]); err != nil {
