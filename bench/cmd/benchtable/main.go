@@ -88,7 +88,7 @@ func run(in io.Reader, out io.Writer) error {
 	if r.cpu != "" {
 		fmt.Fprintf(out, ", %s", r.cpu)
 	}
-	fmt.Fprintf(out, "; medians of %d runs, %s. Ratios are to the raw signature check of the same token (`internal/floor`), "+
+	fmt.Fprintf(out, "; medians of %d runs (`make bench` starts a process for each), %s. Ratios are to the raw signature check of the same token (`internal/floor`), "+
 		"measured in one loop that alternates the two in 20 ms blocks, serial and on every core.\n\n",
 		len(r.runs["Peers/floor/serial"]), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintln(out, "Same RS256 token and JWKS through each implementation, in-process:")
