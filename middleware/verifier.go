@@ -45,8 +45,7 @@ type Verifier struct {
 	ownClient bool
 	algs      jose.AlgSet // the global allowlist
 	issuers   map[string]*issuerState
-	only      *issuerState   // the issuer, when there is exactly one
-	named     []*issuerState // the issuers namedIssuer looks for, in configuration order; none past maxNamedIssuers
+	only      *issuerState // the issuer, when there is exactly one
 	remotes   []*remoteKeys
 	cache     *tokenCache   // nil when turned off
 	headers   *jose.Headers // the header segments seen lately, decoded and checked
@@ -68,7 +67,7 @@ type issuerState struct {
 	algs      jose.AlgSet
 	static    *keySet
 	remote    *remoteKeys
-	named     *namedIn // its iss member as JSON encoders write it: "iss":"<url>"
+	named     *namedIn // its iss member as JSON encoders write it, when it is the only issuer
 }
 
 // New builds a Verifier for one or more issuers. It validates the whole
@@ -122,10 +121,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 			v.remotes = append(v.remotes, st.remote)
 		}
 		if len(issuers) == 1 {
-			v.only = st
-		}
-		if len(issuers) <= maxNamedIssuers {
-			v.named = append(v.named, st)
+			v.only, st.named = st, newNamedIn(st.url)
 		}
 	}
 	if cfg.startupFetch {
@@ -203,7 +199,7 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 	}
 	st := &issuerState{
 		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),
-		skipAud: is.SkipAudienceCheck, named: newNamedIn(is.URL),
+		skipAud: is.SkipAudienceCheck,
 	}
 	switch {
 	case len(st.audiences) == 0 && !st.skipAud:
@@ -432,9 +428,9 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	defer tok.Release()
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	// The issuer names the keys. When the payload's bytes hold a configured
-	// issuer's iss member as encoders write it, that issuer's keys check the
-	// signature before the payload's JSON is read at all, so a forged
+	// The issuer names the keys. When the payload's bytes hold the one
+	// configured issuer's iss member as encoders write it, its keys check
+	// the signature before the payload's JSON is read at all, so a forged
 	// token's claims are never parsed; once the signature has verified, the
 	// payload's own iss must be that issuer (C09). Otherwise one pass over
 	// the payload validates it and collects the registered claims' raw
@@ -508,21 +504,18 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 
 var errAlgNotAllowed = errors.New("alg is not allowed")
 
-// maxNamedIssuers bounds the issuers namedIssuer looks for in a payload: a
-// search per issuer, so beyond a few the payload's scan up to iss is the
-// cheaper way to find the keys.
-const maxNamedIssuers = 4
-
-// namedIssuer returns the issuer whose iss member the decoded payload
-// holds as JSON encoders write it ("iss":"<url>", no space, no escape), or
-// nil: then the payload must be scanned to find it. A shortcut only: the
-// bytes may sit anywhere in the payload, so the payload's own iss is
-// checked once the signature has verified.
+// namedIssuer returns the verifier's only issuer if the decoded payload
+// holds its iss member as JSON encoders write it ("iss":"<url>", no space,
+// no escape), else nil: then the payload must be scanned to find the
+// issuer. A shortcut only: the bytes may sit anywhere in the payload, so
+// the payload's own iss is checked once the signature has verified. With
+// one issuer that costs no valid token anything (any other iss is refused
+// all the same); with several, a token may name another configured issuer
+// inside a claim (an RFC 8693 actor, say), and only its own iss may pick
+// the keys.
 func (v *Verifier) namedIssuer(payload []byte) *issuerState {
-	for _, is := range v.named {
-		if is.named.in(payload) {
-			return is
-		}
+	if is := v.only; is != nil && is.named.in(payload) {
+		return is
 	}
 	return nil
 }

@@ -50,9 +50,8 @@ func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 	}
 }
 
-// Past a few issuers, a verifier finds a token's issuer by reading its
-// payload up to iss rather than by looking for each issuer's iss member:
-// both ways keep every issuer to its own keys.
+// With several issuers, a verifier finds a token's issuer by reading its
+// payload up to iss: every issuer keeps to its own keys.
 func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{2, 6} {
@@ -74,6 +73,32 @@ func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
 				other := all[(i+1)%n]
 				_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": other.URL()}))
 				wantReason(t, err, middleware.ReasonKeyNotFound)
+			}
+		})
+	}
+}
+
+// A token may name another configured issuer inside a claim (an RFC 8693
+// actor, say): its own iss still decides whose keys verify it.
+func TestAnotherIssuerNamedInsideAClaimDoesNotPickTheKeys(t *testing.T) {
+	t.Parallel()
+	a, b := newIssuer(t), newIssuer(t)
+	v := newVerifier(t, []middleware.Issuer{
+		{URL: a.URL(), Audiences: []string{audience}},
+		{URL: b.URL(), Audiences: []string{audience}},
+	}, middleware.WithStartupFetch())
+	for _, tc := range []struct {
+		name     string
+		iss, act *jwttest.Issuer
+	}{{"A's actor in B's token", b, a}, {"B's actor in A's token", a, b}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := mint(t, tc.iss, jwttest.Claims{"act": map[string]any{"iss": tc.act.URL(), "sub": "svc"}})
+			if p := string(mustDecode(t, segments(tok)[1])); !strings.Contains(p, `"iss":"`+tc.act.URL()+`"`) {
+				t.Fatalf("payload %s does not name the actor's issuer", p)
+			}
+			c, err := v.Verify(context.Background(), tok)
+			if err != nil || c.Issuer != tc.iss.URL() {
+				t.Fatalf("Verify = %+v, %v", c, err)
 			}
 		})
 	}
