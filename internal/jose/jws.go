@@ -172,8 +172,8 @@ func Parse(raw string) (*Token, error) {
 // ParseDeferred and then ScanPayload. accept is called with the header's
 // alg as soon as the header is decoded and checked, before any work on the
 // payload: a verifier refuses an algorithm it does not allow at the cost
-// of the header alone; an error from accept is returned as is. (It takes the alg, not the header, so that t can stay
-// on the caller's stack.)
+// of the header alone; an error from accept is returned as is. (It takes
+// the alg, not the header, so that t can stay on the caller's stack.)
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
 // payload, so a caller reads the claims it needs without a second scan; on

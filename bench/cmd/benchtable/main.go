@@ -156,12 +156,7 @@ func run(in io.Reader, out io.Writer) error {
 
 // span is the lowest and the highest x-floor of a paired benchmark's runs.
 func (r *results) span(name string) string {
-	var v []float64
-	for _, x := range r.runs[name] {
-		if f, ok := x["x-floor"]; ok {
-			v = append(v, f)
-		}
-	}
+	v := values(r.runs[name], "x-floor")
 	if len(v) == 0 {
 		return "—"
 	}
@@ -186,15 +181,21 @@ func times3(x float64) string {
 
 // median is the median of one metric over the samples that have it.
 func median(xs []sample, unit string) float64 {
+	v := values(xs, unit)
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// values is one metric of the samples that have it.
+func values(xs []sample, unit string) []float64 {
 	var v []float64
 	for _, x := range xs {
 		if f, ok := x[unit]; ok {
 			v = append(v, f)
 		}
 	}
-	if len(v) == 0 {
-		return 0
-	}
-	slices.Sort(v)
-	return v[len(v)/2]
+	return v
 }
