@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,8 +222,16 @@ func TestPooledSignaturesNeverMix(t *testing.T) {
 func TestCloseStopsBackgroundWork(t *testing.T) {
 	iss := newIssuer(t)
 	before := refreshGoroutines()
+	// Close waits for the fetch in flight: its failure is reported before
+	// Close returns, never after.
+	var closed, lateEvent atomic.Bool
+	hook := middleware.WithHook(func(middleware.Event) {
+		if closed.Load() {
+			lateEvent.Store(true)
+		}
+	})
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond), quiet)
+		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond), quiet, hook)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,8 +244,20 @@ func TestCloseStopsBackgroundWork(t *testing.T) {
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := refreshGoroutines(); n != before {
-		t.Fatalf("%d refresh goroutines after Close, %d before New:\n%s", n, before, stacks())
+	closed.Store(true)
+	// Close has waited for every goroutine to call Done; a goroutine may
+	// still be unwinding its frames for a moment after that, so allow it a
+	// bounded while to leave (a goroutine stuck on the hanging fetch never
+	// would).
+	for deadline := time.Now().Add(5 * time.Second); refreshGoroutines() != before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d refresh goroutines after Close, %d before New:\n%s", refreshGoroutines(), before, stacks())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // room for a late event to show
+	if lateEvent.Load() {
+		t.Fatal("an event was emitted after Close returned: a fetch outlived it")
 	}
 	_ = v.Close() // idempotent
 	// Keys already obtained keep verifying after Close.
