@@ -24,6 +24,11 @@ const Slots = 16
 type Table[K comparable, V any] struct {
 	seed  maphash.Seed
 	slots [Slots]atomic.Pointer[entry[K, V]]
+	// the latest pair stored, which Load compares first: a server mostly
+	// looks up one key again and again (one header while one key signs,
+	// one rejection under a flood), and a comparison costs less than the
+	// hash. Only Store writes it, so lookups share it without contention.
+	latest atomic.Pointer[entry[K, V]]
 }
 
 type entry[K comparable, V any] struct {
@@ -38,6 +43,9 @@ func New[K comparable, V any]() *Table[K, V] {
 
 // Load returns the value stored for k, if k still holds its slot.
 func (t *Table[K, V]) Load(k K) (v V, ok bool) {
+	if e := t.latest.Load(); e != nil && e.key == k {
+		return e.val, true
+	}
 	if e := t.slot(k).Load(); e != nil && e.key == k {
 		return e.val, true
 	}
@@ -46,7 +54,9 @@ func (t *Table[K, V]) Load(k K) (v V, ok bool) {
 
 // Store remembers v for k, in place of whatever held k's slot.
 func (t *Table[K, V]) Store(k K, v V) {
-	t.slot(k).Store(&entry[K, V]{key: k, val: v})
+	e := &entry[K, V]{key: k, val: v}
+	t.slot(k).Store(e)
+	t.latest.Store(e)
 }
 
 func (t *Table[K, V]) slot(k K) *atomic.Pointer[entry[K, V]] {
