@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 )
@@ -63,4 +64,40 @@ func TestAnIssuersMemberIsFoundConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Where its issuer's tokens put iss, the hint settles after a few tokens
+// (one search in storeOneIn stores it: missing it 200 times in a row has a
+// chance of 3e-12).
+func TestTheHintSettlesWhereTheTokensPutIss(t *testing.T) {
+	t.Parallel()
+	n := newNamedIn("https://a.example")
+	payload := []byte(`{"sub":"bob","iss":"https://a.example","exp":1}`)
+	for range 200 {
+		if !n.in(payload) {
+			t.Fatal("the member was not found")
+		}
+	}
+	if got, want := n.last.Load(), int64(bytes.Index(payload, n.member)); got != want {
+		t.Fatalf("the hint is at %d, want %d", got, want)
+	}
+}
+
+// BenchmarkNamedInMoving finds the member on every core in tokens that
+// put it at two offsets in turn, so that the hint keeps missing: the cost
+// of searching, and of storing the hint as often as it is stored.
+func BenchmarkNamedInMoving(b *testing.B) {
+	n := newNamedIn("https://a.example")
+	payloads := [][]byte{
+		[]byte(`{"sub":"bob","iss":"https://a.example","exp":1}`),
+		[]byte(`{"sub":"alice","iss":"https://a.example","exp":1}`),
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			if !n.in(payloads[i%2]) {
+				b.Error("not found")
+				return
+			}
+		}
+	})
 }
