@@ -106,6 +106,26 @@ func TestIssuerMismatchExplainsNearMisses(t *testing.T) {
 	}
 }
 
+// The cause of an unknown issuer's refusal is formatted only when read,
+// from its own copy of the iss: the token's decoded payload goes back to a
+// pool and is overwritten by the next tokens'.
+func TestAnUnknownIssuersErrorKeepsItsOwnCopy(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	_, first := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": "https://first.example/aaaa"}))
+	wantReason(t, first, middleware.ReasonIssuerInvalid)
+	other := mint(t, iss, jwttest.Claims{"iss": "https://other.example/bbbb"})
+	for range 50 {
+		if _, err := v.Verify(context.Background(), other); err == nil {
+			t.Fatal("another issuer's token accepted")
+		}
+	}
+	if msg := first.Error(); !strings.Contains(msg, `"https://first.example/aaaa" is not a configured issuer`) {
+		t.Fatalf("the first refusal reads %q", msg)
+	}
+}
+
 func TestClaimsAreTyped(t *testing.T) {
 	t.Parallel()
 	clk := newClock()

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -591,10 +592,25 @@ type signed struct {
 }
 
 func (v *Verifier) unknownIssuer(iss string) error {
+	// iss lies in pooled memory: the error keeps a copy.
+	e := &unknownIssuerError{iss: strings.Clone(clip(iss))}
 	for u := range v.issuers {
 		if hint := issuerHint(iss, u); hint != "" {
-			return fmt.Errorf("iss %q is not a configured issuer; closest is %q%s", clip(iss), u, hint)
+			e.closest, e.hint = u, hint
+			break
 		}
 	}
-	return fmt.Errorf("iss %q is not a configured issuer", clip(iss))
+	return e
+}
+
+// unknownIssuerError is the cause of a token refused for its iss. It is
+// formatted only when read (a log at debug level, a hook): a server flooded
+// with another issuer's tokens refuses each without formatting its text.
+type unknownIssuerError struct{ iss, closest, hint string }
+
+func (e *unknownIssuerError) Error() string {
+	if e.closest != "" {
+		return fmt.Sprintf("iss %q is not a configured issuer; closest is %q%s", e.iss, e.closest, e.hint)
+	}
+	return fmt.Sprintf("iss %q is not a configured issuer", e.iss)
 }
