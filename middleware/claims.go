@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -39,6 +40,9 @@ type Claims struct {
 	Type      string // typ
 
 	raw []byte
+	// the box a verification allocated these claims in, whose context
+	// node WithClaims may use once; nil in a copy the cache keeps.
+	box *claimsBox
 }
 
 // HasScope reports whether the token grants scope s (exact match).
@@ -77,7 +81,31 @@ type claimsKey struct{}
 
 // WithClaims returns a copy of ctx carrying c.
 func WithClaims(ctx context.Context, c *Claims) context.Context {
+	// The claims of a verification carry room for the context that holds
+	// them, in their own allocation: the first WithClaims of them uses it.
+	if b := c.box; b != nil && &b.c == c && b.ctxTaken.CompareAndSwap(false, true) {
+		b.ctx = claimsContext{Context: ctx, c: c}
+		return &b.ctx
+	}
 	return context.WithValue(ctx, claimsKey{}, c)
+}
+
+// claimsContext is context.WithValue(parent, claimsKey{}, c) that lives in
+// c's claimsBox.
+type claimsContext struct {
+	context.Context // the parent: deadline, cancellation and other values
+	c               *Claims
+}
+
+func (x *claimsContext) Value(key any) any {
+	if key == (claimsKey{}) {
+		return x.c
+	}
+	return x.Context.Value(key)
+}
+
+func (x *claimsContext) String() string {
+	return fmt.Sprint(x.Context) + ".WithClaims"
 }
 
 // ClaimsFromContext returns the claims stored by WithClaims (as the
@@ -247,10 +275,20 @@ func appendFields(out []string, s string) []string {
 }
 
 // claimsBox is a verification's Claims with room for the few strings its
-// Audience and Scopes usually hold: one allocation instead of three.
+// Audience and Scopes usually hold and for the context that carries it:
+// one allocation instead of four.
 type claimsBox struct {
-	c    Claims
-	room [8]string
+	c        Claims
+	room     [8]string
+	ctx      claimsContext
+	ctxTaken atomic.Bool
+}
+
+// newClaimsBox returns a box holding c, which knows its box.
+func newClaimsBox(c Claims) *claimsBox {
+	b := &claimsBox{c: c}
+	b.c.box = b
+	return b
 }
 
 // copyClaims returns a copy of c that shares no slice with it (the strings
@@ -258,8 +296,7 @@ type claimsBox struct {
 // slices go in the box's room while it lasts, capped, so that an append to
 // one never writes into the other: one allocation for most tokens.
 func copyClaims(c *Claims) *Claims {
-	box := new(claimsBox)
-	box.c = *c
+	box := newClaimsBox(*c)
 	room := box.room[:]
 	box.c.Audience, room = copyInto(c.Audience, room)
 	box.c.Scopes, _ = copyInto(c.Scopes, room)

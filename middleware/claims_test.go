@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -172,6 +173,65 @@ func TestClaimsAreTyped(t *testing.T) {
 	}
 	if _, ok := middleware.ClaimsFromContext(context.Background()); ok {
 		t.Fatal("an empty context has claims")
+	}
+}
+
+// A verification's claims carry room for the context WithClaims makes of
+// them: that context behaves as context.WithValue's would (the parent's
+// deadline, cancellation and values show through, a child is cancelled
+// with it), a second context of the same claims and a copy of the claims
+// each get one of their own, and the cache's hits carry room of their own.
+func TestWithClaimsIsAContextLikeAnyOther(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	type otherKey struct{}
+	for _, name := range []string{"verified", "cache hit"} {
+		t.Run(name, func(t *testing.T) {
+			c, err := v.Verify(context.Background(), tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(time.Hour)
+			parent, cancel := context.WithDeadline(context.WithValue(context.Background(), otherKey{}, "x"), deadline)
+			ctx := middleware.WithClaims(parent, c)
+			child, cancelChild := context.WithCancel(ctx)
+			defer cancelChild()
+			if back, ok := middleware.ClaimsFromContext(child); !ok || back != c {
+				t.Fatal("the claims do not come back through a child context")
+			}
+			if ctx.Value(otherKey{}) != "x" {
+				t.Fatal("the parent's value is hidden")
+			}
+			if d, ok := ctx.Deadline(); !ok || !d.Equal(deadline) {
+				t.Fatalf("deadline %v, %v", d, ok)
+			}
+			if !strings.Contains(fmt.Sprint(ctx), "WithClaims") {
+				t.Fatalf("the context prints as %s", ctx)
+			}
+			again := middleware.WithClaims(context.Background(), c)
+			cp := *c
+			copied := middleware.WithClaims(context.Background(), &cp)
+			if back, _ := middleware.ClaimsFromContext(again); back != c {
+				t.Fatal("a second context of the same claims lost them")
+			}
+			if back, _ := middleware.ClaimsFromContext(copied); back != &cp {
+				t.Fatal("a copy's context carries the original")
+			}
+			if back, _ := middleware.ClaimsFromContext(ctx); back != c {
+				t.Fatal("the first context changed under the later ones")
+			}
+			cancel()
+			select {
+			case <-child.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("a child of the claims' context is not cancelled with its parent")
+			}
+			if ctx.Err() != context.Canceled || context.Cause(child) != context.Canceled {
+				t.Fatalf("err %v, cause %v", ctx.Err(), context.Cause(child))
+			}
+		})
 	}
 }
 

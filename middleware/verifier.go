@@ -365,6 +365,7 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 		// copy, its slices exactly as long as they need be.
 		kept := *c
 		kept.Audience, kept.Scopes = cloneNil(c.Audience), cloneNil(c.Scopes)
+		kept.box = nil // the request's box, and the context it may carry, are not the cache's
 		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, alg: sg.alg}
 		if is.remote != nil {
 			entry.set.Store(is.remote.set.Load())
@@ -495,7 +496,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		}
 		w.keep(tok.KeepPayload(), tok.Payload)
 	}
-	box := &claimsBox{c: Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload}}
+	box := newClaimsBox(Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload})
 	c := &box.c
 	if err := typedClaims(w, c, box.room[:]); err != nil {
 		return iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)

@@ -289,6 +289,57 @@ func TestAVerifiedRequestAllocatesAtMostTwentyTimes(t *testing.T) {
 	}
 }
 
+// Protect allocates once beyond the verification: the request's copy that
+// carries the new context. The context itself lives in the claims' own
+// allocation, after a full verification and after a cache hit alike.
+func TestProtectAllocatesOnlyTheRequestsCopyBeyondVerify(t *testing.T) {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms("EdDSA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	tok := iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg("EdDSA"))
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := middleware.ClaimsFromContext(r.Context()); !ok {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	for name, opts := range map[string][]middleware.Option{
+		"verified":  {middleware.WithTokenCache(0, 0)},
+		"cache hit": nil,
+	} {
+		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
+			append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		var failed error
+		verify := testing.AllocsPerRun(50, func() {
+			if _, err := v.Verify(t.Context(), tok); err != nil {
+				failed = err
+			}
+		})
+		h := nethttp.Protect(v)(inner)
+		r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := new(floor.ResponseWriter)
+		protect := testing.AllocsPerRun(50, func() {
+			if err := w.Serve(h, r, http.StatusNoContent); err != nil {
+				failed = err
+			}
+		})
+		if failed != nil {
+			t.Fatalf("%s: %v", name, failed)
+		}
+		if protect != verify+1 {
+			t.Errorf("%s: Verify allocates %v times, Protect %v; want one more, the request's copy", name, verify, protect)
+		}
+	}
+}
+
 // A rejected request allocates twice besides any signature check: its
 // error, and its answer's header values (the answer itself is rendered once
 // per Guard). The commonest rejections, no token at all and a forged
