@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,6 +53,27 @@ func letterCases(s string) []string {
 		out = next
 	}
 	return out
+}
+
+// The causes of refusals before any crypto are formatted when read: what
+// they quote must not change under the next tokens.
+func TestARefusalsCauseKeepsWhatItQuotes(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss)
+	_, first := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("alg", "XQ256")))
+	wantReason(t, first, middleware.ReasonAlgorithmNotAllowed)
+	for i := range 50 {
+		_, _ = v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("alg", fmt.Sprintf("ZZ%03d", i))))
+	}
+	if msg := first.Error(); !strings.Contains(msg, `alg is not allowed: "XQ256"`) {
+		t.Fatalf("the first refusal reads %q", msg)
+	}
+	_, big := v.Verify(context.Background(), strings.Repeat("a", 16<<10+1))
+	wantReason(t, big, middleware.ReasonTokenTooLarge)
+	if msg := big.Error(); !strings.Contains(msg, "token of 16385 bytes exceeds the 16384-byte limit") {
+		t.Fatalf("the oversized token's refusal reads %q", msg)
+	}
 }
 
 func TestAlgNoneIsRefusedInEveryLetterCase(t *testing.T) {

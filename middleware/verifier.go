@@ -47,6 +47,7 @@ type Verifier struct {
 	ownClient bool
 	algs      jose.AlgSet // the global allowlist
 	issuers   map[string]*issuerState
+	urls      []string     // the issuers' identifiers, in the order configured
 	only      *issuerState // the issuer, when there is exactly one
 	remotes   []*remoteKeys
 	cache     *tokenCache   // nil when turned off
@@ -119,6 +120,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 			return nil, fmt.Errorf("jwtguard: issuer %q configured twice", st.url)
 		}
 		v.issuers[st.url] = st
+		v.urls = append(v.urls, st.url)
 		if st.remote != nil {
 			v.remotes = append(v.remotes, st.remote)
 		}
@@ -410,7 +412,7 @@ func (v *Verifier) checkRevoked(c *Claims) *Error {
 // whenever it is known, also with an error.
 func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mono time.Time) (string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
-		return "", newError(ReasonTokenTooLarge, descMalformed, fmt.Errorf("token of %d bytes exceeds the %d-byte limit", len(raw), v.cfg.maxTokenSize))
+		return "", newError(ReasonTokenTooLarge, descMalformed, &tooLargeError{len(raw), v.cfg.maxTokenSize})
 	}
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
@@ -576,10 +578,27 @@ func (v *Verifier) issuer(iss string) *issuerState {
 // acceptHeader is the allowlist check jose.ParseChecked runs on the header.
 func (v *Verifier) acceptHeader(name string) error {
 	if alg, ok := jose.LookupAlg(name); !ok || !v.algs.Has(alg) {
-		return fmt.Errorf("%w: %q", errAlgNotAllowed, clip(name))
+		// A header's strings share no memory with a token's pooled payload
+		// (jose.Headers): the error may keep the name as it is.
+		return &algNotAllowedError{clip(name)}
 	}
 	return nil
 }
+
+// The causes of refusals that come before any crypto are formatted only
+// when read (a log at debug level, a hook), like unknownIssuerError: a
+// flood of such tokens costs no formatting.
+type (
+	tooLargeError      struct{ size, limit int }
+	algNotAllowedError struct{ alg string }
+)
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("token of %d bytes exceeds the %d-byte limit", e.size, e.limit)
+}
+
+func (e *algNotAllowedError) Error() string { return fmt.Sprintf("%v: %q", errAlgNotAllowed, e.alg) }
+func (e *algNotAllowedError) Unwrap() error { return errAlgNotAllowed }
 
 // signed is a token whose signature verified, with what verified it.
 type signed struct {
@@ -593,25 +612,26 @@ type signed struct {
 }
 
 func (v *Verifier) unknownIssuer(iss string) error {
-	// iss lies in pooled memory: the error keeps a copy.
-	e := &unknownIssuerError{iss: strings.Clone(clip(iss))}
-	for u := range v.issuers {
-		if hint := issuerHint(iss, u); hint != "" {
-			e.closest, e.hint = u, hint
-			break
-		}
-	}
-	return e
+	// iss lies in pooled memory: the error keeps a copy, of its first
+	// kilobyte at most (more than any issuer identifier it could nearly
+	// match; the text quotes less).
+	return &unknownIssuerError{iss: strings.Clone(iss[:min(len(iss), 1<<10)]), urls: v.urls}
 }
 
 // unknownIssuerError is the cause of a token refused for its iss. It is
-// formatted only when read (a log at debug level, a hook): a server flooded
-// with another issuer's tokens refuses each without formatting its text.
-type unknownIssuerError struct{ iss, closest, hint string }
+// formatted only when read (a log at debug level, a hook), the first
+// configured issuer it nearly matches named with the difference: a server
+// flooded with another issuer's tokens refuses each without that work.
+type unknownIssuerError struct {
+	iss  string
+	urls []string // the verifier's issuers, never changed
+}
 
 func (e *unknownIssuerError) Error() string {
-	if e.closest != "" {
-		return fmt.Sprintf("iss %q is not a configured issuer; closest is %q%s", e.iss, e.closest, e.hint)
+	for _, u := range e.urls {
+		if hint := issuerHint(e.iss, u); hint != "" {
+			return fmt.Sprintf("iss %q is not a configured issuer; closest is %q%s", clip(e.iss), u, hint)
+		}
 	}
-	return fmt.Sprintf("iss %q is not a configured issuer", e.iss)
+	return fmt.Sprintf("iss %q is not a configured issuer", clip(e.iss))
 }
