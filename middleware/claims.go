@@ -22,6 +22,12 @@ import (
 // request gets its own Claims, slices included: changing one request's
 // Audience or Scopes changes nothing another request or the verified-token
 // cache sees.
+//
+// A verification's Claims share one allocation with the context that
+// carries them (the first WithClaims of them, which nethttp and the
+// adapters make for every request): a *Claims, or a copy of the struct,
+// kept after its request keeps that context reachable too. To remember
+// claims beyond a request, keep the fields you need.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub
