@@ -89,7 +89,8 @@ type claimsKey struct{}
 func WithClaims(ctx context.Context, c *Claims) context.Context {
 	// The claims of a verification carry room for the context that holds
 	// them, in their own allocation: the first WithClaims of them uses it.
-	if b := c.box; b != nil && &b.c == c && b.ctxTaken.CompareAndSwap(false, true) {
+	if c != nil && c.box != nil && &c.box.c == c && c.box.ctxTaken.CompareAndSwap(false, true) {
+		b := c.box
 		b.ctx = claimsContext{Context: ctx, c: c}
 		return &b.ctx
 	}

@@ -174,6 +174,9 @@ func TestClaimsAreTyped(t *testing.T) {
 	if _, ok := middleware.ClaimsFromContext(context.Background()); ok {
 		t.Fatal("an empty context has claims")
 	}
+	if _, ok := middleware.ClaimsFromContext(middleware.WithClaims(context.Background(), nil)); ok {
+		t.Fatal("a context given nil claims has claims")
+	}
 }
 
 // A verification's claims carry room for the context WithClaims makes of
