@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
@@ -191,7 +190,7 @@ func TestTheCacheKeepsNoRequestsBox(t *testing.T) {
 	}
 	defer iss.Close()
 	v, err := New([]Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, WithStartupFetch(),
-		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,12 @@ import (
 // Slots is the number of keys a Table can hold at once.
 const Slots = 16
 
-// Table holds up to Slots key-value pairs. Values are shared between the
-// goroutines that look them up: store only what is never changed after. A
-// Table is safe for concurrent use; make it with New.
+// Table holds up to Slots key-value pairs, one per slot, and points at the
+// pair stored latest; when two Stores race for one slot, that may be the
+// pair that lost it: one pair more until the next Store, harmless since a
+// key's value never changes. Values are shared between the goroutines that
+// look them up: store only what is never changed after. A Table is safe
+// for concurrent use; make it with New.
 type Table[K comparable, V any] struct {
 	seed  maphash.Seed
 	slots [Slots]atomic.Pointer[entry[K, V]]
@@ -41,7 +44,8 @@ func New[K comparable, V any]() *Table[K, V] {
 	return &Table[K, V]{seed: maphash.MakeSeed()}
 }
 
-// Load returns the value stored for k, if k still holds its slot.
+// Load returns the value stored for k, if k still holds its slot or was
+// the latest stored.
 func (t *Table[K, V]) Load(k K) (v V, ok bool) {
 	if e := t.latest.Load(); e != nil && e.key == k {
 		return e.val, true
