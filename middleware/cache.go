@@ -54,7 +54,7 @@ type cacheEntry struct {
 	is     *issuerState
 	key    *jose.Key
 	alg    *jose.Alg
-	set    atomic.Pointer[keySet] // the remote set the key was last seen in
+	set    atomic.Pointer[keySet] // a remote set the key was found in by the token's kid
 	size   int
 }
 
@@ -117,9 +117,21 @@ func (c *tokenCache) grow() {
 	c.queue, c.head = next, 0
 }
 
-// keyStillPublished reports whether the key that verified the entry is
-// still in its issuer's current, usable key set (C24, J11: a key removed
-// from the JWKS stops verifying cached tokens after the next refresh).
+// keyStillPublished reports whether a fresh verification at mono would
+// pick the key that verified the entry. It keeps the cache's invariant:
+//
+//	a hit is accepted only when a fresh verification at that moment would
+//	accept the token.
+//
+// The signature and the static claims cannot change, so what a fresh
+// verification could decide differently is the key choice (checked here),
+// the time claims and revocation (checked by cached on every hit). The key
+// choice is the same as the first one while the issuer's current set is the
+// very set the key was found in (sets are immutable); otherwise the lookup
+// is redone in the current set exactly as verification does it, by the
+// token's own kid (C24, J11: a removed key stops verifying cached tokens
+// after the next refresh; a token without kid stops once a second key fits
+// its algorithm), and must give the same key.
 func (e *cacheEntry) keyStillPublished(mono time.Time) bool {
 	if e.is.static != nil {
 		return true
@@ -131,10 +143,13 @@ func (e *cacheEntry) keyStillPublished(mono time.Time) bool {
 	if cur == e.set.Load() {
 		return true
 	}
-	k, err := cur.find(e.key.ID, e.alg)
+	k, err := cur.find(e.claims.KeyID, e.alg)
 	if err != nil || !sameKey(k, e.key) {
 		return false
 	}
+	// cur vouches for the key as the first set did: later hits compare with
+	// it. A racing hit may store an older set it checked; that only costs
+	// the next hit a lookup.
 	e.set.Store(cur)
 	return true
 }

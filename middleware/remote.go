@@ -216,23 +216,26 @@ func (r *remoteKeys) usable(now time.Time) *keySet {
 
 // lookup finds the key for kid and alg at now (the key cache's clock),
 // refreshing the set when the kid is unknown (rate-limited and coalesced)
-// and waiting at most cfg.maxWait. waited reports that it may have waited,
-// so that the caller's clock reading is no longer current.
-func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (k *jose.Key, waited bool, err error) {
+// and waiting at most cfg.maxWait. It returns the set the key was found in:
+// a refresh may replace the current set at any moment, and only the set
+// that was searched vouches for the key (the verified-token cache records
+// it). waited reports that it may have waited, so that the caller's clock
+// reading is no longer current.
+func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (k *jose.Key, in *keySet, waited bool, err error) {
 	if s := r.usable(now); s != nil {
 		k, err := s.find(kid, alg)
 		if err != errNoSuchKID {
-			return k, false, err
+			return k, s, false, err
 		}
-		k, err = r.lookupUnknown(ctx, kid, alg, now)
-		return k, true, err
+		k, s, err = r.lookupUnknown(ctx, kid, alg, now)
+		return k, s, true, err
 	}
-	k, err = r.lookupUnusable(ctx, kid, alg, now)
-	return k, true, err
+	k, in, err = r.lookupUnusable(ctx, kid, alg, now)
+	return k, in, true, err
 }
 
 // lookupUnusable is lookup when no usable key set is at hand.
-func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, error) {
+func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
 	// No usable keys: join the fetch in flight, or start one if none was
 	// started on a request's behalf recently. Otherwise fail fast.
 	r.mu.Lock()
@@ -243,35 +246,36 @@ func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.A
 	}
 	r.mu.Unlock()
 	if c == nil || !r.wait(ctx, c) {
-		return nil, errKeysUnavailable
+		return nil, nil, errKeysUnavailable
 	}
 	s := r.usable(r.v.cfg.mono())
 	if s == nil {
-		return nil, fmt.Errorf("%w: %v", errKeysUnavailable, c.err)
+		return nil, nil, fmt.Errorf("%w: %v", errKeysUnavailable, c.err)
 	}
-	return s.find(kid, alg)
+	k, err := s.find(kid, alg)
+	return k, s, err
 }
 
 var errKeysUnavailable = errors.New("no usable keys have been obtained for this issuer")
 
-func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, error) {
+func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
 	r.mu.Lock()
 	if until, ok := r.negative[kid]; ok && now.Before(until) {
 		r.mu.Unlock()
-		return nil, fmt.Errorf("%w (checked by a recent refresh)", errNoSuchKID)
+		return nil, nil, fmt.Errorf("%w (checked by a recent refresh)", errNoSuchKID)
 	}
 	c := r.inflight
 	if c == nil {
 		if !r.lastDemanded.IsZero() && now.Sub(r.lastDemanded) < r.v.cfg.kidRefresh {
 			r.mu.Unlock()
-			return nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
+			return nil, nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
 		}
 		r.lastDemanded = now
 		c = r.refreshLocked(true)
 	}
 	r.mu.Unlock()
 	if !r.wait(ctx, c) {
-		return nil, fmt.Errorf("%w (refresh still in flight)", errNoSuchKID)
+		return nil, nil, fmt.Errorf("%w (refresh still in flight)", errNoSuchKID)
 	}
 	s := r.set.Load()
 	k, err := s.find(kid, alg)
@@ -292,7 +296,7 @@ func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 		r.negative[kid] = now.Add(r.v.cfg.kidRefresh)
 		r.mu.Unlock()
 	}
-	return k, err
+	return k, s, err
 }
 
 // wait waits for c, at most cfg.maxWait and never past ctx. The fetch goes

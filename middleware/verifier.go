@@ -369,9 +369,9 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 		kept.Audience, kept.Scopes = cloneNil(c.Audience), cloneNil(c.Scopes)
 		kept.box = nil // the request's box, and the context it may carry, are not the cache's
 		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, alg: sg.alg}
-		if is.remote != nil {
-			entry.set.Store(is.remote.set.Load())
-		}
+		// The set the key was found in, not the current one: a refresh that
+		// removed the key since must make the first hit look again.
+		entry.set.Store(sg.set)
 		v.cache.put(raw, entry)
 	}
 	return c, c.Issuer, nil
@@ -465,7 +465,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if is.static != nil {
 		key, err = is.static.find(h.Kid, alg)
 	} else {
-		key, sg.waited, err = is.remote.lookup(ctx, h.Kid, alg, mono)
+		key, sg.set, sg.waited, err = is.remote.lookup(ctx, h.Kid, alg, mono)
 	}
 	if err != nil {
 		switch {
@@ -608,6 +608,7 @@ type signed struct {
 	w      wirePayload
 	is     *issuerState
 	key    *jose.Key
+	set    *keySet // the remote set the key was found in; nil for static keys
 	alg    *jose.Alg
 }
 
