@@ -43,9 +43,10 @@ func tableStack(v *authmw.Verifier, opts []nethttp.Option, routes []conformance.
 		panic(err)
 	}
 	r := chi.NewRouter()
-	r.Use(chiguard.Protect(v, opts...), table.Middleware)
+	r.Use(chiguard.Protect(v, opts...))
+	tr := table.Router(r)
 	for _, rt := range routes {
-		r.Method(rt.Method, rt.Path, rt.Handler)
+		tr.Method(rt.Method, rt.Path, rt.Handler)
 	}
 	if err := table.Check(r); err != nil {
 		panic(err)

@@ -41,8 +41,10 @@
 //		"DELETE /api/items/{id}": rbac.Role("admin"),
 //	})
 //	…
-//	r.Route("/api", func(r chi.Router) {
-//		r.Use(chiguard.Protect(v), table.Middleware)
+//	r := chi.NewRouter()
+//	r.Use(middleware.StripSlashes)
+//	table.Router(r).Route("/api", func(r chi.Router) {
+//		r.Use(chiguard.Protect(v))
 //		r.Get("/items", listItems)
 //		…
 //	})
@@ -50,9 +52,12 @@
 //		log.Fatal(err)
 //	}
 //
-// The table resolves the route a request will reach with chi's own matcher
-// (Routes.Find) before chi dispatches it, so the rule that applies is the
-// one of the route that will run, path parameters and mounted routers
-// included. NewTableFromRules takes the rules in rbac.Rule form, as read
+// The rules are attached at registration: every handler registered through
+// table.Router (in Route, Group, With and mounted table routers too)
+// checks its own route's rule when chi dispatches to it, so the rule
+// enforced is always the rule of the handler that runs, whatever
+// middleware rewrote the path or method before routing (StripSlashes,
+// CleanPath, GetHead). A request for which no rule can be determined is
+// refused. NewTableFromRules takes the rules in rbac.Rule form, as read
 // from JSON or YAML.
 package chiguard

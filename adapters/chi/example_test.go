@@ -88,8 +88,8 @@ func ExampleNewTable() {
 	}
 	ok := func(w http.ResponseWriter, _ *http.Request) {}
 	r := chi.NewRouter()
-	r.Route("/api", func(r chi.Router) {
-		r.Use(chiguard.Protect(v), table.Middleware)
+	table.Router(r).Route("/api", func(r chi.Router) {
+		r.Use(chiguard.Protect(v))
 		r.Get("/orders", ok)
 		r.Delete("/orders/{id}", ok)
 		r.Get("/reports", ok) // no rule: denied

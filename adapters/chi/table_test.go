@@ -24,9 +24,10 @@ func ok(w http.ResponseWriter, r *http.Request) {
 }
 
 // api is a router with a mounted subrouter, path parameters, a regexp
-// parameter and a route group, the table applied inside the mounted router.
+// parameter and a route group, its /api routes registered through the
+// table (a public /healthz is not).
 func api(v *authmw.Verifier, table *chiguard.Table, mws ...func(http.Handler) http.Handler) *chi.Mux {
-	items := chi.NewRouter()
+	items := table.Router(chi.NewRouter())
 	items.Get("/", ok)
 	items.Post("/", ok)
 	items.Delete("/{id}", ok)
@@ -34,8 +35,8 @@ func api(v *authmw.Verifier, table *chiguard.Table, mws ...func(http.Handler) ht
 	r := chi.NewRouter()
 	r.Use(mws...)
 	r.Get("/healthz", ok)
-	r.Route("/api", func(r chi.Router) {
-		r.Use(chiguard.Protect(v), table.Middleware)
+	table.Router(r).Route("/api", func(r chi.Router) {
+		r.Use(chiguard.Protect(v))
 		r.Mount("/items", items)
 		r.Get("/reports/{id}", ok)
 		r.Post("/reports/{id}", ok)
@@ -139,8 +140,8 @@ func TestTableOnTheRootRouterFollowsPathRewrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.StripSlashes, chiguard.Protect(v), table.Middleware)
-	r.Get("/api/items", ok)
+	r.Use(middleware.StripSlashes, chiguard.Protect(v))
+	table.Router(r).Get("/api/items", ok)
 	run(t, iss, r, []call{
 		{"GET", "/api/items/", jwttest.Claims{"scope": "items:read"}, 200, ""},
 		{"GET", "/api/items/", jwttest.Claims{"scope": "other"}, 403, forbidden + `, scope="items:read"`},

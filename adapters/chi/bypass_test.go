@@ -1,0 +1,239 @@
+package chiguard_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	chiguard "github.com/jwtguard/jwtguard/adapters/chi"
+	"github.com/jwtguard/jwtguard/internal/conformance"
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/rbac"
+)
+
+// adminData is what the admin-only handlers answer: a refused request must
+// never see it, in its body or its headers.
+func adminData(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("X-Admin", "secret")
+	_, _ = io.WriteString(w, "admin data")
+}
+
+var (
+	viewer = jwttest.Claims{"roles": []string{"viewer"}}
+	admin  = jwttest.Claims{"roles": []string{"admin"}}
+)
+
+func mustTable(t *testing.T, unlisted chiguard.Unlisted, rules map[string]rbac.Policy) *chiguard.Table {
+	t.Helper()
+	table, err := chiguard.NewTable(unlisted, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+// expect sends each request with a token minted from its claims and checks
+// the status, and that a refused request never reached the handler.
+func expect(t *testing.T, iss *jwttest.Issuer, h http.Handler, calls []call) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, c := range calls {
+		token := ""
+		if c.claims != nil {
+			token = iss.MustMint(c.claims)
+		}
+		resp, body := conformance.Call(t, c.method, srv.URL+c.path, token)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %s %v: status %d, want %d (%q)", c.method, c.path, c.claims, resp.StatusCode, c.status, body)
+		}
+		if resp.StatusCode >= 400 && (strings.Contains(body, "admin data") || resp.Header.Get("X-Admin") != "") {
+			t.Errorf("%s %s: refused with %d, yet the handler ran", c.method, c.path, resp.StatusCode)
+		}
+	}
+}
+
+// The outside review's four reproductions: each answered 200 with the
+// admin data to a viewer when the table matched routes on its own.
+func TestPathAndMethodRewritesCannotBypassTheTable(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	rules := map[string]rbac.Policy{"GET /api/admin": rbac.Role("admin"), "GET /admin": rbac.Role("admin")}
+
+	t.Run("StripSlashes on the root router", func(t *testing.T) {
+		table := mustTable(t, chiguard.DenyUnlisted, rules)
+		r := chi.NewRouter()
+		r.Use(middleware.StripSlashes)
+		table.Router(r).Route("/api", func(r chi.Router) {
+			r.Use(chiguard.Protect(v))
+			r.Get("/admin", adminData)
+		})
+		expect(t, iss, r, []call{
+			{"GET", "/api/admin", viewer, 403, ""},
+			{"GET", "/api/admin/", viewer, 403, ""},
+			{"GET", "/api/admin/", admin, 200, ""},
+		})
+	})
+	t.Run("CleanPath on the root router", func(t *testing.T) {
+		table := mustTable(t, chiguard.DenyUnlisted, rules)
+		r := chi.NewRouter()
+		r.Use(middleware.CleanPath)
+		table.Router(r).Route("/api", func(r chi.Router) {
+			r.Use(chiguard.Protect(v))
+			r.Get("/admin", adminData)
+		})
+		expect(t, iss, r, []call{
+			{"GET", "/api//admin", viewer, 403, ""},
+			{"GET", "/api/./admin", viewer, 403, ""},
+			{"GET", "/api//admin", admin, 200, ""},
+		})
+	})
+	t.Run("a path rewrite after Protect", func(t *testing.T) {
+		table := mustTable(t, chiguard.DenyUnlisted, rules)
+		r := chi.NewRouter()
+		r.Use(chiguard.Protect(v), middleware.StripSlashes)
+		table.Router(r).Get("/admin", adminData)
+		expect(t, iss, r, []call{
+			{"GET", "/admin/", viewer, 403, ""},
+			{"GET", "/admin", viewer, 403, ""},
+			{"GET", "/admin/", admin, 200, ""},
+		})
+	})
+	t.Run("GetHead routes HEAD to the GET handler, with its rule", func(t *testing.T) {
+		table := mustTable(t, chiguard.DenyUnlisted, rules)
+		r := chi.NewRouter()
+		r.Use(middleware.GetHead, chiguard.Protect(v))
+		table.Router(r).Get("/admin", adminData)
+		expect(t, iss, r, []call{
+			{"HEAD", "/admin", viewer, 403, ""},
+			{"HEAD", "/admin", admin, 200, ""},
+		})
+	})
+}
+
+// Every way chi composes routers keeps the rule of the handler that runs.
+func TestTheTableHoldsThroughEveryCompositionOfRouters(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{
+		"GET /mounted/admin":   rbac.Role("admin"),
+		"GET /route/admin":     rbac.Role("admin"),
+		"GET /group/admin":     rbac.Role("admin"),
+		"GET /with/admin":      rbac.Role("admin"),
+		"GET /nested/in/admin": rbac.Role("admin"),
+		"GET /static/*":        rbac.Role("admin"),
+		"* /legacy/*":          rbac.Role("admin"),
+		"GET /open":            rbac.Authenticated(),
+	})
+	r := chi.NewRouter()
+	r.Use(middleware.StripSlashes)
+	tr := table.Router(r)
+
+	mounted := table.Router(chi.NewRouter())
+	mounted.Use(chiguard.Protect(v))
+	mounted.Get("/admin", adminData)
+	tr.Mount("/mounted", mounted)
+
+	tr.Route("/route", func(r chi.Router) {
+		r.Use(chiguard.Protect(v))
+		r.Get("/admin", adminData)
+	})
+	tr.Group(func(r chi.Router) {
+		r.Use(chiguard.Protect(v))
+		r.Get("/group/admin", adminData)
+		r.Get("/open", adminData)
+	})
+	tr.With(chiguard.Protect(v)).Get("/with/admin", adminData)
+	tr.Route("/nested", func(r chi.Router) {
+		r.Use(chiguard.Protect(v))
+		r.Route("/in", func(r chi.Router) { r.Get("/admin", adminData) })
+	})
+	// Handlers the table does not see into are one route each.
+	tr.With(chiguard.Protect(v)).Mount("/static", http.HandlerFunc(adminData))
+	legacy := chi.NewRouter() // a plain chi router: its inner routes carry no check
+	legacy.Get("/admin", adminData)
+	legacy.Post("/admin", adminData)
+	tr.With(chiguard.Protect(v)).Mount("/legacy", legacy)
+
+	if err := table.Check(r); err != nil {
+		t.Fatal(err)
+	}
+	var calls []call
+	for _, p := range []string{"/mounted/admin", "/route/admin", "/group/admin", "/with/admin", "/nested/in/admin",
+		"/static/x/y", "/legacy/admin", "/mounted/admin/", "/route/admin/", "/nested/in/admin/"} {
+		calls = append(calls, call{"GET", p, viewer, 403, ""}, call{"GET", p, admin, 200, ""}, call{"GET", p, nil, 401, ""})
+	}
+	calls = append(calls,
+		call{"POST", "/legacy/admin", viewer, 403, ""},
+		call{"POST", "/legacy/admin", admin, 200, ""},
+		call{"POST", "/static/x", admin, 403, ""}, // no POST rule: DenyUnlisted
+		call{"GET", "/open", viewer, 200, ""},
+	)
+	expect(t, iss, r, calls)
+}
+
+// Custom NotFound and MethodNotAllowed handlers are application code that
+// no rule covers: under DenyUnlisted they never run; under AllowUnlisted
+// they do. chi's own 404 and 405 answers carry nothing and stay.
+func TestCustomNotFoundAndMethodNotAllowedHandlers(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	for _, mode := range []chiguard.Unlisted{chiguard.DenyUnlisted, chiguard.AllowUnlisted} {
+		table := mustTable(t, mode, map[string]rbac.Policy{"GET /admin": rbac.Role("admin")})
+		r := chi.NewRouter()
+		r.Use(chiguard.Protect(v))
+		tr := table.Router(r)
+		tr.Get("/admin", adminData)
+		tr.NotFound(adminData)
+		tr.MethodNotAllowed(adminData)
+		sub := table.Router(chi.NewRouter())
+		sub.Get("/x", adminData)
+		tr.Mount("/sub", sub) // inherits the custom handlers
+		want := 403
+		if mode == chiguard.AllowUnlisted {
+			want = 200
+		}
+		expect(t, iss, r, []call{
+			{"GET", "/nothing", admin, want, ""},
+			{"POST", "/admin", admin, want, ""},
+			{"GET", "/sub/nothing", admin, want, ""},
+			{"GET", "/admin", viewer, 403, ""},
+		})
+	}
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{"GET /admin": rbac.Role("admin")})
+	r := chi.NewRouter()
+	r.Use(chiguard.Protect(v))
+	table.Router(r).Get("/admin", adminData)
+	expect(t, iss, r, []call{{"GET", "/nothing", admin, 404, ""}, {"POST", "/admin", admin, 405, ""}})
+}
+
+// A handler registered through the table but reached outside chi's routing
+// has no route to take a rule from: refused even under AllowUnlisted.
+func TestAHandlerReachedOutsideRoutingIsRefused(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.AllowUnlisted, map[string]rbac.Policy{})
+	var h http.Handler
+	capture := table.Router(chi.NewRouter())
+	capture.With(func(next http.Handler) http.Handler { h = next; return next }).Get("/x", adminData)
+	expect(t, iss, chiguard.Protect(v)(h), []call{{"GET", "/x", admin, 403, ""}})
+}
+
+// Check reports a rule whose route was registered outside the table: it
+// would never be enforced.
+func TestCheckNamesRulesThatWouldNotBeEnforced(t *testing.T) {
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{
+		"GET /direct": rbac.Role("admin"), "GET /through": rbac.Role("admin"), "GET /other/*": rbac.Role("admin"),
+	})
+	other := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{"GET /other/*": rbac.Role("admin")})
+	r := chi.NewRouter()
+	r.Get("/direct", adminData)
+	r.Get("/public", adminData) // no rule, outside the table: the application's choice
+	table.Router(r).Get("/through", adminData)
+	other.Router(r).Mount("/other", http.HandlerFunc(adminData))
+	err := table.Check(r)
+	want := "chiguard: rules for routes not registered through the table's Router, never enforced: GET /direct, GET /other/*"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Check: %v\nwant %s", err, want)
+	}
+}

@@ -1,0 +1,153 @@
+package chiguard
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jwtguard/jwtguard/rbac"
+)
+
+// The table's checks run inside the handlers chi dispatches to, never in
+// front of the router: chi has then decided, with its own final routing
+// context, which handler runs, so no path or method rewriting in between
+// (StripSlashes, CleanPath, GetHead, a middleware of the application's) can
+// make the rule checked differ from the handler that runs.
+
+// endpoint is a route's handler with the table's check in front of it.
+type endpoint struct {
+	t       *Table
+	method  string // as registered; "" when registered for every method
+	pattern string // as registered on its router
+	next    http.Handler
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rctx := chi.RouteContext(r.Context())
+	n := 0
+	if rctx != nil {
+		n = len(rctx.RoutePatterns)
+	}
+	if n == 0 || rctx.RoutePatterns[n-1] != e.pattern {
+		// Not reached by chi's routing to this route: no rule can be
+		// determined.
+		e.t.refuse(w, r)
+		return
+	}
+	method := e.method
+	if method == "" {
+		method = routeMethod(rctx, r)
+	}
+	e.t.enforce(w, r, method, mountPrefix(rctx.RoutePatterns[:n-1])+e.pattern, e.next)
+}
+
+// mounted is a handler the table does not see into, mounted through
+// Table.Router: one route to the table, keyed by its prefix and "/*".
+type mounted struct {
+	t *Table
+	h http.Handler
+}
+
+func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rctx := chi.RouteContext(r.Context())
+	if rctx == nil || len(rctx.RoutePatterns) == 0 {
+		m.t.refuse(w, r)
+		return
+	}
+	m.t.enforce(w, r, routeMethod(rctx, r), mountPrefix(rctx.RoutePatterns)+"/*", m.h)
+}
+
+// mounted is a chi.Routes so that chi records it as a subrouter (and
+// chi.Walk still lists what lies under it); the table's Check recognises it
+// and treats it as one route.
+func (m *mounted) Routes() []chi.Route {
+	if sub, ok := m.h.(chi.Routes); ok {
+		return sub.Routes()
+	}
+	return nil
+}
+
+func (m *mounted) Middlewares() chi.Middlewares {
+	if sub, ok := m.h.(chi.Routes); ok {
+		return sub.Middlewares()
+	}
+	return nil
+}
+
+func (m *mounted) Match(rctx *chi.Context, method, path string) bool {
+	sub, ok := m.h.(chi.Routes)
+	return ok && sub.Match(rctx, method, path)
+}
+
+func (m *mounted) Find(rctx *chi.Context, method, path string) string {
+	if sub, ok := m.h.(chi.Routes); ok {
+		return sub.Find(rctx, method, path)
+	}
+	return ""
+}
+
+// unrouted is a NotFound or MethodNotAllowed handler set through
+// Table.Router: application code that runs for a request no route took,
+// so no rule applies to it. It runs under AllowUnlisted only.
+type unrouted struct {
+	t    *Table
+	next http.Handler
+}
+
+func (u *unrouted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if u.t.unlisted == AllowUnlisted {
+		u.next.ServeHTTP(w, r)
+		return
+	}
+	u.t.refuse(w, r)
+}
+
+// routeMethod is the method chi routed by: GetHead routes a HEAD request
+// as GET when no HEAD route exists, and then the GET route's rule applies.
+func routeMethod(rctx *chi.Context, r *http.Request) string {
+	if rctx.RouteMethod != "" {
+		return rctx.RouteMethod
+	}
+	return r.Method
+}
+
+// mountPrefix joins the patterns of the routers a request went through on
+// its way to its route: each mount contributes its prefix, without the
+// trailing "/*" or "/" that chi matched it by ("/api/*", "/api/" and
+// "/api" are all the mount at "/api"). Check builds its keys the same way.
+func mountPrefix(patterns []string) string {
+	var b strings.Builder
+	for _, p := range patterns {
+		p = strings.TrimSuffix(p, "*")
+		b.WriteString(strings.TrimSuffix(p, "/"))
+	}
+	return b.String()
+}
+
+// enforce lets r through to next if the rule for method and pattern
+// allows it. A route without a rule passes only under AllowUnlisted; under
+// DenyUnlisted it is checked against the zero Policy, which denies
+// everything: 401 or 403 like any refusal.
+func (t *Table) enforce(w http.ResponseWriter, r *http.Request, method, pattern string, next http.Handler) {
+	methods := t.rules[pattern]
+	policy, listed := methods[method]
+	if !listed {
+		policy, listed = methods["*"]
+	}
+	if !listed && t.unlisted == AllowUnlisted {
+		next.ServeHTTP(w, r)
+		return
+	}
+	if err := t.guard.Authorize(r, policy); err != nil {
+		t.guard.WriteError(w, r, err)
+		return
+	}
+	next.ServeHTTP(w, r)
+}
+
+// refuse answers a request whose rule cannot be determined, in either mode.
+func (t *Table) refuse(w http.ResponseWriter, r *http.Request) {
+	if err := t.guard.Authorize(r, rbac.Policy{}); err != nil {
+		t.guard.WriteError(w, r, err)
+	}
+}
