@@ -18,6 +18,24 @@ import (
 
 const maxRedirects = 3
 
+// withRedirectPolicy returns a copy of hc whose redirects must also pass
+// checkRedirect (J14), after the caller's own policy if it has one; hc
+// itself is not changed.
+func withRedirectPolicy(hc *http.Client) *http.Client {
+	c := *hc
+	own := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := checkRedirect(req, via); err != nil {
+			return err
+		}
+		if own != nil {
+			return own(req, via)
+		}
+		return nil
+	}
+	return &c
+}
+
 // defaultHTTPClient has bounded dials, TLS handshakes and header waits, and
 // follows only same-origin redirects that do not downgrade https.
 func defaultHTTPClient() *http.Client {
@@ -61,7 +79,14 @@ func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, nil, err
+		// *url.Error quotes the whole URL, query string included: say
+		// which request failed with the redacted URL and keep only the
+		// cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, nil, fmt.Errorf("GET %s: %w", redact(u), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

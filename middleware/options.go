@@ -91,7 +91,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithHTTPClient sets the client used for discovery and JWKS fetches. The
-// verifier still bounds every fetch with its own timeout and size limit.
+// verifier still bounds every fetch with its own timeout and size limit,
+// and uses a copy of hc whose redirects also obey the default policy (at
+// most 3, same origin only, so never https to http) after hc's own.
 // Default: a client with connection, TLS and header timeouts that follows at
 // most 3 redirects, never to another origin and never from https to http.
 func WithHTTPClient(hc *http.Client) Option { return optionFunc(func(c *config) { c.client = hc }) }

@@ -143,8 +143,12 @@ func refreshAfter(hdr http.Header, cfg *config) time.Duration {
 	return cfg.refreshInterval
 }
 
+// failed reports a failed fetch, unless the verifier is closing: a fetch
+// that Close cancelled is a shutdown, not a failure.
 func (r *remoteKeys) failed(err error) error {
-	r.v.emit(Event{Kind: EventKeysRefreshFailed, Issuer: r.issuer, Err: err})
+	if r.v.ctx.Err() == nil {
+		r.v.emit(Event{Kind: EventKeysRefreshFailed, Issuer: r.issuer, Err: err})
+	}
 	return err
 }
 

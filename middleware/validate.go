@@ -51,7 +51,11 @@ func (v *Verifier) checkTimes(c *Claims, now time.Time) *Error {
 func (v *Verifier) checkStatic(is *issuerState, c *Claims, w *wirePayload, payload []byte) *Error {
 	if !is.skipAud {
 		if len(c.Audience) == 0 {
-			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", errors.New("no aud claim"))
+			cause := errors.New("no aud claim")
+			if len(w.Aud) > 0 && string(w.Aud) != "null" {
+				cause = errors.New("the aud claim is empty")
+			}
+			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", cause)
 		}
 		if !anyOf(c.Audience, is.audiences) {
 			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", fmt.Errorf("aud does not contain any of %q", is.audiences))

@@ -95,6 +95,8 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 		noCredential: noCredential(cfg.sources)}
 	if v.client == nil {
 		v.client, v.ownClient = defaultHTTPClient(), true
+	} else {
+		v.client = withRedirectPolicy(v.client)
 	}
 	if v.cfg.logger == nil {
 		v.cfg.logger = slog.Default()
