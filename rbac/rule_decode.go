@@ -1,0 +1,60 @@
+package rbac
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// A misspelled field in a rule read from configuration ("all_scops") must
+// not be dropped: the rule would then require less than its author wrote.
+// Rules decoded from JSON or YAML therefore refuse every field they do not
+// know, at every depth, with an error naming it.
+
+// UnmarshalJSON decodes a rule, refusing unknown fields.
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	type plain Rule // without the method, so as not to recurse
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p plain
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("rbac: rule: %w", err)
+	}
+	*r = Rule(p)
+	return nil
+}
+
+// UnmarshalYAML decodes a rule with a YAML decoder (gopkg.in/yaml.v2 and
+// v3, go.yaml.in/yaml, and others that call this form), refusing unknown
+// fields.
+func (r *Rule) UnmarshalYAML(unmarshal func(any) error) error {
+	var fields map[string]any
+	if err := unmarshal(&fields); err != nil {
+		return fmt.Errorf("rbac: rule: %w", err)
+	}
+	for name := range fields {
+		if !ruleFields[name] {
+			return fmt.Errorf("rbac: rule: unknown field %q", name)
+		}
+	}
+	type plain Rule
+	var p plain
+	if err := unmarshal(&p); err != nil {
+		return fmt.Errorf("rbac: rule: %w", err)
+	}
+	*r = Rule(p)
+	return nil
+}
+
+// ruleFields are the YAML names of Rule's fields, from its tags.
+var ruleFields = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[Rule]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		out[name] = true
+	}
+	return out
+}()

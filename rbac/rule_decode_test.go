@@ -1,0 +1,47 @@
+package rbac_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/jwtguard/jwtguard/rbac"
+)
+
+// A misspelled field is refused, at any depth, with its name in the error;
+// correct rules decode as before, from JSON and from YAML.
+func TestRulesRefuseUnknownFields(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, json, yaml, field string }{
+		{"top level", `{"all_scops": ["a"]}`, "all_scops: [a]\n", "all_scops"},
+		{"nested", `{"any_of": [{"any_roles": ["a"]}, {"all_scopes": ["b"], "Rolse": ["c"]}]}`,
+			"any_of:\n  - any_roles: [a]\n  - all_scopes: [b]\n    Rolse: [c]\n", "Rolse"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r rbac.Rule
+			if err := json.Unmarshal([]byte(tc.json), &r); err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("JSON: %v", err)
+			}
+			if err := yaml.Unmarshal([]byte(tc.yaml), &r); err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("YAML: %v", err)
+			}
+		})
+	}
+	var fromJSON, fromYAML rbac.Rule
+	if err := json.Unmarshal([]byte(`{"all_scopes": ["w"], "any_of": [{"any_roles": ["admin"]}, {"authenticated": true}]}`), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte("all_scopes: [w]\nany_of:\n  - any_roles: [admin]\n  - authenticated: true\n"), &fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []rbac.Rule{fromJSON, fromYAML} {
+		if len(r.AllScopes) != 1 || len(r.AnyOf) != 2 || r.AnyOf[0].AnyRoles[0] != "admin" || !r.AnyOf[1].Authenticated {
+			t.Fatalf("decoded %+v", r)
+		}
+		if _, err := r.Policy(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
