@@ -155,8 +155,15 @@ func TestQuotableAndScopeTokenFilterAsTheRuneMap(t *testing.T) {
 		if got, want := quotable(s), filter(0x20)(s); got != want {
 			t.Fatalf("quotable(%q) = %q, want %q", s, got, want)
 		}
-		if got, want := scopeToken(s), filter(0x21)(s); got != want {
+		want := filter(0x21)(s)
+		if want != s {
+			want = "" // not a scope-token: left out, never changed
+		}
+		if got := scopeToken(s); got != want {
 			t.Fatalf("scopeToken(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := unquotePairs(quotePairs(s)), dropControls(s); got != want {
+			t.Fatalf("quotePairs(%q) = %q reads back as %q, want %q", s, quotePairs(s), got, want)
 		}
 	}
 }
@@ -188,4 +195,33 @@ func TestKeepMovesEveryRawClaim(t *testing.T) {
 			t.Errorf("%s was not moved to the kept payload", rv.Type().Field(i).Name)
 		}
 	}
+}
+
+// unquotePairs reads the inside of a quoted-string (RFC 9110 §5.6.4) the
+// plain way, and fails on what no quoted-string may hold.
+func unquotePairs(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\\' && i+1 < len(q):
+			i++
+			b.WriteByte(q[i])
+		case c == '"' || c == '\\' || (c < 0x20 && c != '\t') || c == 0x7f:
+			return "INVALID"
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func dropControls(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\t' || (c >= 0x20 && c != 0x7f) {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -99,7 +99,7 @@ func challenge(realm, code, desc string, scopes []string) string {
 	b.WriteString("Bearer")
 	sep := " "
 	if realm != "" {
-		sep = attr(&b, sep, "realm", quotable(realm))
+		sep = attr(&b, sep, "realm", quotePairs(realm))
 	}
 	if code != "" {
 		sep = attr(&b, sep, "error", code)
@@ -167,15 +167,34 @@ func keeps(s string, lo byte) bool {
 	return true
 }
 
-// scopeToken keeps only RFC 6749 scope-token characters (%x21 / %x23-5B / %x5D-7E).
+// scopeToken returns s if it is an RFC 6749 scope-token (%x21 / %x23-5B /
+// %x5D-7E), else "": a scope that is not one is left out of the challenge,
+// never advertised changed into another scope.
 func scopeToken(s string) string {
 	if keeps(s, 0x21) {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r <= 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return -1
+	return ""
+}
+
+// quotePairs is s as the inside of an RFC 9110 §5.6.4 quoted-string: '"'
+// and '\' are escaped as quoted-pairs, bytes from 0x80 up are kept
+// (obs-text: a UTF-8 realm stays readable), and control characters, which
+// no quoted-string may hold, are dropped.
+func quotePairs(s string) string {
+	if keeps(s, 0x20) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\t' || (c >= 0x20 && c != 0x7f):
+			b.WriteByte(c)
 		}
-		return r
-	}, s)
+	}
+	return b.String()
 }
