@@ -191,19 +191,21 @@ func isLoopback(host string) bool {
 // discover reads the OIDC discovery document of issuer and returns its
 // jwks_uri. The document's issuer must equal the configured one exactly
 // (OIDC Discovery §4.3).
-func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64, insecureHTTP bool) (string, error) {
+func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64, insecureHTTP, sameOrigin bool) (string, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 	body, _, err := get(ctx, hc, u, maxSize, false)
 	if err != nil {
 		return "", fmt.Errorf("discovery: %w", err)
 	}
-	return parseDiscovery(body, u, issuer, insecureHTTP)
+	return parseDiscovery(body, u, issuer, insecureHTTP, sameOrigin)
 }
 
 // parseDiscovery reads a discovery document fetched from docURL and
 // returns its jwks_uri, after checking that its issuer is the configured one
-// and that the jwks_uri is an https URL (loopback or insecureHTTP excepted).
-func parseDiscovery(body []byte, docURL, issuer string, insecureHTTP bool) (string, error) {
+// and that the jwks_uri is an https URL (J17): plain http only for an
+// issuer that is itself an http loopback URL, or under insecureHTTP; on the
+// issuer's own origin when sameOrigin.
+func parseDiscovery(body []byte, docURL, issuer string, insecureHTTP, sameOrigin bool) (string, error) {
 	var doc struct {
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
@@ -221,7 +223,30 @@ func parseDiscovery(body []byte, docURL, issuer string, insecureHTTP bool) (stri
 	if err := checkKeyURL(doc.JWKSURI, insecureHTTP); err != nil {
 		return "", fmt.Errorf("discovery: jwks_uri: %w", err)
 	}
+	ju, _ := url.Parse(doc.JWKSURI) // checkKeyURL parsed it
+	iu, err := url.Parse(issuer)
+	if err != nil {
+		return "", fmt.Errorf("discovery: the issuer %q is not a URL", issuer)
+	}
+	if ju.Scheme == "http" && iu.Scheme != "http" && !insecureHTTP {
+		// A loopback http jwks_uri is for an issuer on loopback: an https
+		// issuer's document must not send the keys fetch in the clear.
+		return "", fmt.Errorf("discovery: jwks_uri %s uses http for an https issuer", redact(doc.JWKSURI))
+	}
+	if sameOrigin && origin(ju) != origin(iu) {
+		return "", fmt.Errorf("discovery: jwks_uri %s is not on the issuer's origin %s", redact(doc.JWKSURI), origin(iu))
+	}
 	return doc.JWKSURI, nil
+}
+
+// origin is u's scheme, host and port, lower case, the default port
+// explicit.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // issuerHint explains the near misses that cause most issuer mismatches.

@@ -62,7 +62,7 @@ func FuzzDiscovery(f *testing.F) {
 	f.Add([]byte(`<html>login</html>`))
 	f.Add([]byte(`{"issuer":"https://id.example.com/realms/acme","jwks_uri":"file:///etc/passwd"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		u, err := parseDiscovery(body, issuer+"/.well-known/openid-configuration", issuer, false)
+		u, err := parseDiscovery(body, issuer+"/.well-known/openid-configuration", issuer, false, false)
 		if err != nil {
 			if strings.Contains(err.Error(), string(body)) && len(body) > 200 {
 				t.Fatal("the error quotes the whole body")

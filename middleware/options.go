@@ -45,6 +45,7 @@ type config struct {
 	maxStale        time.Duration
 	startupFetch    bool
 	insecureHTTP    bool
+	sameOriginJWKS  bool
 }
 
 func defaultConfig() config {
@@ -235,6 +236,14 @@ func WithMaxStaleness(d time.Duration) Option { return optionFunc(func(c *config
 // fetched in the background; requests that arrive first wait up to
 // WithMaxWait for them.
 func WithStartupFetch() Option { return optionFunc(func(c *config) { c.startupFetch = true }) }
+
+// WithSameOriginJWKS requires the jwks_uri found by OIDC discovery to be on
+// the issuer's own origin (scheme, host and port), so that a tampered or
+// misconfigured discovery document cannot point the verifier at keys
+// elsewhere (checklist J17). A JWKSURL set in the configuration is trusted
+// as it is. Default: any https jwks_uri (Google, for one, serves its keys
+// from another host than its issuer).
+func WithSameOriginJWKS() Option { return optionFunc(func(c *config) { c.sameOriginJWKS = true }) }
 
 // WithInsecureHTTP allows issuer, discovery and JWKS URLs over plain http to
 // hosts other than loopback. It MUST NOT be used in production: anyone on the

@@ -90,7 +90,7 @@ func (r *remoteKeys) fetch(force bool) error {
 	u := r.jwksURL
 	r.mu.Unlock()
 	if u == "" {
-		found, err := discover(ctx, r.v.client, r.issuer, cfg.maxJWKSSize, cfg.insecureHTTP)
+		found, err := discover(ctx, r.v.client, r.issuer, cfg.maxJWKSSize, cfg.insecureHTTP, cfg.sameOriginJWKS)
 		if err != nil {
 			return r.failed(err)
 		}
