@@ -32,6 +32,11 @@ type remoteKeys struct {
 	jwksURL      string // configured, or found by discovery
 	inflight     *fetchCall
 	lastDemanded time.Time // last fetch started on a request's behalf
+	// nextDemand is when a request may start a fetch again: kidRefresh
+	// after the last one, or sooner after a failure (J12: a failed fetch
+	// does not burn the window), with capped, jittered backoff.
+	nextDemand     time.Time
+	demandFailures int
 	negative     map[string]time.Time
 	interval     time.Duration // next background refresh, from the last good fetch
 }
@@ -74,10 +79,40 @@ func (r *remoteKeys) refreshLocked(force bool) *fetchCall {
 		r.mu.Lock()
 		r.inflight = nil
 		c.err = err
+		r.demandFailed(err)
 		r.mu.Unlock()
 		close(c.done)
 	}()
 	return c
+}
+
+// demand records that a request starts a fetch at now. r.mu is held.
+func (r *remoteKeys) demand(now time.Time, force bool) *fetchCall {
+	r.lastDemanded = now
+	r.nextDemand = now.Add(r.v.cfg.kidRefresh)
+	return r.refreshLocked(force)
+}
+
+// mayDemand reports whether a request may start a fetch at now. r.mu is
+// held.
+func (r *remoteKeys) mayDemand(now time.Time) bool {
+	return r.lastDemanded.IsZero() || !now.Before(r.nextDemand)
+}
+
+// demandFailed moves the next demanded fetch closer after a failed one:
+// 1 s doubling per consecutive failure, ±20 % jitter, never later than the
+// window a success leaves. r.mu is held.
+func (r *remoteKeys) demandFailed(err error) {
+	if err == nil {
+		r.demandFailures = 0
+		return
+	}
+	r.demandFailures++
+	d := min(time.Second<<min(r.demandFailures-1, 20), r.v.cfg.kidRefresh)
+	d = d - d/5 + rand.N(2*d/5+1)
+	if next := r.v.cfg.mono().Add(d); next.Before(r.nextDemand) {
+		r.nextDemand = next
+	}
 }
 
 // fetch runs discovery if needed, then fetches, parses and installs the key
@@ -244,9 +279,8 @@ func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.A
 	// started on a request's behalf recently. Otherwise fail fast.
 	r.mu.Lock()
 	c := r.inflight
-	if c == nil && (r.lastDemanded.IsZero() || now.Sub(r.lastDemanded) >= r.v.cfg.kidRefresh) {
-		r.lastDemanded = now
-		c = r.refreshLocked(false)
+	if c == nil && r.mayDemand(now) {
+		c = r.demand(now, false)
 	}
 	r.mu.Unlock()
 	if c == nil || !r.wait(ctx, c) {
@@ -270,12 +304,11 @@ func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 	}
 	c := r.inflight
 	if c == nil {
-		if !r.lastDemanded.IsZero() && now.Sub(r.lastDemanded) < r.v.cfg.kidRefresh {
+		if !r.mayDemand(now) {
 			r.mu.Unlock()
 			return nil, nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
 		}
-		r.lastDemanded = now
-		c = r.refreshLocked(true)
+		c = r.demand(now, true)
 	}
 	r.mu.Unlock()
 	if !r.wait(ctx, c) {
