@@ -37,8 +37,8 @@ type remoteKeys struct {
 	// does not burn the window), with capped, jittered backoff.
 	nextDemand     time.Time
 	demandFailures int
-	negative     map[string]time.Time
-	interval     time.Duration // next background refresh, from the last good fetch
+	negative       map[string]time.Time
+	interval       time.Duration // next background refresh, from the last good fetch
 }
 
 // fetchCall is one fetch that any number of requests may wait on.

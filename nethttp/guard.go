@@ -32,7 +32,7 @@ func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
 // context carrying the claims (middleware.ClaimsFromContext) and, with
 // WithMapper, the authorities (rbac.AuthoritiesFromContext); the caller
 // continues with that context. A request let through unverified (a CORS
-// preflight under WithCORSPreflight, no credential under WithAnonymous)
+// preflight under WithUnauthenticatedPreflights, no credential under WithAnonymous)
 // also gets a nil error and r's own context. Otherwise the error is the
 // verifier's, for WriteError or Response.
 func (g *Guard) Authenticate(r *http.Request) (context.Context, error) {
@@ -56,7 +56,7 @@ func (g *Guard) Authenticate(r *http.Request) (context.Context, error) {
 // Authorize checks policy against the claims Authenticate put in r's
 // context. A request without verified claims gets an ErrNoToken error (401);
 // one the policy refuses gets an ErrInsufficientScope error (403) naming the
-// scopes the policy requires. CORS preflights pass under WithCORSPreflight.
+// scopes the policy requires. CORS preflights pass under WithUnauthenticatedPreflights.
 func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 	if g.o.preflight && isPreflight(r) {
 		return nil

@@ -39,11 +39,17 @@ func WithErrorWriter(fn func(w http.ResponseWriter, r *http.Request, err error))
 // expired or forged is still rejected. Default: a credential is required.
 func WithAnonymous() Option { return optionFunc(func(o *options) { o.anonymous = true }) }
 
-// WithCORSPreflight lets CORS preflight requests (OPTIONS with Origin and
-// Access-Control-Request-Method) through unauthenticated: browsers never send
-// credentials with them. Put the CORS handler in front of or behind Protect as
-// usual. Default: preflights need a token like any request.
-func WithCORSPreflight() Option { return optionFunc(func(o *options) { o.preflight = true }) }
+// WithUnauthenticatedPreflights lets CORS preflight requests (OPTIONS with
+// Origin and Access-Control-Request-Method) through without a token, to the
+// next handler: browsers never send credentials with them. The next handler
+// MUST answer them itself, a CORS handler such as go-chi/cors or rs/cors
+// placed behind Protect: whatever it passes them to answers an
+// unauthenticated request. A CORS handler in front of Protect answers
+// preflights before they reach it and needs no option; prefer that.
+// Default: preflights need a token like any request.
+func WithUnauthenticatedPreflights() Option {
+	return optionFunc(func(o *options) { o.preflight = true })
+}
 
 // WithMapper makes Protect read each verified token's authorities (roles,
 // scopes, permissions, groups) with m, once per request, for Require and
@@ -80,7 +86,7 @@ func (g *Guard) Protect(next http.Handler) http.Handler {
 // Protect's 401; an authenticated request the policy refuses gets 403 with
 // WWW-Authenticate: Bearer error="insufficient_scope" and the scopes the
 // policy names (RFC 6750 §3.1). Options: WithRealm, WithErrorWriter and
-// WithCORSPreflight.
+// WithUnauthenticatedPreflights.
 func Require(policy rbac.Policy, opts ...Option) func(http.Handler) http.Handler {
 	return NewGuard(nil, opts...).Require(policy)
 }

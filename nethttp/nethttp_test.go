@@ -165,7 +165,7 @@ func TestAnonymousModeStillRejectsBadTokens(t *testing.T) {
 
 func TestCORSPreflightPassesWhenEnabled(t *testing.T) {
 	t.Parallel()
-	_, srv := setup(t, nil, nethttp.WithCORSPreflight())
+	_, srv := setup(t, nil, nethttp.WithUnauthenticatedPreflights())
 	pre := map[string][]string{"Origin": {"https://app.example"}, "Access-Control-Request-Method": {"DELETE"}}
 	if res := do(t, srv, http.MethodOptions, pre); res.status != 200 || res.body != "anonymous" {
 		t.Fatalf("preflight: %d %q", res.status, res.body)

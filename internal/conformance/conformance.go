@@ -97,7 +97,7 @@ type Mode int
 const (
 	Default   Mode = iota // credentials required
 	Anonymous             // nethttp.WithAnonymous
-	Preflight             // nethttp.WithCORSPreflight
+	Preflight             // nethttp.WithUnauthenticatedPreflights
 	numModes
 )
 
@@ -189,7 +189,7 @@ func Options(mode Mode, m *rbac.Mapper) []nethttp.Option {
 	case Anonymous:
 		opts = append(opts, nethttp.WithAnonymous())
 	case Preflight:
-		opts = append(opts, nethttp.WithCORSPreflight())
+		opts = append(opts, nethttp.WithUnauthenticatedPreflights())
 	}
 	return opts
 }
