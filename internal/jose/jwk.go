@@ -117,7 +117,7 @@ func parseJWK(raw json.RawMessage) (key *Key, reason string, alarm bool) {
 	}
 	k, err := NewPublicKey(m.Kid, m.Alg, normalise(pub))
 	if err != nil {
-		return nil, err.Error(), false
+		return nil, err.Error(), errors.Is(err, ErrWeakKey)
 	}
 	return k, "", false
 }

@@ -106,8 +106,5 @@ func checkRSA(p *rsa.PublicKey) error {
 	if p.N.BitLen() < MinRSABits {
 		return fmt.Errorf("RSA key of %d bits is below the %d-bit minimum", p.N.BitLen(), MinRSABits)
 	}
-	if p.E < 3 || p.E%2 == 0 {
-		return errors.New("RSA public exponent is not sane")
-	}
-	return nil
+	return checkRSAStructure(p)
 }
