@@ -237,3 +237,34 @@ func TestCheckNamesRulesThatWouldNotBeEnforced(t *testing.T) {
 		t.Fatalf("Check: %v\nwant %s", err, want)
 	}
 }
+
+// A table router mounted under a router the table was not given would see
+// a mount prefix its rules were not written for ("/v1/items" for the rule
+// "GET /items"): under AllowUnlisted that would pass unchecked, so such
+// requests are refused in either mode. Given the outer router too, the
+// table checks them under their full patterns.
+func TestATableRouterMountedUnderAnUnknownRouterIsRefused(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.AllowUnlisted, map[string]rbac.Policy{"GET /items": rbac.Role("admin")})
+	api := chi.NewRouter()
+	api.Use(chiguard.Protect(v))
+	table.Router(api).Get("/items", adminData)
+	if err := table.Check(api); err != nil {
+		t.Fatal(err)
+	}
+	outer := chi.NewRouter()
+	outer.Mount("/v1", api)
+	expect(t, iss, outer, []call{
+		{"GET", "/v1/items", viewer, 403, ""},
+		{"GET", "/v1/items", admin, 403, ""},
+	})
+	expect(t, iss, api, []call{{"GET", "/items", viewer, 403, ""}, {"GET", "/items", admin, 200, ""}})
+
+	known := mustTable(t, chiguard.AllowUnlisted, map[string]rbac.Policy{"GET /v1/items": rbac.Role("admin")})
+	sub := known.Router(chi.NewRouter())
+	sub.Use(chiguard.Protect(v))
+	sub.Get("/items", adminData)
+	root := chi.NewRouter()
+	known.Router(root).Mount("/v1", sub)
+	expect(t, iss, root, []call{{"GET", "/v1/items", viewer, 403, ""}, {"GET", "/v1/items", admin, 200, ""}})
+}

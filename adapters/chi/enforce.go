@@ -28,9 +28,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rctx != nil {
 		n = len(rctx.RoutePatterns)
 	}
-	if n == 0 || rctx.RoutePatterns[n-1] != e.pattern {
-		// Not reached by chi's routing to this route: no rule can be
-		// determined.
+	if n == 0 || rctx.RoutePatterns[n-1] != e.pattern || !e.t.routedFromRoot(rctx) {
+		// Not reached by chi's routing to this route from a router the
+		// table knows: no rule can be determined.
 		e.t.refuse(w, r)
 		return
 	}
@@ -50,7 +50,7 @@ type mounted struct {
 
 func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rctx := chi.RouteContext(r.Context())
-	if rctx == nil || len(rctx.RoutePatterns) == 0 {
+	if rctx == nil || len(rctx.RoutePatterns) == 0 || !m.t.routedFromRoot(rctx) {
 		m.t.refuse(w, r)
 		return
 	}
@@ -100,6 +100,16 @@ func (u *unrouted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.t.refuse(w, r)
+}
+
+// routedFromRoot reports whether chi's routing of the request began at a
+// router given to Table.Router.
+func (t *Table) routedFromRoot(rctx *chi.Context) bool {
+	if rctx.Routes == nil {
+		return false
+	}
+	_, ok := t.roots.Load(rctx.Routes)
+	return ok
 }
 
 // routeMethod is the method chi routed by: GetHead routes a HEAD request

@@ -23,10 +23,17 @@ import (
 //	r.Use(middleware.StripSlashes, chiguard.Protect(v))
 //	api := table.Router(r)
 //	api.Get("/api/items", listItems)
+//
+// Requests are checked only when chi's routing of them began at a router
+// given to Router (the root router, usually): a table router mounted under
+// a router the table was not given would see mount prefixes its rules were
+// not written for, so its requests are refused, in either mode. Give the
+// outer router to Router too, and mount through it.
 func (t *Table) Router(r chi.Router) chi.Router {
 	if g, ok := r.(*router); ok && g.t == t {
 		return g
 	}
+	t.roots.Store(chi.Routes(r), struct{}{})
 	return &router{t: t, mux: r}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
@@ -39,6 +40,10 @@ type Table struct {
 	rules    map[string]map[string]rbac.Policy // pattern -> method (or "*") -> policy
 	unlisted Unlisted
 	guard    *nethttp.Guard
+	// roots are the routers given to Router: a check accepts a request only
+	// if chi's routing of it began at one of them, so that the mount
+	// prefixes it reads are all ones the table's keys were written for.
+	roots sync.Map // chi.Routes -> struct{}
 }
 
 // NewTable builds a route table. Each key is a method and a chi route
