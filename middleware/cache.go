@@ -53,6 +53,7 @@ type cacheEntry struct {
 	claims *Claims
 	is     *issuerState
 	key    *jose.Key
+	kid    string // the token's kid, as the key was looked up by
 	alg    *jose.Alg
 	set    atomic.Pointer[keySet] // a remote set the key was found in by the token's kid
 	size   int
@@ -143,7 +144,7 @@ func (e *cacheEntry) keyStillPublished(mono time.Time) bool {
 	if cur == e.set.Load() {
 		return true
 	}
-	k, err := cur.find(e.claims.KeyID, e.alg)
+	k, err := cur.find(e.kid, e.alg)
 	if err != nil || !sameKey(k, e.key) {
 		return false
 	}

@@ -165,8 +165,10 @@ func TestTheCacheAnswersAsAFreshVerificationWould(t *testing.T) {
 	}
 	defer func() { close(stop); readers.Wait() }()
 
+	// Refresh joins a fetch in flight, which a reader may have started
+	// before the key change: the second one starts after it.
 	refresh := func() {
-		for _, v := range []*middleware.Verifier{cached, fresh} {
+		for _, v := range []*middleware.Verifier{cached, fresh, cached, fresh} {
 			if err := v.Refresh(ctx); err != nil {
 				t.Fatal(err)
 			}

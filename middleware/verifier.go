@@ -370,7 +370,7 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 		kept := *c
 		kept.Audience, kept.Scopes = cloneNil(c.Audience), cloneNil(c.Scopes)
 		kept.box = nil // the request's box, and the context it may carry, are not the cache's
-		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, alg: sg.alg}
+		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, kid: sg.kid, alg: sg.alg}
 		// The set the key was found in, not the current one: a refresh that
 		// removed the key since must make the first hit look again.
 		entry.set.Store(sg.set)
@@ -505,7 +505,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := typedClaims(w, c, box.room[:]); err != nil {
 		return iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
-	sg.c, sg.is, sg.key, sg.alg = c, is, key, alg
+	sg.c, sg.is, sg.key, sg.kid, sg.alg = c, is, key, h.Kid, alg
 	return iss, nil
 }
 
@@ -610,6 +610,7 @@ type signed struct {
 	w      wirePayload
 	is     *issuerState
 	key    *jose.Key
+	kid    string  // the header's kid, which the key was looked up by
 	set    *keySet // the remote set the key was found in; nil for static keys
 	alg    *jose.Alg
 }
