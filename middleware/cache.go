@@ -182,9 +182,11 @@ func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool)
 		v.cache.drop(raw, e)
 		return nil, e.claims.Issuer, err, true
 	}
-	if err := v.checkRevoked(e.claims); err != nil {
-		return nil, e.claims.Issuer, err, true
-	}
+	// The revocation checker is the caller's code: it sees the request's
+	// copy, never the cached claims other requests share.
 	c := copyClaims(e.claims)
+	if err := v.checkRevoked(c); err != nil {
+		return nil, c.Issuer, err, true
+	}
 	return c, c.Issuer, nil, true
 }

@@ -242,3 +242,31 @@ func TestTheCacheAnswersAsAFreshVerificationWould(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// mutatingChecker changes the claims it is shown the first time.
+type mutatingChecker struct{ done atomic.Bool }
+
+func (m *mutatingChecker) IsRevoked(c *middleware.Claims) (bool, error) {
+	if !m.done.Swap(true) {
+		c.Subject, c.KeyID = "mallory", "other-kid"
+	}
+	return false, nil
+}
+
+// The revocation checker is the caller's code: what it does to the claims
+// it is shown reaches neither the cache nor later requests.
+func TestARevocationCheckerCannotChangeTheCachedClaims(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss, middleware.WithRevocation(&mutatingChecker{}))
+	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // hits
+		c, err := v.Verify(context.Background(), tok)
+		if err != nil || c.Subject != "alice" || c.KeyID == "other-kid" {
+			t.Fatalf("a hit answered %+v, %v", c, err)
+		}
+	}
+}

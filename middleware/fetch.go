@@ -71,7 +71,7 @@ func (e *fetchError) Unwrap() error { return e.err }
 func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache bool) ([]byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, redactURLError(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if noCache {
@@ -79,14 +79,7 @@ func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		// *url.Error quotes the whole URL, query string included: say
-		// which request failed with the redacted URL and keep only the
-		// cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, nil, fmt.Errorf("GET %s: %w", redact(u), err)
+		return nil, nil, redactURLError(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -113,6 +106,16 @@ func bodyFingerprint(b []byte) string {
 }
 
 // redact drops userinfo and query from a URL for logs.
+// redactURLError redacts the URL a *url.Error quotes (the whole URL, query
+// string included), keeping the error's type (Timeout, Temporary) and cause.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact(ue.URL)
+	}
+	return err
+}
+
 func redact(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {

@@ -361,19 +361,24 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, c.Issuer, e
 	}
-	if e := v.checkRevoked(c); e != nil {
-		return nil, c.Issuer, e
-	}
+	// The cache's copy is taken before the revocation checker, the
+	// caller's code, sees c.
+	var entry *cacheEntry
 	if useCache && !present(w.Cnf) {
 		// The caller may change c, slices included: the cache keeps its own
 		// copy, its slices exactly as long as they need be.
 		kept := *c
 		kept.Audience, kept.Scopes = cloneNil(c.Audience), cloneNil(c.Scopes)
 		kept.box = nil // the request's box, and the context it may carry, are not the cache's
-		entry := &cacheEntry{claims: &kept, is: is, key: sg.key, kid: sg.kid, alg: sg.alg}
+		entry = &cacheEntry{claims: &kept, is: is, key: sg.key, kid: sg.kid, alg: sg.alg}
 		// The set the key was found in, not the current one: a refresh that
 		// removed the key since must make the first hit look again.
 		entry.set.Store(sg.set)
+	}
+	if e := v.checkRevoked(c); e != nil {
+		return nil, c.Issuer, e
+	}
+	if entry != nil {
 		v.cache.put(raw, entry)
 	}
 	return c, c.Issuer, nil
