@@ -37,7 +37,8 @@ func mustTable(t *testing.T, unlisted chiguard.Unlisted, rules map[string]rbac.P
 }
 
 // expect sends each request with a token minted from its claims and checks
-// the status, and that a refused request never reached the handler.
+// the status, the challenge when the call names one, and that a refused
+// request never reached the handler.
 func expect(t *testing.T, iss *jwttest.Issuer, h http.Handler, calls []call) {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -50,6 +51,9 @@ func expect(t *testing.T, iss *jwttest.Issuer, h http.Handler, calls []call) {
 		resp, body := conformance.Call(t, c.method, srv.URL+c.path, token)
 		if resp.StatusCode != c.status {
 			t.Errorf("%s %s %v: status %d, want %d (%q)", c.method, c.path, c.claims, resp.StatusCode, c.status, body)
+		}
+		if got := resp.Header.Get("WWW-Authenticate"); c.challenge != "" && got != c.challenge {
+			t.Errorf("%s %s: WWW-Authenticate %q, want %q", c.method, c.path, got, c.challenge)
 		}
 		if resp.StatusCode >= 400 && (strings.Contains(body, "admin data") || resp.Header.Get("X-Admin") != "") {
 			t.Errorf("%s %s: refused with %d, yet the handler ran", c.method, c.path, resp.StatusCode)
