@@ -163,11 +163,7 @@ func stringClaim(name string, raw json.RawMessage) (string, error) {
 	if raw[0] != '"' {
 		return "", fmt.Errorf("claim %s: %w, want a string", name, errWrongType)
 	}
-	s, err := jose.Unquote(raw)
-	if err != nil {
-		return "", fmt.Errorf("claim %s: %w", name, err)
-	}
-	return s, nil
+	return jose.Unquote(raw), nil
 }
 
 // maxNumericDate bounds time claims to years before 10000, so no arithmetic

@@ -42,11 +42,13 @@
 //     alg, or its type and curve). "none" is never accepted; HS256/384/512
 //     only with a secret configured for that issuer, never from a remote JWKS.
 //   - Tokens must be compact JWS: three segments of canonical unpadded
-//     base64url, UTF-8 JSON objects, at most 16 KiB. JWE, JSON serialization,
-//     crit, b64, zip and nested JWTs are refused before any key lookup, and
-//     so is JSON that parsers could read differently (a member name twice,
-//     or twice but for letter case at the top level) or that only costs
-//     (deeper than 32 levels, wider than 10,000 members or elements).
+//     base64url, UTF-8 JSON objects, at most 16 KiB (the header 4 KiB). JWE,
+//     JSON serialization, crit, b64, zip and nested JWTs are refused before
+//     any key lookup, and so is JSON that parsers could read differently (a
+//     member name twice in one object, or twice but for letter case, at any
+//     depth) or that only costs (deeper than 32 levels, wider than 10,000
+//     members or elements). No token within the limits costs more than 1.8×
+//     a valid token as large (make cost).
 //   - jku, x5u, jwk and x5c headers are ignored: keys come only from the
 //     configured issuer, and a token's iss only selects among configured
 //     issuers, so nothing is ever fetched because of what a token says.

@@ -3,10 +3,8 @@ package jose
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math/bits"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,14 +25,16 @@ const (
 //
 //   - a top-level value other than an object, or bytes that are not UTF-8;
 //   - a member name twice in one object (json.Unmarshal keeps the last one;
-//     other parsers keep the first or fail);
-//   - at the top level, two names equal but for letter case: Go's decoder
-//     matches struct fields case-insensitively (with Unicode folding), so
-//     {"exp": 1, "EXP": 9999999999} would otherwise be read as the second;
+//     other parsers keep the first or fail), or two names of one object
+//     equal but for letter case, at any depth: Go's decoder matches struct
+//     fields case-insensitively (with Unicode folding), so {"exp": 1,
+//     "EXP": 9999999999} would otherwise be read as the second (see
+//     jsonnames.go);
 //   - nesting deeper than MaxJSONDepth, objects or arrays wider than
 //     MaxJSONWidth.
 //
-// what names the segment in error texts. Ordinary tokens cost no allocation.
+// what names the segment in error texts. fn's name is valid during the call
+// only. Ordinary tokens cost no allocation.
 func scanObject(what string, b []byte, fn func(name, value []byte)) error {
 	var s scanner
 	if fn == nil {
@@ -51,7 +51,7 @@ type memberFunc func(name, value []byte) (pause bool)
 // returns nil with s.paused set: b is then valid up to that member only, and
 // resume finishes the scan.
 func (s *scanner) start(what string, b []byte, fn memberFunc) error {
-	s.b, s.depth, s.n, s.paused = b, 0, 0, false // s.names need no zeroing: s.n bounds them
+	s.b, s.depth, s.n, s.paused, s.spill = b, 0, 0, false, s.spill[:0] // s.names need no zeroing: s.n bounds them
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, what)
@@ -71,7 +71,7 @@ func (s *scanner) resume(what string, fn memberFunc) error {
 	if fn != nil {
 		once = func(name, value []byte) bool { fn(name, value); return false }
 	}
-	i, f := s.members(s.at.i, s.at.count, 0, s.at.set, false, once)
+	i, f := s.members(s.at.i, s.at.count, 0, s.at.wide, false, once)
 	return s.end(what, i, f)
 }
 
@@ -99,10 +99,14 @@ type scanner struct {
 	n      int  // how many of names are in use
 	paused bool // the top-level object's scan stopped after a member (at)
 	at     struct {
-		i, count int                 // just past the member's value; its number
-		set      map[string]struct{} // the top-level names, when in a set
+		i, count int // just past the member's value; its number
+		wide     int // the top-level object's wide (see members)
 	}
-	names [64]memberName // the open objects' listed member names, innermost last
+	names     [64]memberName // the open objects' listed member names, innermost last
+	spill     []memberName   // the names of the open objects too wide for names, innermost last
+	table     []int32        // distinct's hash table
+	folded    []byte         // distinct's scratch: one name, folded
+	unescaped []byte         // a top-level name with escapes, decoded for fn
 }
 
 type fault uint8
@@ -114,7 +118,6 @@ const (
 	faultObjectWidth
 	faultArrayWidth
 	faultDuplicate
-	faultDuplicateFold
 	faultPaused // not a fault: fn asked for a pause
 )
 
@@ -129,22 +132,12 @@ func (f fault) error(what string, i, n int) error {
 	case faultArrayWidth:
 		return fmt.Errorf("%w: %s: JSON array longer than %d elements", ErrMalformed, what, MaxJSONWidth)
 	case faultDuplicate:
-		return fmt.Errorf("%w: %s: a member name appears twice in one object", ErrMalformed, what)
-	case faultDuplicateFold:
-		return fmt.Errorf("%w: %s: a member name appears twice, or twice but for letter case", ErrMalformed, what)
+		return fmt.Errorf("%w: %s: a member name appears twice in one object, or twice but for letter case", ErrMalformed, what)
 	}
 	if i >= n {
 		return fmt.Errorf("%w: %s: JSON ends early", ErrMalformed, what)
 	}
 	return fmt.Errorf("%w: %s: invalid JSON at byte %d", ErrMalformed, what, i)
-}
-
-// memberName locates a name in the input, quotes excluded. key holds its
-// first bytes and its length (letters folded at the top level): names whose
-// keys differ are different, so most pairs cost one comparison.
-type memberName struct {
-	start, end int
-	key        uint64
 }
 
 // value scans the value at b[i] and returns the index just past it.
@@ -186,15 +179,16 @@ func (s *scanner) object(i int, fn memberFunc) (int, fault) {
 		s.depth--
 		return i + 1, 0
 	}
-	return s.members(i, 1, s.n, nil, true, fn)
+	return s.members(i, 1, s.n, -1, true, fn)
 }
 
 // members scans an open object's members from b[i]: from the first
 // member's name when first, else from the end of member count-1's value.
-// base is where the object's names start in s.names; set holds them instead
-// once the object is large or has escaped names.
-func (s *scanner) members(i, count, base int, set map[string]struct{}, first bool, fn memberFunc) (int, fault) {
-	b, top := s.b, s.depth == 1
+// base is where the object's names start in s.names. wide is -1 while they
+// are listed there, and once the object has too many, where they start in
+// s.spill.
+func (s *scanner) members(i, count, base, wide int, first bool, fn memberFunc) (int, fault) {
+	b := s.b
 	for ; ; count++ {
 		if !first {
 			if i = skipSpace(b, i); i >= len(b) {
@@ -206,6 +200,12 @@ func (s *scanner) members(i, count, base int, set map[string]struct{}, first boo
 			case '}':
 				s.n = base
 				s.depth--
+				if wide >= 0 {
+					f := s.distinct(s.spill[wide:])
+					if s.spill = s.spill[:wide]; f != 0 {
+						return i, f
+					}
+				}
 				return i + 1, 0
 			default:
 				return i, faultSyntax
@@ -218,13 +218,19 @@ func (s *scanner) members(i, count, base int, set map[string]struct{}, first boo
 		if i >= len(b) || b[i] != '"' {
 			return i, faultSyntax
 		}
-		end, kind, f := s.str(i)
+		end, escaped, f := s.str(i)
 		if f != 0 {
 			return end, f
 		}
 		name := memberName{start: i + 1, end: end - 1}
-		if f := s.checkName(&set, base, name, kind, top); f != 0 {
+		if wide >= 0 {
+			s.spill = append(s.spill, name)
+		} else if listed, f := s.listName(base, name); f != 0 {
 			return i, f
+		} else if !listed {
+			wide = len(s.spill)
+			s.spill = append(append(s.spill, s.names[base:s.n]...), name)
+			s.n = base // s.spill holds them now
 		}
 		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
 			return i, faultSyntax
@@ -235,12 +241,13 @@ func (s *scanner) members(i, count, base int, set map[string]struct{}, first boo
 		}
 		if fn != nil {
 			n := b[name.start:name.end]
-			if kind&strEscaped != 0 {
-				n = []byte(unescapeName(n))
+			if escaped {
+				s.unescaped = appendUnescaped(s.unescaped[:0], n)
+				n = s.unescaped
 			}
 			if fn(n, b[start:i:i]) {
 				s.paused = true
-				s.at.i, s.at.count, s.at.set = i, count+1, set
+				s.at.i, s.at.count, s.at.wide = i, count+1, wide
 				return i, faultPaused
 			}
 		}
@@ -290,15 +297,9 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// What a scanned string holds besides plain ASCII.
-const (
-	strEscaped  = 1 << iota // a backslash escape
-	strNonASCII             // a byte at or above 0x80
-)
-
 // str scans the string at b[i] (a quote) and returns the index just past
-// it and what it holds (strEscaped, strNonASCII).
-func (s *scanner) str(i int) (end int, kind uint8, f fault) {
+// it and whether it holds an escape.
+func (s *scanner) str(i int) (end int, escaped bool, f fault) {
 	b := s.b
 	j := i + 1
 	for {
@@ -315,35 +316,34 @@ func (s *scanner) str(i int) (end int, kind uint8, f fault) {
 			j++
 		}
 		if j >= len(b) {
-			return len(b), 0, faultSyntax
+			return len(b), false, faultSyntax
 		}
 		switch c := b[j]; {
 		case c == '"':
-			return j + 1, kind, 0
+			return j + 1, escaped, 0
 		case c == '\\':
-			kind |= strEscaped
+			escaped = true
 			if j+1 >= len(b) {
-				return len(b), 0, faultSyntax
+				return len(b), false, faultSyntax
 			}
 			switch b[j+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				j += 2
 			case 'u':
 				if j+6 > len(b) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
-					return j, 0, faultSyntax
+					return j, false, faultSyntax
 				}
 				j += 6
 			default:
-				return j, 0, faultSyntax
+				return j, false, faultSyntax
 			}
 		case c < 0x20:
-			return j, 0, faultSyntax
+			return j, false, faultSyntax
 		default:
 			r, size := utf8.DecodeRune(b[j:])
 			if r == utf8.RuneError && size == 1 {
-				return j, 0, faultUTF8
+				return j, false, faultUTF8
 			}
-			kind |= strNonASCII
 			j += size
 		}
 	}
@@ -411,108 +411,4 @@ func (s *scanner) literal(i int, lit string) (int, fault) {
 		return i, faultSyntax
 	}
 	return i + len(lit), 0
-}
-
-// checkName compares a new member name with the others of its object (the
-// names from base on): exactly, or at the top level ignoring case. Plain
-// names are listed and compared by key first, then byte by byte; escaped
-// names, non-ASCII names at the top level, and objects past the list's
-// room go through a set of decoded (and at the top level folded) names, so
-// a crafted object costs linear time.
-func (s *scanner) checkName(set *map[string]struct{}, base int, name memberName, kind uint8, top bool) fault {
-	raw := s.b[name.start:name.end]
-	if *set == nil && s.n < len(s.names) && kind&strEscaped == 0 && !(top && kind&strNonASCII != 0) {
-		name.key = nameKey(s.b, name.start, name.end, top)
-		for _, o := range s.names[base:s.n] {
-			if o.key != name.key {
-				continue
-			}
-			if other := s.b[o.start:o.end]; bytes.Equal(raw, other) || top && bytes.EqualFold(raw, other) {
-				return duplicate(top)
-			}
-		}
-		s.names[s.n] = name
-		s.n++
-		return 0
-	}
-	if *set == nil {
-		*set = make(map[string]struct{}, 2*(s.n-base)+1)
-		for _, o := range s.names[base:s.n] {
-			(*set)[setKey(s.b[o.start:o.end], top)] = struct{}{}
-		}
-		s.n = base // the set holds them now
-	}
-	k := setKey(raw, top)
-	if _, dup := (*set)[k]; dup {
-		return duplicate(top)
-	}
-	(*set)[k] = struct{}{}
-	return 0
-}
-
-// nameKey packs a name's length and first seven bytes, at the top level
-// with ASCII letters folded to lower case (other bytes may collide: the
-// comparison after it decides). raw lies in b, whose bytes after it are
-// read in place when there are eight.
-func nameKey(b []byte, start, end int, top bool) uint64 {
-	n := end - start
-	var x uint64
-	if start+8 <= len(b) {
-		x = binary.LittleEndian.Uint64(b[start:])
-	} else {
-		var k [8]byte
-		copy(k[:], b[start:end])
-		x = binary.LittleEndian.Uint64(k[:])
-	}
-	if top {
-		x |= 0x2020202020202020
-	}
-	if n < 7 {
-		x &= 1<<(8*n) - 1
-	}
-	return x&0x00FFFFFFFFFFFFFF | uint64(n&0xFF)<<56
-}
-
-// setKey decodes a member name's escapes and, at the top level, folds it
-// as Go's decoder does before it looks up a struct field (foldName in
-// encoding/json): ASCII letters to upper case, other runes to
-// ToUpper(ToLower(r)).
-func setKey(raw []byte, top bool) string {
-	if bytes.IndexByte(raw, '\\') >= 0 {
-		raw = []byte(unescapeName(raw))
-	}
-	if !top {
-		return string(raw)
-	}
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); {
-		if c := raw[i]; c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			out = append(out, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(raw[i:])
-		out = utf8.AppendRune(out, unicode.ToUpper(unicode.ToLower(r)))
-		i += n
-	}
-	return string(out)
-}
-
-// unescapeName decodes the escapes of a scanned (valid) member name.
-func unescapeName(raw []byte) string {
-	var s string
-	if json.Unmarshal([]byte(`"`+string(raw)+`"`), &s) != nil {
-		return string(raw)
-	}
-	return s
-}
-
-func duplicate(top bool) fault {
-	if top {
-		return faultDuplicateFold
-	}
-	return faultDuplicate
 }

@@ -49,7 +49,16 @@ func TestScanObjectLimitsAndDuplicates(t *testing.T) {
 	}{
 		{"an ordinary payload", `{"iss":"https://id.example","aud":["a","b"],"exp":1,"realm_access":{"roles":["x","y"]}}`, true},
 		{"the same name in different objects", `{"a":{"x":1},"b":{"x":1},"x":[{"x":1},{"x":2}]}`, true},
-		{"names equal but for case below the top", `{"a":{"x":1,"X":2}}`, true},
+		{"names equal but for case below the top", `{"a":{"x":1,"X":2}}`, false},
+		{"names equal but for case in an array's object", `{"realm_access":{"roles":["a"]},"x":[{"roles":1,"Roles":2}]}`, false},
+		{"Keycloak's nested roles twice but for case", `{"realm_access":{"roles":["user"],"Roles":["admin"]}}`, false},
+		{"names equal but for case, deep, past the pairwise limit", `{"a":{"b":` + wideThen(40, "M7") + `}}`, false},
+		{"a wide object at depth, no duplicate", `{"a":{"b":` + wideThen(40, "") + `}}`, true},
+		{"a duplicate by escape in a wide object", wideThen(40, `\u006d39`), false},
+		{"lone surrogates both decode to U+FFFD", `{"x":{"\ud800":1,"\udbff":2}}`, false},
+		{"a surrogate pair and its rune", "{\"x\":{\"\\ud83d\\ude00\":1,\"\U0001F600\":2}}", false},
+		{"a pair and a lone high surrogate differ", `{"x":{"\ud83d\ude00":1,"\ud83d":2}}`, true},
+		{"every simple escape", `{"\"\\\/\b\f\n\r\t":1,"\"\\/\u0008\u000c\u000a\u000d\u0009":2}`, false},
 		{"strings that look like structure", `{"a":"{\"a\":1,\"a\":2}","b":"]]]]"}`, true},
 		{"a duplicate at the top", `{"exp":1,"exp":2}`, false},
 		{"a duplicate in a nested object", `{"a":{"x":1,"y":2,"x":3}}`, false},
@@ -65,7 +74,8 @@ func TestScanObjectLimitsAndDuplicates(t *testing.T) {
 		{"a top-level duplicate by folding after a non-ASCII name", "{\"é\":1,\"kid\":1,\"KID\":2}", false},
 		{"non-ASCII names equal but for case", "{\"é\":1,\"è\":2,\"É\":3}", false},
 		{"a long name sharing a prefix", `{"resource_access":1,"resource_acceSS":2,"resource_accesses":3}`, false},
-		{"long names sharing a prefix, below the top", `{"x":{"resource_access":1,"resource_acceSS":2,"resource_accesses":3}}`, true},
+		{"long names sharing a prefix, below the top", `{"x":{"resource_access":1,"resource_acceSS":2,"resource_accesses":3}}`, false},
+		{"long names sharing a prefix and length, below the top", `{"x":{"resource_access1":1,"resource_access2":2}}`, true},
 		{"depth at the limit", deep, true},
 		{"depth over the limit", tooDeep, false},
 		{"width at the limit", wide, true},
@@ -83,6 +93,20 @@ func TestScanObjectLimitsAndDuplicates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wideThen is an object of n members m0…m(n-1), then dup when set.
+func wideThen(n int, dup string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		b.WriteString(`"m` + strconv.Itoa(i) + `":0,`)
+	}
+	if dup != "" {
+		b.WriteString(`"` + dup + `":1,`)
+	}
+	b.WriteString(`"end":0}`)
+	return b.String()
 }
 
 // nestedMany is an object holding n members m0…m(n-1), plus dup when set.
@@ -126,6 +150,8 @@ var grammarCases = []string{
 	`{"a":{"b":{"c":[1,{"d":null}]}}}`, `[]`, `"a"`, `1`, `null`, ``, ` `, `{"a":1,"b":2,"a":3}`,
 	`{"\u0061":1,"a":2}`, `{"a":1,"A":2}`, `{"x":{"a":1,"A":2}}`, `{"x":{"a":1,"a":2}}`,
 	"{\"kid\":1,\"\u212aid\":2}", `{"kid":1,"\u212aid":2}`, `{"\ud800":1,"\udfff":2}`,
+	`{"\ud83d\ude00":1}`, `{"\ud83dx":1}`, `{"\ude00\ud83d":1}`, `{"\ud83d\u0041":1}`, `{"\u00e9\n\"":1}`,
+	`{"x":{"\ud83d\ude00":1,"\ud83d":2}}`, `{"a":[{"k":1,"K":2}]}`, `{"\u0041":{"a":1},"a":2}`,
 }
 
 func TestScanObjectAgreesWithEncodingJSON(t *testing.T) {
@@ -213,8 +239,8 @@ func checkPaused(t *testing.T, in []byte, err error, n int) {
 }
 
 // referenceVerdict judges in with encoding/json: "" when it is a UTF-8 JSON
-// object within the limits and without duplicate names (folded as
-// encoding/json folds them at the top level), else why not.
+// object within the limits and without duplicate names in any object
+// (folded as encoding/json folds them), else why not.
 func referenceVerdict(in []byte) string {
 	if !json.Valid(in) {
 		return "invalid JSON"
@@ -252,7 +278,7 @@ func referenceVerdict(in []byte) string {
 		if top != nil && top.object && top.wantKey {
 			name := tok.(string)
 			for _, o := range top.names {
-				if o == name || len(stack) == 1 && foldName(o) == foldName(name) {
+				if foldName(o) == foldName(name) {
 					return "duplicate name"
 				}
 			}

@@ -2,7 +2,6 @@ package jose
 
 import (
 	"bytes"
-	"encoding/json"
 	"unsafe"
 )
 
@@ -27,17 +26,15 @@ func EachElement(arr []byte, fn func(elem []byte) error) error {
 	return nil
 }
 
-// Unquote returns the string a valid JSON string literal holds. Without
-// escapes the string shares lit's memory, which must never change
-// afterwards: the decoded segments of a token never do.
-func Unquote(lit []byte) (string, error) {
+// Unquote returns the string a JSON string literal that scanObject has
+// validated holds. Without escapes the string shares lit's memory, which
+// must never change afterwards: the decoded segments of a token never do.
+func Unquote(lit []byte) string {
 	inner := lit[1 : len(lit)-1]
 	if bytes.IndexByte(inner, '\\') < 0 {
-		return unsafe.String(unsafe.SliceData(inner), len(inner)), nil
+		return unsafe.String(unsafe.SliceData(inner), len(inner))
 	}
-	var s string
-	err := json.Unmarshal(lit, &s)
-	return s, err
+	return string(appendUnescaped(nil, inner))
 }
 
 func skipSpace(b []byte, i int) int {

@@ -64,6 +64,11 @@ type Token struct {
 	scan   scanner          // the payload's scan, while ParseChecked's member has paused it
 }
 
+// maxHeaderSegment bounds the encoded header (C21). A JOSE header names an
+// algorithm and a key, in tens of bytes; an x5c certificate chain, which
+// jwtguard does not use but some issuers add, fits in a few kilobytes.
+const maxHeaderSegment = 4 << 10
+
 // maxPooled covers the payload and signature of all but unusually large
 // tokens (an RSA-4096 signature takes 512 bytes).
 const maxPooled = 4096
@@ -261,6 +266,9 @@ func NewHeaders() *Headers { return (*Headers)(memo.New[string, Header]()) }
 // read sets *h to the header segment seg decodes to, once checked; the
 // strings it holds share memory with no token's payload.
 func (hm *Headers) read(h *Header, seg string) error {
+	if len(seg) > maxHeaderSegment {
+		return fmt.Errorf("%w: the header is longer than %d bytes", ErrMalformed, maxHeaderSegment)
+	}
 	tab := (*memo.Table[string, Header])(hm)
 	if hm != nil {
 		if known, ok := tab.Load(seg); ok {
@@ -369,12 +377,7 @@ func decodeHeader(hb []byte, h *Header) error {
 			bad = string(name)
 			return
 		}
-		s, err := Unquote(value)
-		if err != nil {
-			bad = string(name)
-			return
-		}
-		*str = s
+		*str = Unquote(value)
 	})
 	if err != nil {
 		return err
