@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: bench loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: bench cost loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -93,6 +93,18 @@ bench:
 	    -test.bench 'Protect/.*/(paired|floor against itself|bad signature)$$' -test.benchmem); done; } \
 	  | tee $$out | grep -E '^Benchmark'; \
 	(cd bench && GOWORK=off go run ./cmd/benchtable < $$out > RESULTS.md) && cat bench/RESULTS.md; rm -rf $$out $$bin
+
+## cost: instructions per verification, counted with valgrind, of a valid
+## token, an ordinary token as large as the size limit allows and each
+## hostile token of internal/hostile (C21), for COSTALGS: bench/COST.md. It
+## fails when a hostile token costs more than 3× the ordinary one as large.
+COSTALGS ?= RS256,ES256,EdDSA
+cost:
+	@command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get install -y -qq valgrind >/dev/null; }
+	@bin=$$(mktemp -d); set -e -o pipefail; trap 'rm -rf $$bin' EXIT; \
+	CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost; \
+	rc=0; $$bin/cost -algs $(COSTALGS) > $$bin/COST.md || rc=$$?; cat $$bin/COST.md; \
+	if [ $$rc != 2 ]; then cp $$bin/COST.md bench/COST.md; fi; exit $$rc
 
 ## loadtest: examples/quickstart under load over loopback (requests/s, p50,
 ## p99; cache on, off, 1,000 tokens) and its memory over a LOADLONG run.
