@@ -23,10 +23,16 @@
 //   - redisstore: several instances. Revocations are written to Redis and
 //     published; every instance applies them within milliseconds and keeps a
 //     local copy, resynced periodically, so the check never waits on the
-//     network. When Redis is unreachable the last state is enforced for a
-//     bound (30 s), then requests fail closed with 503 (reason
+//     network. When Redis is unreachable, or hangs, the last state is
+//     enforced for a bound (30 s from the start of the last resync that
+//     succeeded), then requests fail closed with 503 (reason
 //     revocation_unavailable). With Redis persistence on, nothing revoked is
 //     forgotten by a restart.
+//
+// Both keep their entries in a State: the check takes no lock and allocates
+// nothing, a revocation costs O(log n), and a Redis resync adds what is new
+// instead of rebuilding (BenchmarkStateRevoke, BenchmarkStateCheck and
+// BenchmarkStateResync at 10k, 100k and 1M entries).
 //
 // # Back-channel logout and administration
 //
@@ -38,8 +44,13 @@
 // # Security defaults
 //
 //   - Revocations are scoped by issuer: the same sub at two issuers is two users.
-//   - A subject revocation covers tokens issued before the cutoff, and tokens
-//     without iat (they cannot show they were issued after).
+//   - A subject revocation covers tokens issued before the cutoff plus the
+//     verifier's leeway (WithLeeway, 60 s by default, as the verifier's): the
+//     verifier accepts an iat that far in the future, so a token minted just
+//     before a logout by an issuer whose clock runs ahead is covered. The
+//     price: the user's tokens issued within the leeway after the cutoff are
+//     refused too. Tokens without iat are covered (they cannot show they were
+//     issued after). Entries are kept twice the leeway past their expiry.
 //   - A full store refuses new revocations rather than drop one.
 //   - Stores fail closed: a state that cannot be refreshed within its bound
 //     makes IsRevoked fail, and the verifier answers 503.

@@ -20,6 +20,7 @@ import (
 const clientID = "web-app"
 
 type logoutEnv struct {
+	clk   *clock
 	iss   *jwttest.Issuer
 	v     *middleware.Verifier
 	store *revocation.Memory
@@ -28,14 +29,15 @@ type logoutEnv struct {
 
 func newLogoutEnv(t *testing.T) *logoutEnv {
 	t.Helper()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	clk := &clock{t: time.Now()}
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"), jwttest.WithClock(clk.now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(iss.Close)
-	store := revocation.NewMemory()
+	store := revocation.NewMemory(revocation.WithClock(clk.now))
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
-		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)))
+		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)), middleware.WithClock(clk.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func newLogoutEnv(t *testing.T) *logoutEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &logoutEnv{iss: iss, v: v, store: store, srv: srv}
+	return &logoutEnv{clk: clk, iss: iss, v: v, store: store, srv: srv}
 }
 
 var logoutEvent = map[string]any{middleware.BackchannelLogoutEvent: map[string]any{}}
@@ -115,14 +117,21 @@ func TestBackchannelLogoutRevokesTheSession(t *testing.T) {
 func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 	t.Parallel()
 	e := newLogoutEnv(t)
-	old := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": time.Now().Add(-time.Minute).Unix()})
+	now := e.clk.now()
+	old := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(-time.Minute).Unix()})
+	// Minted before the logout by an issuer whose clock runs 30 s ahead.
+	ahead := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(30 * time.Second).Unix()})
 	if status, body := e.post(t, url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"sid": nil})}}); status != 200 {
 		t.Fatalf("%d %v", status, body)
 	}
-	if _, err := e.v.Verify(context.Background(), old); middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
-		t.Fatalf("a token of the user issued before the logout: %v", err)
+	for name, tok := range map[string]string{"": old, " by a clock 30 s ahead": ahead} {
+		if _, err := e.v.Verify(context.Background(), tok); middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
+			t.Fatalf("a token of the user issued before the logout%s: %v", name, err)
+		}
 	}
-	fresh := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": time.Now().Add(time.Second).Unix()})
+	// Past the leeway after the logout, the user's new tokens are accepted.
+	e.clk.add(61 * time.Second)
+	fresh := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": e.clk.now().Unix()})
 	if _, err := e.v.Verify(context.Background(), fresh); err != nil {
 		t.Fatalf("a token issued after the logout: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
@@ -20,11 +19,12 @@ func (f optionFunc) apply(o *options) { f(o) }
 type options struct {
 	maxEntries  int
 	maxLifetime time.Duration
+	leeway      time.Duration
 	now         func() time.Time
 }
 
 func newOptions(opts []Option) options {
-	o := options{maxEntries: 100_000, maxLifetime: 24 * time.Hour, now: time.Now}
+	o := options{maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: DefaultLeeway, now: time.Now}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
@@ -45,6 +45,13 @@ func WithMaxTokenLifetime(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.maxLifetime = d })
 }
 
+// WithLeeway is the leeway of the verifiers the store answers
+// (middleware.WithLeeway): a subject's revocation covers the tokens issued
+// up to that long after its cutoff by the issuer's clock, and entries are
+// kept that much longer (see State). Set it whenever the verifier's differs
+// from the default. Default: 60 s.
+func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o.leeway = d }) }
+
 // WithClock replaces the clock, for tests. Default: time.Now.
 func WithClock(now func() time.Time) Option { return optionFunc(func(o *options) { o.now = now }) }
 
@@ -58,7 +65,8 @@ var ErrFull = errors.New("revocation: the store is full of unexpired revocations
 type Memory struct {
 	o     options
 	mu    sync.Mutex // serializes writers
-	state atomic.Pointer[State]
+	state *State
+	added int // entries added since the last sweep
 }
 
 var _ Store = (*Memory)(nil)
@@ -66,7 +74,7 @@ var _ Store = (*Memory)(nil)
 // NewMemory returns an empty in-memory store.
 func NewMemory(opts ...Option) *Memory {
 	m := &Memory{o: newOptions(opts)}
-	m.state.Store(NewState(nil, m.o.now()))
+	m.state = NewState(nil, m.o.now(), m.o.leeway)
 	return m
 }
 
@@ -78,28 +86,27 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur := m.state.Load()
-	next := cur.With(r, now) // also drops expired entries
-	if next.Len() > m.o.maxEntries {
-		return ErrFull
+	// Expired entries are swept once as many entries have been added as
+	// the state holds (amortized O(1) a revocation), and when it is full.
+	if m.added >= max(m.state.Len(), 1024) || m.state.Len() >= m.o.maxEntries {
+		m.state.Sweep(now)
+		m.added = 0
 	}
-	m.state.Store(next)
+	if !m.state.Holds(r) && m.state.Len() >= m.o.maxEntries {
+		return ErrFull // an entry in force may still be widened
+	}
+	if m.state.Add(r, now) {
+		m.added++
+	}
 	return nil
 }
 
 // List returns the revocations in force.
 func (m *Memory) List(context.Context) ([]Revocation, error) {
-	now := m.o.now()
-	var out []Revocation
-	for _, r := range m.state.Load().Entries() {
-		if r.Expires.After(now) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return m.state.Entries(m.o.now()), nil
 }
 
 // IsRevoked reports whether c is revoked. It never fails.
 func (m *Memory) IsRevoked(c *middleware.Claims) (bool, error) {
-	return m.state.Load().Revoked(c), nil
+	return m.state.Revoked(c), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,18 +14,34 @@ import (
 
 const issuer = "https://id.example.com"
 
-type clock struct{ t time.Time }
+// clock is a fake clock that a test moves while servers read it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) now() time.Time { return c.t }
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
 
 func TestMemoryStore(t *testing.T) {
 	t.Parallel()
 	clk := &clock{t: time.Unix(1_800_000_000, 0)}
 	m := revocation.NewMemory(revocation.WithClock(clk.now), revocation.WithMaxTokenLifetime(time.Hour))
 	ctx := context.Background()
-	before, after := clk.t.Add(-time.Minute), clk.t.Add(time.Minute)
+	// The leeway is the default 60 s: an issuer's clock may run that far
+	// ahead of the store's.
+	before, within, after := clk.now().Add(-time.Minute), clk.now().Add(59*time.Second), clk.now().Add(61*time.Second)
 	for _, r := range []revocation.Revocation{
-		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: clk.t.Add(10 * time.Minute)},
+		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: clk.now().Add(10 * time.Minute)},
 		{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
 		{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
 	} {
@@ -41,7 +58,8 @@ func TestMemoryStore(t *testing.T) {
 		{"another jti", middleware.Claims{Issuer: issuer, ID: "j2"}, false},
 		{"the jti at another issuer", middleware.Claims{Issuer: "https://other.example", ID: "j1"}, false},
 		{"the subject, issued before the cutoff", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: before}, true},
-		{"the subject, issued after the cutoff", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: after}, false},
+		{"the subject, issued before the cutoff by a clock running ahead", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: within}, true},
+		{"the subject, issued after the cutoff and its leeway", middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: after}, false},
 		{"the subject, without iat", middleware.Claims{Issuer: issuer, Subject: "bob"}, true},
 		{"the subject at another issuer", middleware.Claims{Issuer: "https://other.example", Subject: "bob", IssuedAt: before}, false},
 		{"the session", middleware.Claims{Issuer: issuer, Subject: "carol", SessionID: "s1", IssuedAt: after}, true},
@@ -57,12 +75,18 @@ func TestMemoryStore(t *testing.T) {
 	if len(list) != 3 {
 		t.Fatalf("List: %v", list)
 	}
-	// Entries leave when every token they cover has expired.
-	clk.t = clk.t.Add(11 * time.Minute)
+	// Entries leave when no token they cover can be accepted: past its
+	// expiry plus twice the leeway (a covered token's exp may be a leeway
+	// late, and it is accepted a leeway past it).
+	clk.add(12*time.Minute - time.Second)
+	if list, _ := m.List(ctx); len(list) != 3 {
+		t.Fatalf("the jti's entry within twice the leeway after it expired: %v", list)
+	}
+	clk.add(time.Second)
 	if list, _ := m.List(ctx); len(list) != 2 {
 		t.Fatalf("after the jti expired: %v", list)
 	}
-	clk.t = clk.t.Add(time.Hour)
+	clk.add(time.Hour)
 	if list, _ := m.List(ctx); len(list) != 0 {
 		t.Fatalf("after the token lifetime: %v", list)
 	}

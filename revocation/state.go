@@ -1,6 +1,8 @@
 package revocation
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
@@ -12,101 +14,91 @@ type key struct {
 	val  string
 }
 
-// layer is an immutable set of entries with its lookup indexes: per
-// issuer, then per claim value, so a check hashes the issuer once and
-// allocates nothing.
-type layer struct {
-	entries map[key]Revocation
-	byIss   map[string]*issuerIndex
-}
+// DefaultLeeway is the leeway a state allows when none is given: the
+// verifier's default (middleware.WithLeeway).
+const DefaultLeeway = 60 * time.Second
 
-type issuerIndex struct {
-	jti map[string]struct{}
-	sub map[string]time.Time // -> cutoff
-	sid map[string]struct{}
-}
-
-func newLayer(entries map[key]Revocation) *layer {
-	l := &layer{entries: entries, byIss: map[string]*issuerIndex{}}
-	for k, r := range entries {
-		ix := l.byIss[k.iss]
-		if ix == nil {
-			ix = &issuerIndex{jti: map[string]struct{}{}, sub: map[string]time.Time{}, sid: map[string]struct{}{}}
-			l.byIss[k.iss] = ix
-		}
-		switch k.kind {
-		case ByTokenID:
-			ix.jti[k.val] = struct{}{}
-		case BySubject:
-			ix.sub[k.val] = r.Before
-		case BySession:
-			ix.sid[k.val] = struct{}{}
-		}
-	}
-	return l
-}
-
-func (l *layer) revoked(c *middleware.Claims) bool {
-	if len(l.byIss) == 0 {
-		return false
-	}
-	ix := l.byIss[c.Issuer]
-	if ix == nil {
-		return false
-	}
-	if c.ID != "" && len(ix.jti) > 0 {
-		if _, ok := ix.jti[c.ID]; ok {
-			return true
-		}
-	}
-	if c.Subject != "" && len(ix.sub) > 0 {
-		if cutoff, ok := ix.sub[c.Subject]; ok {
-			// Tokens issued before the cutoff are revoked; one without iat
-			// cannot show it was issued after, so it is revoked too.
-			if c.IssuedAt.IsZero() || c.IssuedAt.Before(cutoff) {
-				return true
-			}
-		}
-	}
-	if c.SessionID != "" && len(ix.sid) > 0 {
-		if _, ok := ix.sid[c.SessionID]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// deltaMax is the size of the small layer that takes new entries; past it
-// both layers are merged. Adding an entry then costs O(deltaMax), and
-// O(n) only once per deltaMax additions.
-const deltaMax = 256
-
-// State is an immutable set of revocations with a lock-free, allocation-free
-// check. Stores swap whole states atomically; updates copy only a small
-// layer.
+// State is the revocations in force of one store: a concurrent map from
+// kind, issuer and value to the entry (sync.Map, a hash trie). Revoked takes
+// no lock and allocates nothing; Add costs O(log n) and copies nothing else;
+// Sweep, O(n), removes the entries no accepted token can still be covered
+// by. Writers (Add, Sweep) must be serialized by the caller; Revoked may run
+// beside them, and sees each entry either before or after its change.
+//
+// The leeway is the verifier's (middleware.WithLeeway), which accepts an
+// issuer's clock that far ahead or behind. So:
+//   - a subject's tokens issued before the cutoff (BySubject) are those whose
+//     iat is before the cutoff plus the leeway: a token minted just before
+//     the logout by an issuer whose clock runs ahead is covered. The price:
+//     a token issued within the leeway after the cutoff is refused too, and
+//     a user who logs in again at once may have to wait that long;
+//   - an entry is kept until its Expires plus twice the leeway: a covered
+//     token's exp may lie a leeway past Expires, and it is accepted up to a
+//     leeway past its exp.
 type State struct {
-	base, delta *layer
+	leeway  time.Duration
+	entries sync.Map // key → Revocation
+	n       atomic.Int64
 }
 
-// NewState builds a state from entries, dropping those expired at now.
-// Of two entries for one key, the wider one wins (the later cutoff, the
-// later expiry).
-func NewState(entries []Revocation, now time.Time) *State {
-	m := make(map[key]Revocation, len(entries))
+// NewState returns a state holding entries, less those expired at now,
+// that allows leeway (DefaultLeeway when zero or less). Of two entries for
+// one key, the wider one wins (the later cutoff, the later expiry).
+func NewState(entries []Revocation, now time.Time, leeway time.Duration) *State {
+	if leeway <= 0 {
+		leeway = DefaultLeeway
+	}
+	s := &State{leeway: leeway}
 	for _, r := range entries {
-		merge(m, r, now)
+		s.Add(r, now)
 	}
-	return &State{base: newLayer(m), delta: newLayer(map[key]Revocation{})}
+	return s
 }
 
-func merge(m map[key]Revocation, r Revocation, now time.Time) {
-	if !r.Expires.After(now) {
-		return
+// Expired reports whether no token r covers can be accepted at now: its
+// entry may be forgotten.
+func (s *State) Expired(r Revocation, now time.Time) bool {
+	return !r.Expires.Add(2 * s.leeway).After(now)
+}
+
+// Add records r, widened by the entry already held for its key, unless it
+// has expired at now. It returns whether the state changed.
+func (s *State) Add(r Revocation, now time.Time) bool {
+	if s.Expired(r, now) {
+		return false
 	}
-	if old, ok := m[r.key()]; ok {
-		r = wider(r, old)
+	k := r.key()
+	if v, ok := s.entries.Load(k); ok {
+		old := v.(Revocation)
+		if !r.Before.After(old.Before) && !r.Expires.After(old.Expires) {
+			return false
+		}
+		s.entries.Store(k, wider(r, old))
+		return true
 	}
-	m[r.key()] = r
+	s.entries.Store(k, r)
+	s.n.Add(1)
+	return true
+}
+
+// Holds reports whether the state has an entry for r's key.
+func (s *State) Holds(r Revocation) bool {
+	_, ok := s.entries.Load(r.key())
+	return ok
+}
+
+// Sweep removes the entries expired at now and returns how many.
+func (s *State) Sweep(now time.Time) int {
+	removed := 0
+	s.entries.Range(func(k, v any) bool {
+		if s.Expired(v.(Revocation), now) {
+			s.entries.Delete(k)
+			removed++
+		}
+		return true
+	})
+	s.n.Add(-int64(removed))
+	return removed
 }
 
 // wider is r with the later cutoff and the later expiry of r and old.
@@ -123,60 +115,47 @@ func wider(r, old Revocation) Revocation {
 // Widen returns r widened by the entry the state already holds for the same
 // kind, issuer and value, if any: a store never narrows a revocation in force.
 func (s *State) Widen(r Revocation) Revocation {
-	k := r.key()
-	if old, ok := s.base.entries[k]; ok {
-		r = wider(r, old)
-	}
-	if old, ok := s.delta.entries[k]; ok {
-		r = wider(r, old)
+	if v, ok := s.entries.Load(r.key()); ok {
+		r = wider(r, v.(Revocation))
 	}
 	return r
 }
 
-// With returns a new state with r added.
-func (s *State) With(r Revocation, now time.Time) *State {
-	if len(s.delta.entries) < deltaMax {
-		d := make(map[key]Revocation, len(s.delta.entries)+1)
-		for k, e := range s.delta.entries {
-			d[k] = e
-		}
-		if old, ok := s.base.entries[r.key()]; ok {
-			merge(d, old, now) // so the delta's entry is the widest
-		}
-		merge(d, r, now)
-		return &State{base: s.base, delta: newLayer(d)}
-	}
-	all := s.Entries()
-	all = append(all, r)
-	return NewState(all, now)
-}
+// Len is the number of entries, expired ones not yet swept included.
+func (s *State) Len() int { return int(s.n.Load()) }
 
-// Len is the number of entries.
-func (s *State) Len() int {
-	n := len(s.base.entries)
-	for k := range s.delta.entries {
-		if _, dup := s.base.entries[k]; !dup {
-			n++
-		}
-	}
-	return n
-}
-
-// Entries lists the entries, merged.
-func (s *State) Entries() []Revocation {
+// Entries lists the entries in force at now.
+func (s *State) Entries(now time.Time) []Revocation {
 	out := make([]Revocation, 0, s.Len())
-	for k, r := range s.base.entries {
-		if _, newer := s.delta.entries[k]; !newer {
+	s.entries.Range(func(_, v any) bool {
+		if r := v.(Revocation); !s.Expired(r, now) {
 			out = append(out, r)
 		}
-	}
-	for _, r := range s.delta.entries {
-		out = append(out, r)
-	}
+		return true
+	})
 	return out
 }
 
 // Revoked reports whether the state revokes c. It allocates nothing.
 func (s *State) Revoked(c *middleware.Claims) bool {
-	return s.delta.revoked(c) || s.base.revoked(c)
+	if c.ID != "" {
+		if _, ok := s.entries.Load(key{ByTokenID, c.Issuer, c.ID}); ok {
+			return true
+		}
+	}
+	if c.Subject != "" {
+		if v, ok := s.entries.Load(key{BySubject, c.Issuer, c.Subject}); ok {
+			// A token without iat cannot show it was issued after the
+			// cutoff: it is revoked too.
+			if c.IssuedAt.IsZero() || c.IssuedAt.Before(v.(Revocation).Before.Add(s.leeway)) {
+				return true
+			}
+		}
+	}
+	if c.SessionID != "" {
+		if _, ok := s.entries.Load(key{BySession, c.Issuer, c.SessionID}); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -54,6 +54,7 @@ type options struct {
 	failOpen    bool
 	maxEntries  int
 	maxLifetime time.Duration
+	leeway      time.Duration
 	now         func() time.Time
 	logger      *slog.Logger
 }
@@ -67,7 +68,10 @@ func WithPrefix(p string) Option { return optionFunc(func(o *options) { o.prefix
 func WithResyncInterval(d time.Duration) Option { return optionFunc(func(o *options) { o.resync = d }) }
 
 // WithStaleness is how long the last synced state is enforced while Redis
-// cannot be reached; then IsRevoked fails (503). Default: 30 s.
+// cannot be reached, counted from the start of the last resync that
+// succeeded (the state is Redis's as of then, or later); past it IsRevoked
+// fails (503) at once, whatever Redis is doing (refusing connections,
+// hanging, answering slowly). Default: 30 s.
 func WithStaleness(d time.Duration) Option { return optionFunc(func(o *options) { o.staleness = d }) }
 
 // WithFailOpen keeps answering from the last synced state however old it is,
@@ -84,6 +88,14 @@ func WithMaxTokenLifetime(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.maxLifetime = d })
 }
 
+// WithLeeway is the leeway of the verifiers the store answers
+// (middleware.WithLeeway); see revocation.WithLeeway. Default: 60 s.
+func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o.leeway = d }) }
+
+// WithClock replaces the clock that entries' times and the staleness bound
+// are judged by, for tests. Default: time.Now.
+func WithClock(now func() time.Time) Option { return optionFunc(func(o *options) { o.now = now }) }
+
 // WithLogger receives sync failures and recoveries. Default: discards.
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(o *options) { o.logger = l }) }
 
@@ -98,10 +110,10 @@ type Store struct {
 	hash    string
 	channel string
 
-	state    atomic.Pointer[revocation.State]
-	stale    atomic.Bool
-	mu       sync.Mutex // guards lastSync and serializes local updates
-	lastSync time.Time  // monotonic
+	state    *revocation.State
+	stale    atomic.Bool               // the loop has logged that the state is stale
+	lastSync atomic.Pointer[time.Time] // when the last successful resync began
+	mu       sync.Mutex                // serializes local updates
 
 	resyncNow chan struct{}
 	cancel    context.CancelFunc
@@ -116,17 +128,18 @@ var _ revocation.Store = (*Store)(nil)
 // must not start with no idea of what is revoked.
 func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	o := options{prefix: "jwtguard:revocations", resync: 10 * time.Second, staleness: 30 * time.Second,
-		maxEntries: 100_000, maxLifetime: 24 * time.Hour, now: time.Now,
+		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revocation.DefaultLeeway, now: time.Now,
 		logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
 		}
 	}
-	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.prefix == "" {
+	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.leeway <= 0 || o.prefix == "" {
 		return nil, errors.New("redisstore: intervals, bounds and prefix must be positive or set")
 	}
-	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1)}
+	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1),
+		state: revocation.NewState(nil, o.now(), o.leeway)}
 	// Subscribe before loading, so that no revocation falls between the two.
 	s.pubsub = rdb.Subscribe(ctx, s.channel)
 	if _, err := s.pubsub.Receive(ctx); err != nil {
@@ -164,7 +177,7 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 		return err
 	}
 	// Never narrow an entry already in force (a later cutoff, a later expiry win).
-	r = s.state.Load().Widen(r)
+	r = s.state.Widen(r)
 	b, err := revocation.Encode(r)
 	if err != nil {
 		return err
@@ -203,32 +216,36 @@ func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {
 	now := s.o.now()
 	out := make([]revocation.Revocation, 0, len(all))
 	for _, v := range all {
-		if r, err := revocation.Decode([]byte(v)); err == nil && r.Expires.After(now) {
+		if r, err := revocation.Decode([]byte(v)); err == nil && !s.state.Expired(r, now) {
 			out = append(out, r)
 		}
 	}
 	return out, nil
 }
 
-// IsRevoked answers from the local copy: no round trip, no allocation.
-// Past the staleness bound it fails (unless WithFailOpen).
+// IsRevoked answers from the local copy: no round trip, no lock, no
+// allocation. Past the staleness bound it fails (unless WithFailOpen): it
+// reads the clock itself, so the bound holds however long a resync hangs.
 func (s *Store) IsRevoked(c *middleware.Claims) (bool, error) {
-	if s.stale.Load() && !s.o.failOpen {
+	if !s.o.failOpen && s.o.now().Sub(*s.lastSync.Load()) > s.o.staleness {
 		return false, ErrStale
 	}
-	return s.state.Load().Revoked(c), nil
+	return s.state.Revoked(c), nil
 }
 
 // apply adds one entry to the local state.
 func (s *Store) apply(r revocation.Revocation) {
 	s.mu.Lock()
-	s.state.Store(s.state.Load().With(r, s.o.now()))
+	s.state.Add(r, s.o.now())
 	s.mu.Unlock()
 }
 
-// resync reads every entry, replaces the local state, and deletes entries
-// that have expired.
+// resync reads every entry and adds what is new or wider to the local
+// state (what this instance holds stays: a revocation applied while the
+// read was in flight, or a wider version of one), then forgets and deletes
+// the entries that have expired.
 func (s *Store) resync(ctx context.Context) error {
+	began := s.o.now()
 	all, err := s.rdb.HGetAll(ctx, s.hash).Result()
 	if err != nil {
 		return fmt.Errorf("redisstore: reading revocations: %w", err)
@@ -242,21 +259,18 @@ func (s *Store) resync(ctx context.Context) error {
 			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))
 			continue
 		}
-		if !r.Expires.After(now) {
+		if s.state.Expired(r, now) {
 			expired = append(expired, f)
 			continue
 		}
 		entries = append(entries, r)
 	}
 	s.mu.Lock()
-	// What this instance holds stays (a revocation applied while the read
-	// was in flight, or a wider version of one): the union keeps, key by
-	// key, the wider entry, and NewState drops the expired ones.
-	if cur := s.state.Load(); cur != nil {
-		entries = append(entries, cur.Entries()...)
+	for _, r := range entries {
+		s.state.Add(r, now)
 	}
-	s.state.Store(revocation.NewState(entries, now))
-	s.lastSync = time.Now()
+	s.state.Sweep(now)
+	s.lastSync.Store(&began)
 	wasStale := s.stale.Swap(false)
 	s.mu.Unlock()
 	if wasStale {
@@ -322,9 +336,7 @@ func (s *Store) loop(ctx context.Context) {
 		case <-resync.C:
 		case <-s.resyncNow:
 		case <-watch.C:
-			s.mu.Lock()
-			old := time.Since(s.lastSync) > s.o.staleness
-			s.mu.Unlock()
+			old := s.o.now().Sub(*s.lastSync.Load()) > s.o.staleness
 			if old && !s.stale.Swap(true) {
 				s.o.logger.Error("redisstore: revocation state is stale; failing closed", "fail_open", s.o.failOpen)
 			}

@@ -56,7 +56,7 @@ func TestARevocationReachesEveryInstanceWithinASecond(t *testing.T) {
 		{"by jti", revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: time.Now().Add(time.Hour)},
 			claims("j1", "alice", "", iat), claims("j2", "alice", "", iat)},
 		{"by subject", revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
-			claims("j3", "bob", "", iat), claims("j4", "bob", "", time.Now().Add(time.Minute))},
+			claims("j3", "bob", "", iat), claims("j4", "bob", "", time.Now().Add(61*time.Second))}, // past the 60 s leeway
 		{"by session", revocation.Revocation{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
 			claims("j5", "carol", "s1", iat), claims("j6", "carol", "s2", iat)},
 	} {
@@ -109,8 +109,10 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 		_, err := s.IsRevoked(good)
 		return errors.Is(err, redisstore.ErrStale)
 	})
-	if time.Since(stopped) < time.Second {
-		t.Fatal("failed closed before the staleness bound")
+	// The bound counts from the start of the last successful resync, at
+	// most one resync interval before Redis stopped.
+	if time.Since(stopped) < time.Second-100*time.Millisecond {
+		t.Fatalf("failed closed %v after Redis stopped, before the staleness bound", time.Since(stopped))
 	}
 	if r, err := open.IsRevoked(bad); err != nil || !r {
 		t.Fatalf("the fail-open store: %v %v", r, err)
@@ -152,6 +154,55 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 	}
 }
 
+// The staleness bound holds while Redis hangs (SIGSTOP: connections open,
+// nothing answers), measured from the start of the last successful resync,
+// on the store's clock, however long the hanging resync blocks.
+func TestTheStalenessBoundHoldsWhileRedisHangs(t *testing.T) {
+	srv := startRedis(t)
+	clk := &fakeClock{t: time.Now()}
+	s := newStore(t, srv, redisstore.WithClock(clk.now), redisstore.WithStaleness(30*time.Second),
+		redisstore.WithResyncInterval(50*time.Millisecond))
+	bad := claims("", "mallory", "", clk.now().Add(-time.Hour))
+	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "mallory"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // resyncs succeed, each starting at the clock's time
+	srv.pause()
+	t.Cleanup(srv.resume)
+	synced := clk.now()                // no resync succeeds from here on
+	time.Sleep(200 * time.Millisecond) // the loop is blocked in a resync that hangs
+	clk.set(synced.Add(30 * time.Second))
+	if r, err := s.IsRevoked(bad); err != nil || !r {
+		t.Fatalf("at the staleness bound: %v %v, want the last state enforced", r, err)
+	}
+	clk.set(synced.Add(30*time.Second + time.Millisecond))
+	if _, err := s.IsRevoked(bad); !errors.Is(err, redisstore.ErrStale) {
+		t.Fatalf("just past the staleness bound while Redis hangs: %v, want ErrStale", err)
+	}
+	srv.resume()
+	eventually(t, "the store to resync once Redis answers again", func() bool {
+		r, err := s.IsRevoked(bad)
+		return err == nil && r
+	})
+}
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
 // A message missed (written to Redis without being published, as when an
 // instance was disconnected) is repaired by the periodic resync.
 func TestAMissedMessageIsRepairedByResync(t *testing.T) {
@@ -171,7 +222,8 @@ func TestAMissedMessageIsRepairedByResync(t *testing.T) {
 // Entries leave Redis and memory once every token they cover has expired.
 func TestExpiredEntriesAreDropped(t *testing.T) {
 	srv := startRedis(t)
-	s := newStore(t, srv, redisstore.WithResyncInterval(50*time.Millisecond))
+	// A leeway of 1 ms: the entries are kept twice the leeway past their expiry.
+	s := newStore(t, srv, redisstore.WithResyncInterval(50*time.Millisecond), redisstore.WithLeeway(time.Millisecond))
 	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "short",
 		Expires: time.Now().Add(300 * time.Millisecond)}); err != nil {
 		t.Fatal(err)

@@ -65,6 +65,12 @@ func (s *redisServer) start() {
 	}
 }
 
+// pause makes Redis hang (SIGSTOP): connections stay open, nothing answers.
+func (s *redisServer) pause() { _ = s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// resume undoes pause (SIGCONT).
+func (s *redisServer) resume() { _ = s.cmd.Process.Signal(syscall.SIGCONT) }
+
 // stop shuts Redis down as an operator would (SIGTERM; it flushes its AOF).
 func (s *redisServer) stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
@@ -75,6 +81,7 @@ func (s *redisServer) stop() {
 		return
 	default:
 	}
+	s.resume() // a paused Redis acts on SIGTERM only once it runs
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
