@@ -76,3 +76,38 @@ func TestAdminHandler(t *testing.T) {
 		t.Fatalf("mallory: %v", err)
 	}
 }
+
+// A store that refuses the revocation (full) answers 503 saying nothing was
+// recorded, distinct from a store that could not confirm it.
+func TestAdminHandlerSaysWhenNothingWasRecorded(t *testing.T) {
+	t.Parallel()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	store := revocation.NewMemory(revocation.WithMaxEntries(1))
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
+		middleware.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	h := nethttp.Protect(v)(revocation.AdminHandler(store, rbac.Role("security-admin")))
+	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
+	post := func(value string) (int, map[string]string) {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"kind":"sub","iss":"`+iss.URL()+`","value":"`+value+`"}`))
+		req.Header.Set("Authorization", "Bearer "+admin)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		var body map[string]string
+		_ = json.Unmarshal(w.Body.Bytes(), &body)
+		return w.Code, body
+	}
+	if status, body := post("a"); status != 201 {
+		t.Fatalf("the first revocation: %d %v", status, body)
+	}
+	if status, body := post("b"); status != 503 || body["outcome"] != "not_recorded" {
+		t.Fatalf("a full store: %d %v", status, body)
+	}
+}

@@ -56,8 +56,15 @@ func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o
 func WithClock(now func() time.Time) Option { return optionFunc(func(o *options) { o.now = now }) }
 
 // ErrFull is returned by Revoke when the store holds its maximum of
-// unexpired entries.
+// unexpired entries. Nothing was recorded.
 var ErrFull = errors.New("revocation: the store is full of unexpired revocations")
+
+// ErrOutcomeUnknown is wrapped by Revoke's error when a shared store did not
+// confirm the write (its server hung, or the connection failed, after the
+// request may have reached it): the revocation may or may not have been
+// recorded. The instance that called Revoke enforces it anyway. Revoking
+// again is safe (an entry is only ever widened): retry until Revoke succeeds.
+var ErrOutcomeUnknown = errors.New("revocation: the store did not confirm the revocation; it may or may not have been recorded")
 
 // Memory is a store for a single instance. Entries leave once every token
 // they cover has expired. It is safe for concurrent use; IsRevoked takes no

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,7 @@ type options struct {
 	maxEntries  int
 	maxLifetime time.Duration
 	leeway      time.Duration
+	ping        time.Duration
 	now         func() time.Time
 	logger      *slog.Logger
 }
@@ -88,6 +90,12 @@ func WithMaxTokenLifetime(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.maxLifetime = d })
 }
 
+// WithPingInterval is how often the subscription is pinged when nothing
+// arrives on it: a ping that gets no answer within another interval means
+// its connection died silently (a dropped NAT entry, a frozen peer), and the
+// store subscribes anew on a new connection, then resyncs. Default: 5 s.
+func WithPingInterval(d time.Duration) Option { return optionFunc(func(o *options) { o.ping = d }) }
+
 // WithLeeway is the leeway of the verifiers the store answers
 // (middleware.WithLeeway); see revocation.WithLeeway. Default: 60 s.
 func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o.leeway = d }) }
@@ -118,7 +126,9 @@ type Store struct {
 	resyncNow chan struct{}
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+	psMu      sync.Mutex // guards pubsub, which listen replaces when it dies
 	pubsub    *redis.PubSub
+	closed    bool
 }
 
 var _ revocation.Store = (*Store)(nil)
@@ -128,14 +138,14 @@ var _ revocation.Store = (*Store)(nil)
 // must not start with no idea of what is revoked.
 func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	o := options{prefix: "jwtguard:revocations", resync: 10 * time.Second, staleness: 30 * time.Second,
-		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revocation.DefaultLeeway, now: time.Now,
+		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revocation.DefaultLeeway, ping: 5 * time.Second, now: time.Now,
 		logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
 		}
 	}
-	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.leeway <= 0 || o.prefix == "" {
+	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.leeway <= 0 || o.ping <= 0 || o.prefix == "" {
 		return nil, errors.New("redisstore: intervals, bounds and prefix must be positive or set")
 	}
 	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1),
@@ -153,7 +163,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.wg.Add(2)
-	go s.listen(bg)
+	go s.listen(bg, s.pubsub)
 	go s.loop(bg)
 	return s, nil
 }
@@ -161,7 +171,10 @@ func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store
 // Close stops the background sync. It does not close the Redis client.
 func (s *Store) Close() error {
 	s.cancel()
+	s.psMu.Lock()
+	s.closed = true
 	err := s.pubsub.Close()
+	s.psMu.Unlock()
 	s.wg.Wait()
 	return err
 }
@@ -171,7 +184,10 @@ func field(r revocation.Revocation) string {
 }
 
 // Revoke writes r to Redis, publishes it to every instance, and applies it
-// here at once.
+// here at once. When Redis does not answer, the error wraps
+// revocation.ErrOutcomeUnknown: the write may have reached Redis (a hung
+// server applies it when it resumes), so it is applied here all the same,
+// and the caller should revoke again until Revoke succeeds.
 func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	if err := r.Validate(s.o.now(), s.o.maxLifetime); err != nil {
 		return err
@@ -184,7 +200,10 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	}
 	written, err := revokeScript.Run(ctx, s.rdb, []string{s.hash}, field(r), b, s.channel, s.o.maxEntries).Int()
 	if err != nil {
-		return fmt.Errorf("redisstore: revoking: %w", err)
+		// Whether the script ran cannot be told from here: go-redis may
+		// have sent it before the failure, or on a retry.
+		s.apply(r)
+		return fmt.Errorf("redisstore: %w: %w", revocation.ErrOutcomeUnknown, err)
 	}
 	if written == 0 {
 		return revocation.ErrFull
@@ -282,36 +301,72 @@ func (s *Store) resync(ctx context.Context) error {
 	return nil
 }
 
-// listen applies published revocations. go-redis reconnects by itself;
-// after any interruption a resync repairs what was missed.
-func (s *Store) listen(ctx context.Context) {
+// listen applies published revocations and keeps the subscription honest.
+// Every (re)subscription starts a resync, which repairs what was published
+// while it was down: go-redis resubscribes by itself after a connection
+// error, and the confirmation arrives here. A connection that dies
+// silently gives no error: when nothing arrives for a ping interval the
+// subscription is pinged, and when the ping is not answered within another
+// one it is made anew, on a new connection.
+func (s *Store) listen(ctx context.Context, ps *redis.PubSub) {
 	defer s.wg.Done()
-	interrupted := false
+	pinged := false // a ping is unanswered
 	for {
-		msg, err := s.pubsub.ReceiveMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, redis.ErrClosed) {
+		msg, err := ps.ReceiveTimeout(ctx, s.o.ping)
+		if ctx.Err() != nil || errors.Is(err, redis.ErrClosed) {
+			return
+		}
+		var timeout net.Error
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			pinged = false
+			if m.Kind == "subscribe" {
+				s.requestResync()
+			}
+		case *redis.Pong:
+			pinged = false
+		case *redis.Message:
+			pinged = false
+			r, err := revocation.Decode([]byte(m.Payload))
+			if err != nil {
+				s.o.logger.Warn("redisstore: ignoring an unreadable message")
+				continue
+			}
+			s.apply(r)
+		}
+		switch {
+		case err == nil:
+		case errors.As(err, &timeout) && timeout.Timeout() && !pinged:
+			pinged = ps.Ping(ctx) == nil
+		case errors.As(err, &timeout) && timeout.Timeout():
+			s.o.logger.Warn("redisstore: the subscription did not answer a ping; subscribing again")
+			if ps = s.resubscribe(ctx); ps == nil {
 				return
 			}
-			interrupted = true
+			pinged = false
+		default:
+			// A connection error: go-redis reconnects, and resubscribes, on
+			// the next receive.
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
-			continue
 		}
-		if interrupted {
-			interrupted = false
-			s.requestResync()
-		}
-		r, err := revocation.Decode([]byte(msg.Payload))
-		if err != nil {
-			s.o.logger.Warn("redisstore: ignoring an unreadable message")
-			continue
-		}
-		s.apply(r)
 	}
+}
+
+// resubscribe replaces the subscription with one on a new connection, or
+// returns nil once the store is closed.
+func (s *Store) resubscribe(ctx context.Context) *redis.PubSub {
+	s.psMu.Lock()
+	defer s.psMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	_ = s.pubsub.Close()
+	s.pubsub = s.rdb.Subscribe(ctx, s.channel) // it connects, and confirms, on the first receive
+	return s.pubsub
 }
 
 func (s *Store) requestResync() {
