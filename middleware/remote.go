@@ -54,6 +54,13 @@ func newRemoteKeys(v *Verifier, issuer, jwksURL string) *remoteKeys {
 	}
 }
 
+// inFlight returns the fetch in flight, if any.
+func (r *remoteKeys) inFlight() *fetchCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inflight
+}
+
 // refresh returns the fetch in flight, or starts one. It never blocks on I/O.
 func (r *remoteKeys) refresh(force bool) *fetchCall {
 	r.mu.Lock()
@@ -314,7 +321,11 @@ func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 	if !r.wait(ctx, c) {
 		return nil, nil, fmt.Errorf("%w (refresh still in flight)", errNoSuchKID)
 	}
-	s := r.set.Load()
+	// The set may have passed its staleness bound while the refresh failed.
+	s := r.usable(r.v.cfg.mono())
+	if s == nil {
+		return nil, nil, fmt.Errorf("%w: %v", errKeysUnavailable, c.err)
+	}
 	k, err := s.find(kid, alg)
 	if err == errNoSuchKID && c.err == nil {
 		// A good refresh did not produce this kid: remember that, so a flood

@@ -280,12 +280,21 @@ func (v *Verifier) Close() error {
 }
 
 // Refresh fetches every remote key set now (with Cache-Control: no-cache),
-// as after a known key rotation, and returns the first error. Requests keep
-// using the previous keys until a fetch succeeds.
+// as after a known key rotation, and returns the first error. Each fetch
+// it waits for starts after Refresh was called: a fetch already in flight
+// may predate the rotation, so Refresh waits for it and fetches again.
+// Requests keep using the previous keys until a fetch succeeds.
 func (v *Verifier) Refresh(ctx context.Context) error {
 	var errs []error
 	for _, r := range v.remotes {
-		c := r.refresh(true)
+		if prior := r.inFlight(); prior != nil {
+			select {
+			case <-prior.done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		c := r.refresh(true) // in flight now, it started after prior ended
 		select {
 		case <-c.done:
 			if c.err != nil {
