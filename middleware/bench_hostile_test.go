@@ -61,8 +61,9 @@ func BenchmarkHostile(b *testing.B) {
 }
 
 // Each hostile token is within the size limit and is refused for its
-// signature, or, with a header over its limit, as malformed: it reaches
-// the stage whose cost BenchmarkHostile measures. The large valid token is
+// signature, or, with a header over its limit, as malformed, or for an
+// issuer that is not configured: it reaches the stage whose cost
+// BenchmarkHostile measures. The large valid token is
 // accepted.
 func TestHostileTokens(t *testing.T) {
 	t.Parallel()
@@ -82,10 +83,35 @@ func TestHostileTokens(t *testing.T) {
 			}
 			_, err := v.Verify(context.Background(), tok)
 			want := middleware.ReasonSignatureInvalid
-			if over {
+			switch {
+			case over:
 				want = middleware.ReasonTokenMalformed
+			case name == "long escaped iss": // an issuer nobody configured, decoded first
+				want = middleware.ReasonIssuerInvalid
 			}
 			wantReason(t, err, want)
 		}
+	}
+}
+
+// Names equal but for letter case are refused in nested objects too,
+// through the whole verification: Claims.Decode (Go's decoder folds case)
+// and rbac (exact names) would otherwise read different roles.
+func TestNestedNamesEqualButForCaseAreRefused(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	for name, c := range map[string]jwttest.Claims{
+		"realm_access":    {"realm_access": map[string]any{"roles": []string{"user"}, "Roles": []string{"admin"}}},
+		"resource_access": {"resource_access": map[string]any{"api": map[string]any{"roles": []string{"user"}, "ROLES": []string{"admin"}}}},
+		"in an array":     {"orgs": []any{map[string]any{"id": "a", "ID": "b"}}},
+	} {
+		_, err := v.Verify(context.Background(), mint(t, iss, c))
+		if middleware.ReasonOf(err) != middleware.ReasonTokenMalformed {
+			t.Errorf("%s: %v, want token_malformed", name, err)
+		}
+	}
+	if _, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"realm_access": map[string]any{"roles": []string{"user"}}})); err != nil {
+		t.Fatalf("an ordinary nested object: %v", err)
 	}
 }

@@ -42,7 +42,7 @@
 //     alg, or its type and curve). "none" is never accepted; HS256/384/512
 //     only with a secret configured for that issuer, never from a remote JWKS.
 //   - Tokens must be compact JWS: three segments of canonical unpadded
-//     base64url, UTF-8 JSON objects, at most 16 KiB (the header 4 KiB). JWE,
+//     base64url, UTF-8 JSON objects, at most 16 KiB (the header 8 KiB). JWE,
 //     JSON serialization, crit, b64, zip and nested JWTs are refused before
 //     any key lookup, and so is JSON that parsers could read differently (a
 //     member name twice in one object, or twice but for letter case, at any

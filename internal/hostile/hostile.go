@@ -28,9 +28,9 @@ type Token struct {
 // default 16 KiB limit (base64url adds a third).
 const Budget = (16<<10)*3/4 - 600
 
-// HeaderBudget is the JSON the header may hold within the 4 KiB limit of
+// HeaderBudget is the JSON the header may hold within the 8 KiB limit of
 // its encoded form.
-const HeaderBudget = (4<<10)*3/4 - 2
+const HeaderBudget = (8<<10)*3/4 - 2
 
 // Fill repeats item(i) after prefix, separated by commas, while the JSON
 // stays within budget, and closes it with suffix.
@@ -87,9 +87,14 @@ func Tokens(sign Signer, t Token) (map[string]string, error) {
 		}),
 		"escaped strings": Fill(`{"s":[`, "]"+end, Budget, func(int) string { return `"\u00e9\ud83d\ude00\n"` }),
 		"long string":     `{"s":"` + strings.Repeat("x", Budget-len(claims)-10) + `"` + end,
-		"long number":     `{"n":` + strings.Repeat("9", Budget-len(claims)-10) + end,
-		"many numbers":    Fill(`{"n":[`, "]"+end, Budget, func(int) string { return "-1.5e+300" }),
+		// A name, and the issuer, that are decoded: a long run of plain
+		// bytes before one escape.
+		"long escaped name": `{"` + strings.Repeat("x", Budget-len(claims)-20) + `\u0061":0` + end,
+		"long number":       `{"n":` + strings.Repeat("9", Budget-len(claims)-10) + end,
+		"many numbers":      Fill(`{"n":[`, "]"+end, Budget, func(int) string { return "-1.5e+300" }),
 	}
+	longIss := strings.Repeat("x", Budget-200)
+	payloads["long escaped iss"] = fmt.Sprintf(`{"sub":"alice","aud":%q,"exp":%d,"iss" : "%s\u0061"}`, t.Audience, t.Expiry, longIss)
 	toks := map[string]string{}
 	var err error
 	for name, p := range payloads {

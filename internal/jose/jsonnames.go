@@ -101,17 +101,20 @@ func fold(r rune) rune {
 	return unicode.ToUpper(unicode.ToLower(r))
 }
 
-// appendUnescaped appends the string the valid JSON string body raw holds.
+// appendUnescaped appends the string the valid JSON string body raw holds,
+// in one pass: the bytes up to each escape as they are, then the escape
+// decoded.
 func appendUnescaped(dst, raw []byte) []byte {
-	for i := 0; i < len(raw); {
-		if bytes.IndexByte(raw[i:], '\\') < 0 {
-			return append(dst, raw[i:]...)
+	for {
+		k := bytes.IndexByte(raw, '\\')
+		if k < 0 {
+			return append(dst, raw...)
 		}
-		var r rune
-		r, i = nextRune(raw, i)
+		dst = append(dst, raw[:k]...)
+		r, n := nextRune(raw, k)
 		dst = utf8.AppendRune(dst, r)
+		raw = raw[n:]
 	}
-	return dst
 }
 
 // equalFolded reports whether two names decode and fold to the same runes.

@@ -65,9 +65,9 @@ type Token struct {
 }
 
 // maxHeaderSegment bounds the encoded header (C21). A JOSE header names an
-// algorithm and a key, in tens of bytes; an x5c certificate chain, which
-// jwtguard does not use but some issuers add, fits in a few kilobytes.
-const maxHeaderSegment = 4 << 10
+// algorithm and a key, in tens of bytes; an x5c chain of two or three
+// certificates, which jwtguard does not use but some issuers add, fits.
+const maxHeaderSegment = 8 << 10
 
 // maxPooled covers the payload and signature of all but unusually large
 // tokens (an RSA-4096 signature takes 512 bytes).

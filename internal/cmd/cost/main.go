@@ -156,8 +156,8 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 	fmt.Printf("Instructions per verification (`make cost`, %s, %s): the difference between a run of %d verifications and a "+
 		"run that only sets up, divided by %d, counted by callgrind with GOMAXPROCS=1 and GOGC=off (allocations count, "+
 		"collecting them does not). \"valid\" is a small token; \"valid, as large\" an ordinary 16 KiB one (groups); the "+
-		"rest are the hostile tokens of internal/hostile, each refused at its signature (or, with a header over 4 KiB, "+
-		"before anything else). Valgrind shows the program no SHA extensions, so hashing 16 KiB weighs more here than "+
+		"rest are the hostile tokens of internal/hostile, each refused at its signature (or, with a header over 8 KiB, before anything else; or, with "+
+		"a long escaped iss, for naming no configured issuer). Valgrind shows the program no SHA extensions, so hashing 16 KiB weighs more here than "+
 		"on most hardware.\n\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), n, n)
 	fmt.Printf("| alg | token | instructions | × valid | × as large |\n|---|---|---:|---:|---:|\n")
 	for _, alg := range algs {
