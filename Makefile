@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: bench cost loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: bench cost cost-check loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -16,16 +16,24 @@ FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzScanObject ./intern
 ## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
 ## go test -race (with the fuzz seed corpora), then make lint when its tools
 ## can be installed from the Go module proxy.
-test: deps fmt-check tidy-check vet gotest lint-if-installable
+test: deps fmt-check tidy-check vet gotest cost-check lint-if-installable
 
 ## deps: what Go does not bring: redis-server for the revocation store's
-## tests (from Debian's packages when missing).
+## tests and valgrind for the cost check (from Debian's packages when
+## missing).
 deps:
-	@command -v redis-server >/dev/null || { \
-		echo "installing redis-server (the Redis store's tests run a real one)"; \
+	@command -v redis-server >/dev/null && command -v valgrind >/dev/null || { \
+		echo "installing redis-server (the Redis store's tests run a real one) and valgrind (make cost)"; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server valgrind >/dev/null; }
 	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server"; exit 1; }
+	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind"; exit 1; }
+
+## cost-check: make cost for EdDSA over 20 verifications (about 20 s): no
+## hostile token may cost more than 3x an ordinary token as large.
+cost-check:
+	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost && \
+	$$bin/cost -algs EdDSA -n 20 > $$bin/out || { cat $$bin/out; exit 1; }
 
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; \
@@ -99,8 +107,7 @@ bench:
 ## hostile token of internal/hostile (C21), for COSTALGS: bench/COST.md. It
 ## fails when a hostile token costs more than 3× the ordinary one as large.
 COSTALGS ?= RS256,ES256,EdDSA
-cost:
-	@command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get install -y -qq valgrind >/dev/null; }
+cost: deps
 	@bin=$$(mktemp -d); set -e -o pipefail; trap 'rm -rf $$bin' EXIT; \
 	CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost; \
 	rc=0; $$bin/cost -algs $(COSTALGS) > $$bin/COST.md || rc=$$?; cat $$bin/COST.md; \
