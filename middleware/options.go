@@ -79,7 +79,9 @@ func WithAlgorithms(algs ...string) Option {
 }
 
 // WithLeeway sets the clock skew tolerated on exp, nbf and iat. It must be
-// between 0 and 5 minutes. Default: 60 s.
+// between 0 and 5 minutes. Default: 60 s. A revocation store that reports
+// its own leeway (revocation's stores) must allow at least this much: New
+// fails otherwise.
 func WithLeeway(d time.Duration) Option { return optionFunc(func(c *config) { c.leeway = d }) }
 
 // WithClock replaces the wall clock of the claim checks (exp, nbf, iat), for

@@ -167,6 +167,13 @@ func (c *config) validate() error {
 	case c.maxAge < 0:
 		return errors.New("jwtguard: max token age must not be negative")
 	}
+	// A revocation store that compares iat with a cutoff must allow at
+	// least the verifier's leeway, or a token minted just before a logout
+	// by an issuer whose clock runs ahead passes.
+	if s, ok := c.revocations.(interface{ Leeway() time.Duration }); ok && s.Leeway() < c.leeway {
+		return fmt.Errorf("jwtguard: the revocation store allows a leeway of %v, shorter than the verifier's %v: "+
+			"give the store the verifier's leeway (revocation.WithLeeway)", s.Leeway(), c.leeway)
+	}
 	return nil
 }
 

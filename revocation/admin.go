@@ -17,9 +17,10 @@ import (
 //	GET  → 200 {"revocations": [...]}
 //	POST {"kind": "jti"|"sub"|"sid", "iss": "...", "value": "...", "reason": "...", "expires": "RFC 3339"}
 //	     → 201 with the entry as recorded
-//	     → 503 {"outcome": "unknown"} when the store did not confirm it
-//	       (ErrOutcomeUnknown): it may have been recorded; POST it again
-//	     → 503 {"outcome": "not_recorded"} when nothing was recorded
+//	     → 503 {"outcome": "not_recorded"} when the store refused it (ErrFull)
+//	     → 503 {"outcome": "unknown"} on any other failure (ErrOutcomeUnknown,
+//	       or a store that cannot tell): it may have been recorded; POST it
+//	       again until 201
 //
 // Every request must satisfy policy (for example rbac.Role("security-admin"));
 // mount it behind nethttp.Protect, whose options opts repeats (realm, error
@@ -51,16 +52,17 @@ func AdminHandler(store Store, policy rbac.Policy, opts ...nethttp.Option) http.
 			case errors.Is(err, ErrInvalid):
 				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
 				return
-			case errors.Is(err, ErrOutcomeUnknown):
-				w.Header().Set("Retry-After", "1")
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "outcome": "unknown",
-					"error_description": "The store did not confirm the revocation: it may or may not have been recorded " +
-						"(this instance enforces it). Revoking again is safe: retry until the answer is 201."})
+			case errors.Is(err, ErrFull):
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "outcome": "not_recorded",
+					"error_description": "Nothing was recorded: the store is full of unexpired revocations."})
 				return
 			case err != nil:
+				// Any other failure may have come after the write (ErrOutcomeUnknown,
+				// or a store that cannot tell): never claim that nothing happened.
 				w.Header().Set("Retry-After", "1")
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "outcome": "not_recorded",
-					"error_description": "Nothing was recorded: " + strings.TrimPrefix(err.Error(), "revocation: ")})
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "outcome": "unknown",
+					"error_description": "The store did not confirm the revocation: it may or may not have been recorded. " +
+						"Revoking again is safe: retry until the answer is 201."})
 				return
 			}
 			writeJSON(w, http.StatusCreated, map[string]any{"revoked": in.Kind.String(), "iss": in.Issuer, "value": in.Value})

@@ -70,10 +70,11 @@ var ErrOutcomeUnknown = errors.New("revocation: the store did not confirm the re
 // they cover has expired. It is safe for concurrent use; IsRevoked takes no
 // lock and allocates nothing.
 type Memory struct {
-	o     options
-	mu    sync.Mutex // serializes writers
-	state *State
-	added int // entries added since the last sweep
+	o         options
+	mu        sync.Mutex // serializes writers
+	state     *State
+	added     int       // entries added since the last sweep
+	nextSweep time.Time // when the first entry held may be forgotten; zero: none held
 }
 
 var _ Store = (*Memory)(nil)
@@ -94,9 +95,11 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	// Expired entries are swept once as many entries have been added as
-	// the state holds (amortized O(1) a revocation), and when it is full.
-	if m.added >= max(m.state.Len(), 1024) || m.state.Len() >= m.o.maxEntries {
-		m.state.Sweep(now)
+	// the state holds (amortized O(1) a revocation), and when it is full
+	// and one of them may have expired (not at every refused revocation).
+	full := m.state.Len() >= m.o.maxEntries
+	if m.added >= max(m.state.Len(), 1024) || full && !m.nextSweep.IsZero() && !now.Before(m.nextSweep) {
+		_, m.nextSweep = m.state.Sweep(now)
 		m.added = 0
 	}
 	if !m.state.Holds(r) && m.state.Len() >= m.o.maxEntries {
@@ -104,6 +107,9 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 	}
 	if m.state.Add(r, now) {
 		m.added++
+		if at := m.state.ExpiresAt(m.state.Widen(r)); m.nextSweep.IsZero() || at.Before(m.nextSweep) {
+			m.nextSweep = at
+		}
 	}
 	return nil
 }
@@ -112,6 +118,10 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 func (m *Memory) List(context.Context) ([]Revocation, error) {
 	return m.state.Entries(m.o.now()), nil
 }
+
+// Leeway is the leeway the store allows (WithLeeway); middleware.New
+// refuses a store whose leeway is shorter than the verifier's.
+func (m *Memory) Leeway() time.Duration { return m.o.leeway }
 
 // IsRevoked reports whether c is revoked. It never fails.
 func (m *Memory) IsRevoked(c *middleware.Claims) (bool, error) {

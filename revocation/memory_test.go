@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,5 +181,52 @@ func TestARevocationIsNeverNarrowed(t *testing.T) {
 	}
 	if got, _ := m.IsRevoked(&middleware.Claims{Issuer: issuer, Subject: "bob", IssuedAt: now.Add(-time.Minute)}); !got {
 		t.Fatal("the earlier cutoff narrowed the revocation")
+	}
+}
+
+// A verifier whose leeway is longer than its revocation store's is refused
+// at New: the store would let a token minted just before a logout pass.
+func TestAVerifierRefusesAStoreWithAShorterLeeway(t *testing.T) {
+	t.Parallel()
+	issuers := []middleware.Issuer{{URL: issuer, Audiences: []string{"api"},
+		Keys: []middleware.Key{{ID: "k", Algorithm: "HS256", Secret: make([]byte, 32)}}}}
+	if _, err := middleware.New(issuers, middleware.WithLeeway(5*time.Minute), middleware.WithRevocation(revocation.NewMemory())); err == nil ||
+		!strings.Contains(err.Error(), "revocation.WithLeeway") {
+		t.Fatalf("a store at the default 60 s under a 5 min verifier: %v", err)
+	}
+	v, err := middleware.New(issuers, middleware.WithLeeway(5*time.Minute),
+		middleware.WithRevocation(revocation.NewMemory(revocation.WithLeeway(5*time.Minute))))
+	if err != nil {
+		t.Fatalf("a store with the verifier's leeway: %v", err)
+	}
+	_ = v.Close()
+}
+
+// A full store takes a new revocation again once an entry it holds has
+// expired (past twice the leeway), and not before.
+func TestAFullStoreMakesRoomWhenAnEntryExpires(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	m := revocation.NewMemory(revocation.WithClock(clk.now), revocation.WithMaxEntries(2), revocation.WithLeeway(time.Second))
+	ctx := context.Background()
+	revoke := func(v string, ttl time.Duration) error {
+		return m.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: v, Expires: clk.now().Add(ttl)})
+	}
+	if revoke("long", time.Hour) != nil || revoke("short", time.Minute) != nil {
+		t.Fatal("filling the store")
+	}
+	if err := revoke("third", time.Hour); !errors.Is(err, revocation.ErrFull) {
+		t.Fatalf("a full store: %v", err)
+	}
+	clk.add(time.Minute + time.Second) // "short" within twice the leeway of its expiry
+	if err := revoke("third", time.Hour); !errors.Is(err, revocation.ErrFull) {
+		t.Fatalf("before the entry may be forgotten: %v", err)
+	}
+	clk.add(time.Second)
+	if err := revoke("third", time.Hour); err != nil {
+		t.Fatalf("after an entry expired: %v", err)
+	}
+	if got, _ := m.IsRevoked(&middleware.Claims{Issuer: issuer, ID: "long"}); !got {
+		t.Fatal("the entry in force was dropped")
 	}
 }

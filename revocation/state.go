@@ -58,7 +58,7 @@ func NewState(entries []Revocation, now time.Time, leeway time.Duration) *State 
 // Expired reports whether no token r covers can be accepted at now: its
 // entry may be forgotten.
 func (s *State) Expired(r Revocation, now time.Time) bool {
-	return !r.Expires.Add(2 * s.leeway).After(now)
+	return !s.ExpiresAt(r).After(now)
 }
 
 // Add records r, widened by the entry already held for its key, unless it
@@ -87,19 +87,25 @@ func (s *State) Holds(r Revocation) bool {
 	return ok
 }
 
-// Sweep removes the entries expired at now and returns how many.
-func (s *State) Sweep(now time.Time) int {
-	removed := 0
+// Sweep removes the entries expired at now. It returns how many, and when
+// the next of those left expires (zero when none is left).
+func (s *State) Sweep(now time.Time) (removed int, next time.Time) {
 	s.entries.Range(func(k, v any) bool {
-		if s.Expired(v.(Revocation), now) {
+		r := v.(Revocation)
+		if s.Expired(r, now) {
 			s.entries.Delete(k)
 			removed++
+		} else if at := s.ExpiresAt(r); next.IsZero() || at.Before(next) {
+			next = at
 		}
 		return true
 	})
 	s.n.Add(-int64(removed))
-	return removed
+	return removed, next
 }
+
+// ExpiresAt is when r's entry may be forgotten (see Expired).
+func (s *State) ExpiresAt(r Revocation) time.Time { return r.Expires.Add(2 * s.leeway) }
 
 // wider is r with the later cutoff and the later expiry of r and old.
 func wider(r, old Revocation) Revocation {

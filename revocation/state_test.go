@@ -80,7 +80,7 @@ func TestTheStateAnswersAsItsRulesRead(t *testing.T) {
 		case 0:
 			now = now.Add(time.Duration(rng.IntN(600)) * time.Second)
 		case 1:
-			s.Sweep(now)
+			_, _ = s.Sweep(now)
 			ref.sweep(now)
 		default:
 			r := revocation.Revocation{Kind: kinds[rng.IntN(3)], Issuer: issuers[rng.IntN(2)], Value: fmt.Sprint(rng.IntN(20)),
@@ -165,7 +165,7 @@ func BenchmarkStateResync(b *testing.B) {
 				for _, r := range entries {
 					s.Add(r, now)
 				}
-				s.Sweep(now)
+				_, _ = s.Sweep(now)
 			}
 		})
 	}

@@ -242,6 +242,10 @@ func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {
 	return out, nil
 }
 
+// Leeway is the leeway the store allows (WithLeeway); middleware.New
+// refuses a store whose leeway is shorter than the verifier's.
+func (s *Store) Leeway() time.Duration { return s.o.leeway }
+
 // IsRevoked answers from the local copy: no round trip, no lock, no
 // allocation. Past the staleness bound it fails (unless WithFailOpen): it
 // reads the clock itself, so the bound holds however long a resync hangs.
@@ -288,7 +292,7 @@ func (s *Store) resync(ctx context.Context) error {
 	for _, r := range entries {
 		s.state.Add(r, now)
 	}
-	s.state.Sweep(now)
+	_, _ = s.state.Sweep(now)
 	s.lastSync.Store(&began)
 	wasStale := s.stale.Swap(false)
 	s.mu.Unlock()

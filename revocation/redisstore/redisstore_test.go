@@ -56,7 +56,7 @@ func TestARevocationReachesEveryInstanceWithinASecond(t *testing.T) {
 		{"by jti", revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: time.Now().Add(time.Hour)},
 			claims("j1", "alice", "", iat), claims("j2", "alice", "", iat)},
 		{"by subject", revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
-			claims("j3", "bob", "", iat), claims("j4", "bob", "", time.Now().Add(61*time.Second))}, // past the 60 s leeway
+			claims("j3", "bob", "", iat), claims("j4", "bob", "", time.Now().Add(5*time.Minute))}, // well past the cutoff and its 60 s leeway
 		{"by session", revocation.Revocation{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
 			claims("j5", "carol", "s1", iat), claims("j6", "carol", "s2", iat)},
 	} {
@@ -100,8 +100,8 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 	listener := newStore(t, srv, redisstore.WithStaleness(time.Minute)) // resyncs only every 10 s
 	eventually(t, "the fail-open store to see the revocation", func() bool { r, _ := open.IsRevoked(bad); return r })
 
-	srv.stop()
 	stopped := time.Now()
+	srv.stop()
 	if !revoked(t, s, bad) || revoked(t, s, good) {
 		t.Fatal("the last synced state is not enforced right after Redis stopped")
 	}
@@ -109,9 +109,9 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 		_, err := s.IsRevoked(good)
 		return errors.Is(err, redisstore.ErrStale)
 	})
-	// The bound counts from the start of the last successful resync, at
-	// most one resync interval before Redis stopped.
-	if time.Since(stopped) < time.Second-100*time.Millisecond {
+	// The bound counts from the start of the last successful resync, about
+	// one resync interval (100 ms) before Redis stopped at the latest.
+	if time.Since(stopped) < time.Second-300*time.Millisecond {
 		t.Fatalf("failed closed %v after Redis stopped, before the staleness bound", time.Since(stopped))
 	}
 	if r, err := open.IsRevoked(bad); err != nil || !r {
