@@ -29,7 +29,7 @@ func newHeldJWKS(t *testing.T, iss *jwttest.Issuer) *heldJWKS {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp, err := http.Get(iss.JWKSURL())
 		if err != nil {
-			http.Error(w, err.Error(), 502)
+			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
 		body, _ := io.ReadAll(resp.Body)
@@ -39,7 +39,7 @@ func newHeldJWKS(t *testing.T, iss *jwttest.Issuer) *heldJWKS {
 			<-*hold
 		}
 		if h.fail.Load() {
-			http.Error(w, "down", 500)
+			http.Error(w, "down", http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
