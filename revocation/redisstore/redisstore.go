@@ -3,10 +3,15 @@
 // memory: no network round trip per request.
 //
 // Entries live in one Redis hash (field "kind|issuer|value", value the
-// entry's JSON); a revocation is written there and published on a channel,
-// so every instance applies it within milliseconds. A periodic full resync
-// repairs any message missed while a connection was down, and drops entries
-// whose tokens have all expired.
+// entry's JSON); a revocation is written there, recorded in a change log (a
+// counter and a sorted set beside the hash, in its cluster slot) and
+// published on a channel, so every instance applies it within milliseconds.
+// A resync every 10 s reads only what changed since the last one, repairing
+// any message missed; every 30th resync, and the one after each
+// (re)subscription, reads the whole hash (HSCAN, a thousand entries a call)
+// and drops entries whose tokens have all expired. BenchmarkResync: with 10k,
+// 100k and 1M entries, a resync with one change costs 0.2–0.4 ms; a full one
+// 0.06, 0.9 and 12 s, during which requests are answered as before.
 //
 // A revocation ends only when every token it covers has expired. A running
 // instance keeps what it has applied even if the entry disappears from
@@ -20,8 +25,11 @@
 // it synced for the staleness bound (default 30 s); after that IsRevoked
 // fails and the verifier answers 503 (reason revocation_unavailable) rather
 // than let possibly revoked tokens through. WithFailOpen changes that, and
-// should be chosen knowingly. When Redis is back, the next resync restores
-// service without a restart. With Redis persistence (AOF or RDB) on, nothing
+// should be chosen knowingly. When Redis hangs, the bound holds all the
+// same: it counts from the start of the last resync that succeeded. When
+// Redis is back, the subscription resubscribes and a full resync restores
+// service without a restart; a subscription that stops answering pings is
+// replaced. With Redis persistence (AOF or RDB) on, nothing
 // revoked is forgotten by a restart of Redis or of an instance.
 package redisstore
 
@@ -30,8 +38,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,6 +127,8 @@ type Store struct {
 	state    *revocation.State
 	stale    atomic.Bool               // the loop has logged that the state is stale
 	lastSync atomic.Pointer[time.Time] // when the last successful resync began
+	seen     int64                     // the change counter's value the state includes; guarded by mu
+	syncs    int                       // resyncs so far; only the loop (and New) resync
 	mu       sync.Mutex                // serializes local updates
 
 	resyncNow chan struct{}
@@ -156,7 +164,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store
 		_ = s.pubsub.Close()
 		return nil, fmt.Errorf("redisstore: subscribing: %w", err)
 	}
-	if err := s.resync(ctx); err != nil {
+	if err := s.resync(ctx, true); err != nil {
 		_ = s.pubsub.Close()
 		return nil, err
 	}
@@ -198,7 +206,8 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	if err != nil {
 		return err
 	}
-	written, err := revokeScript.Run(ctx, s.rdb, []string{s.hash}, field(r), b, s.channel, s.o.maxEntries).Int()
+	written, err := revokeScript.Run(ctx, s.rdb, []string{s.hash, s.sideKey(":seq"), s.sideKey(":changes")},
+		field(r), b, s.channel, s.o.maxEntries).Int()
 	if err != nil {
 		// Whether the script ran cannot be told from here: go-redis may
 		// have sent it before the failure, or on a retry.
@@ -211,20 +220,6 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	s.apply(r)
 	return nil
 }
-
-// revokeScript writes an entry and publishes it in one step, unless the
-// hash already holds its bound (ARGV[4]) and the entry is a new one: the
-// bound holds however many instances revoke at once, and an entry already
-// held can always be widened. KEYS[1] is the hash; ARGV[1..3] the field,
-// the entry and the channel.
-var revokeScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
-	return 0
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return 1
-`)
 
 // List returns the revocations in force, as Redis holds them.
 func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {
@@ -261,162 +256,4 @@ func (s *Store) apply(r revocation.Revocation) {
 	s.mu.Lock()
 	s.state.Add(r, s.o.now())
 	s.mu.Unlock()
-}
-
-// resync reads every entry and adds what is new or wider to the local
-// state (what this instance holds stays: a revocation applied while the
-// read was in flight, or a wider version of one), then forgets and deletes
-// the entries that have expired.
-func (s *Store) resync(ctx context.Context) error {
-	began := s.o.now()
-	all, err := s.rdb.HGetAll(ctx, s.hash).Result()
-	if err != nil {
-		return fmt.Errorf("redisstore: reading revocations: %w", err)
-	}
-	now := s.o.now()
-	entries := make([]revocation.Revocation, 0, len(all))
-	var expired []string
-	for f, v := range all {
-		r, err := revocation.Decode([]byte(v))
-		if err != nil {
-			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))
-			continue
-		}
-		if s.state.Expired(r, now) {
-			expired = append(expired, f)
-			continue
-		}
-		entries = append(entries, r)
-	}
-	s.mu.Lock()
-	for _, r := range entries {
-		s.state.Add(r, now)
-	}
-	_, _ = s.state.Sweep(now)
-	s.lastSync.Store(&began)
-	wasStale := s.stale.Swap(false)
-	s.mu.Unlock()
-	if wasStale {
-		s.o.logger.Info("redisstore: revocation state synced again")
-	}
-	if len(expired) > 0 {
-		_ = s.rdb.HDel(ctx, s.hash, expired...).Err()
-	}
-	return nil
-}
-
-// listen applies published revocations and keeps the subscription honest.
-// Every (re)subscription starts a resync, which repairs what was published
-// while it was down: go-redis resubscribes by itself after a connection
-// error, and the confirmation arrives here. A connection that dies
-// silently gives no error: when nothing arrives for a ping interval the
-// subscription is pinged, and when the ping is not answered within another
-// one it is made anew, on a new connection.
-func (s *Store) listen(ctx context.Context, ps *redis.PubSub) {
-	defer s.wg.Done()
-	pinged := false // a ping is unanswered
-	for {
-		msg, err := ps.ReceiveTimeout(ctx, s.o.ping)
-		if ctx.Err() != nil || errors.Is(err, redis.ErrClosed) {
-			return
-		}
-		var timeout net.Error
-		switch m := msg.(type) {
-		case *redis.Subscription:
-			pinged = false
-			if m.Kind == "subscribe" {
-				s.requestResync()
-			}
-		case *redis.Pong:
-			pinged = false
-		case *redis.Message:
-			pinged = false
-			r, err := revocation.Decode([]byte(m.Payload))
-			if err != nil {
-				s.o.logger.Warn("redisstore: ignoring an unreadable message")
-				continue
-			}
-			s.apply(r)
-		}
-		switch {
-		case err == nil:
-		case errors.As(err, &timeout) && timeout.Timeout() && !pinged:
-			pinged = ps.Ping(ctx) == nil
-		case errors.As(err, &timeout) && timeout.Timeout():
-			s.o.logger.Warn("redisstore: the subscription did not answer a ping; subscribing again")
-			if ps = s.resubscribe(ctx); ps == nil {
-				return
-			}
-			pinged = false
-		default:
-			// A connection error: go-redis reconnects, and resubscribes, on
-			// the next receive.
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-}
-
-// resubscribe replaces the subscription with one on a new connection, or
-// returns nil once the store is closed.
-func (s *Store) resubscribe(ctx context.Context) *redis.PubSub {
-	s.psMu.Lock()
-	defer s.psMu.Unlock()
-	if s.closed {
-		return nil
-	}
-	_ = s.pubsub.Close()
-	s.pubsub = s.rdb.Subscribe(ctx, s.channel) // it connects, and confirms, on the first receive
-	return s.pubsub
-}
-
-func (s *Store) requestResync() {
-	select {
-	case s.resyncNow <- struct{}{}:
-	default:
-	}
-}
-
-// loop resyncs periodically (and on demand) and watches the staleness bound.
-func (s *Store) loop(ctx context.Context) {
-	defer s.wg.Done()
-	resync := time.NewTicker(s.o.resync)
-	defer resync.Stop()
-	watch := time.NewTicker(min(time.Second, s.o.staleness/4))
-	defer watch.Stop()
-	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-resync.C:
-		case <-s.resyncNow:
-		case <-watch.C:
-			old := s.o.now().Sub(*s.lastSync.Load()) > s.o.staleness
-			if old && !s.stale.Swap(true) {
-				s.o.logger.Error("redisstore: revocation state is stale; failing closed", "fail_open", s.o.failOpen)
-			}
-			if !old {
-				continue
-			}
-			// Stale: retry now rather than wait for the next tick.
-		}
-		rctx, cancel := context.WithTimeout(ctx, min(s.o.staleness, 5*time.Second))
-		err := s.resync(rctx)
-		cancel()
-		if err != nil && !failing {
-			s.o.logger.Warn("redisstore: resync failed; enforcing the last synced state", "err", err)
-		}
-		failing = err != nil
-	}
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return strings.ToValidUTF8(s, "?")
 }

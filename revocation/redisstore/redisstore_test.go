@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/revocation"
 	"github.com/jwtguard/jwtguard/revocation/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 const issuer = "https://id.example.com"
@@ -203,20 +206,76 @@ func (c *fakeClock) set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// A message missed (written to Redis without being published, as when an
-// instance was disconnected) is repaired by the periodic resync.
-func TestAMissedMessageIsRepairedByResync(t *testing.T) {
-	srv := startRedis(t)
-	s := newStore(t, srv, redisstore.WithResyncInterval(100*time.Millisecond))
-	r := revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "missed", Before: time.Now(), Expires: time.Now().Add(time.Hour)}
+// missedWrite does what revokeScript does but the publication: as an
+// instance's revocation looks to one that was disconnected when it was
+// published.
+func missedWrite(t *testing.T, srv *redisServer, r revocation.Revocation) {
+	t.Helper()
 	b, err := revocation.Encode(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.client().HSet(context.Background(), "jwtguard:revocations", "jti|"+issuer+"|missed", b).Err(); err != nil {
+	ctx, c := context.Background(), srv.client()
+	field := r.Kind.String() + "|" + r.Issuer + "|" + r.Value
+	seq, err := c.Incr(ctx, "{jwtguard:revocations}:seq").Result()
+	if err == nil {
+		err = c.HSet(ctx, "jwtguard:revocations", field, b).Err()
+	}
+	if err == nil {
+		err = c.ZAdd(ctx, "{jwtguard:revocations}:changes", redis.Z{Score: float64(seq), Member: field}).Err()
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A message missed is repaired by the next resync, which reads only what
+// changed since the last one: no resync but the first reads the whole hash.
+func TestAMissedMessageIsRepairedByAnIncrementalResync(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithResyncInterval(50*time.Millisecond))
+	for i := range 200 {
+		if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: fmt.Sprint("j", i),
+			Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hgetall := func() int {
+		info, err := srv.client().Info(context.Background(), "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(info, "\r\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_hgetall:calls="); ok {
+				n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+				return n
+			}
+		}
+		return 0
+	}
+	before := hgetall()
+	missedWrite(t, srv, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "missed", Before: time.Now(), Expires: time.Now().Add(time.Hour)})
 	eventually(t, "the resync to pick up the unpublished entry", func() bool { return revoked(t, s, claims("missed", "x", "", time.Now())) })
+	time.Sleep(500 * time.Millisecond) // about ten resyncs, all incremental
+	if n := hgetall() - before; n != 0 {
+		t.Fatalf("%d resyncs read the whole hash", n)
+	}
+}
+
+// An entry written to the hash by other means than the store (a restore, an
+// operator) is read by the periodic full resync.
+func TestAnEntryWrittenBesideTheStoreIsReadByAFullResync(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithResyncInterval(10*time.Millisecond))
+	r := revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "restored", Before: time.Now(), Expires: time.Now().Add(time.Hour)}
+	b, err := revocation.Encode(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.client().HSet(context.Background(), "jwtguard:revocations", "jti|"+issuer+"|restored", b).Err(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a full resync to pick up the entry", func() bool { return revoked(t, s, claims("restored", "x", "", time.Now())) })
 }
 
 // Entries leave Redis and memory once every token they cover has expired.

@@ -1,0 +1,208 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis holds, beside the hash of entries (field kind|iss|value, value the
+// entry's JSON), a change sequence: revokeScript increments a counter and
+// records, in a sorted set, each field it writes with the counter's value.
+// A resync reads only the fields recorded after the last value it applied;
+// a full resync, which reads the whole hash, runs at start, after every
+// (re)subscription, every fullEvery resyncs, and whenever the counter went
+// back (Redis lost its data).
+const fullEvery = 30
+
+// The keys beside the hash share its cluster slot: their hash tag is the
+// hash's name, unless the prefix has a tag of its own.
+func (s *Store) sideKey(suffix string) string {
+	if strings.Contains(s.hash, "{") && strings.Contains(s.hash, "}") {
+		return s.hash + suffix
+	}
+	return "{" + s.hash + "}" + suffix
+}
+
+// revokeScript writes an entry, records the change and publishes it in one
+// step, unless the hash already holds its bound (ARGV[4]) and the entry is
+// a new one: the bound holds however many instances revoke at once, and an
+// entry already held can always be widened. KEYS: the hash, the change
+// counter, the sorted set of changes; ARGV[1..3]: the field, the entry and
+// the channel.
+var revokeScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+	return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[2]), ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return 1
+`)
+
+// resync brings the local state up to Redis's: it adds what is new or
+// wider (what this instance holds stays: a revocation applied while the
+// read was in flight, or a wider version of one), then forgets the entries
+// that have expired and, in a full resync, deletes them from Redis.
+func (s *Store) resync(ctx context.Context, full bool) error {
+	began := s.o.now()
+	seq, err := s.rdb.Get(ctx, s.sideKey(":seq")).Int64()
+	if errors.Is(err, redis.Nil) {
+		seq, err = 0, nil
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: reading the change counter: %w", err)
+	}
+	s.mu.Lock()
+	seen := s.seen
+	s.mu.Unlock()
+	full = full || seq < seen || s.syncs%fullEvery == 0
+	now := s.o.now()
+	var expired []string
+	add := func(f, v string) {
+		r, err := revocation.Decode([]byte(v))
+		switch {
+		case err != nil:
+			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))
+		case s.state.Expired(r, now):
+			expired = append(expired, f)
+		default:
+			s.mu.Lock()
+			s.state.Add(r, now)
+			s.mu.Unlock()
+		}
+	}
+	switch {
+	case full:
+		// The counter is read first: changes after it are in the hash read
+		// now, or read again next time.
+		err = s.readAll(ctx, add)
+	case seq > seen:
+		err = s.changedSince(ctx, seen, add)
+	}
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if full {
+		_, _ = s.state.Sweep(now)
+	}
+	s.seen = seq
+	s.syncs++
+	s.lastSync.Store(&began)
+	wasStale := s.stale.Swap(false)
+	s.mu.Unlock()
+	if wasStale {
+		s.o.logger.Info("redisstore: revocation state synced again")
+	}
+	if full && len(expired) > 0 {
+		_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HDel(ctx, s.hash, expired...)
+			p.ZRem(ctx, s.sideKey(":changes"), toAny(expired)...)
+			return nil
+		})
+	}
+	return nil
+}
+
+// readAll gives add every field of the hash, a thousand a call (HSCAN): no
+// one reply of a large store outlasts a read timeout, Redis serves others in
+// between, and the entries are applied as they come. A field may come
+// twice; one present throughout comes once at least.
+func (s *Store) readAll(ctx context.Context, add func(field, value string)) error {
+	var cursor uint64
+	for {
+		kv, next, err := s.rdb.HScan(ctx, s.hash, cursor, "", 1000).Result()
+		if err != nil {
+			return fmt.Errorf("redisstore: reading revocations: %w", err)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			add(kv[i], kv[i+1])
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
+}
+
+// changedSince gives add the fields whose last change came after seen.
+func (s *Store) changedSince(ctx context.Context, seen int64, add func(field, value string)) error {
+	fields, err := s.rdb.ZRangeByScore(ctx, s.sideKey(":changes"), &redis.ZRangeBy{
+		Min: "(" + strconv.FormatInt(seen, 10), Max: "+inf"}).Result()
+	if err != nil {
+		return fmt.Errorf("redisstore: reading changes: %w", err)
+	}
+	for len(fields) > 0 {
+		batch := fields[:min(len(fields), 1000)]
+		fields = fields[len(batch):]
+		vals, err := s.rdb.HMGet(ctx, s.hash, batch...).Result()
+		if err != nil {
+			return fmt.Errorf("redisstore: reading changed revocations: %w", err)
+		}
+		for i, v := range vals {
+			if str, ok := v.(string); ok {
+				add(batch[i], str)
+			}
+		}
+	}
+	return nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// loop resyncs periodically (and on demand) and watches the staleness bound.
+func (s *Store) loop(ctx context.Context) {
+	defer s.wg.Done()
+	resync := time.NewTicker(s.o.resync)
+	defer resync.Stop()
+	watch := time.NewTicker(min(time.Second, s.o.staleness/4))
+	defer watch.Stop()
+	failing, full := false, false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-resync.C:
+		case <-s.resyncNow:
+			full = true // a (re)subscription: what it missed is read whole
+		case <-watch.C:
+			old := s.o.now().Sub(*s.lastSync.Load()) > s.o.staleness
+			if old && !s.stale.Swap(true) {
+				s.o.logger.Error("redisstore: revocation state is stale; failing closed", "fail_open", s.o.failOpen)
+			}
+			if !old {
+				continue
+			}
+			// Stale: retry now rather than wait for the next tick.
+		}
+		// A full resync of a million entries takes seconds; requests never
+		// wait on it, and IsRevoked judges staleness by itself.
+		rctx, cancel := context.WithTimeout(ctx, s.o.staleness)
+		err := s.resync(rctx, full)
+		cancel()
+		full = err != nil && full
+		if err != nil && !failing {
+			s.o.logger.Warn("redisstore: resync failed; enforcing the last synced state", "err", err)
+		}
+		failing = err != nil
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
