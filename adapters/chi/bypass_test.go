@@ -118,6 +118,44 @@ func TestPathAndMethodRewritesCannotBypassTheTable(t *testing.T) {
 	})
 }
 
+// A middleware that makes chi route a request by another method than its
+// own (rctx.RouteMethod) cannot make the rule of one method cover a handler
+// that acts on the request's: such a request is refused. GetHead's HEAD as
+// GET is the one rewrite with a rule (the GET route's).
+func TestARouteMethodRewriteIsRefused(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	rules := map[string]rbac.Policy{"GET /items": rbac.Role("viewer"), "DELETE /items": rbac.Role("admin"),
+		"GET /get": rbac.Role("viewer"), "GET /files/*": rbac.Role("viewer"), "DELETE /files/*": rbac.Role("admin")}
+	asGet := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			chi.RouteContext(r.Context()).RouteMethod = http.MethodGet
+			next.ServeHTTP(w, r)
+		})
+	}
+	byMethod := func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			adminData(w, r)
+		}
+	}
+	files := http.NewServeMux()
+	files.HandleFunc("/", byMethod)
+	table := mustTable(t, chiguard.DenyUnlisted, rules)
+	r := chi.NewRouter()
+	r.Use(chiguard.Protect(v), asGet)
+	tr := table.Router(r)
+	tr.Handle("/items", http.HandlerFunc(byMethod))
+	tr.Get("/get", byMethod)
+	tr.Mount("/files", files)
+	expect(t, iss, r, []call{
+		{"DELETE", "/items", viewer, 403, ""},
+		{"DELETE", "/get", viewer, 403, ""},
+		{"DELETE", "/files/x", viewer, 403, ""},
+		{"DELETE", "/items", admin, 403, ""}, // no rule can be determined: refused whoever asks
+		{"GET", "/items", viewer, 200, ""},
+		{"HEAD", "/get", viewer, 200, ""}, // HEAD routed as GET: the GET rule
+	})
+}
+
 // Every way chi composes routers keeps the rule of the handler that runs.
 func TestTheTableHoldsThroughEveryCompositionOfRouters(t *testing.T) {
 	iss, v := conformance.Verifier(t, audience)

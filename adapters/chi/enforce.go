@@ -34,9 +34,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.t.refuse(w, r)
 		return
 	}
-	method := e.method
-	if method == "" {
-		method = routeMethod(rctx, r)
+	// chi routed by rctx.RouteMethod to a route for it (or for every
+	// method): the rule is that method's, when it is the request's own.
+	method, ok := requestMethod(rctx, r)
+	if !ok || e.method != "" && e.method != method {
+		e.t.refuse(w, r)
+		return
 	}
 	e.t.enforce(w, r, method, mountPrefix(rctx.RoutePatterns[:n-1])+e.pattern, e.next)
 }
@@ -54,7 +57,12 @@ func (m *mounted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.t.refuse(w, r)
 		return
 	}
-	m.t.enforce(w, r, routeMethod(rctx, r), mountPrefix(rctx.RoutePatterns)+"/*", m.h)
+	method, ok := requestMethod(rctx, r)
+	if !ok {
+		m.t.refuse(w, r)
+		return
+	}
+	m.t.enforce(w, r, method, mountPrefix(rctx.RoutePatterns)+"/*", m.h)
 }
 
 // mounted is a chi.Routes so that chi records it as a subrouter (and
@@ -112,13 +120,22 @@ func (t *Table) routedFromRoot(rctx *chi.Context) bool {
 	return ok
 }
 
-// routeMethod is the method chi routed by: GetHead routes a HEAD request
-// as GET when no HEAD route exists, and then the GET route's rule applies.
-func routeMethod(rctx *chi.Context, r *http.Request) string {
-	if rctx.RouteMethod != "" {
-		return rctx.RouteMethod
+// requestMethod is the method whose rule applies to a request: handlers see
+// r.Method (a route's handler may serve several methods, a mounted handler
+// routes by itself). chi routed the request by
+// rctx.RouteMethod, which a middleware may set (GetHead routes a HEAD
+// request as GET when no HEAD route exists, and then the GET rule applies).
+// When a middleware made it any other method than the request's, the
+// handler would act on one method under another's rule: ok is false, and
+// no rule can be determined.
+func requestMethod(rctx *chi.Context, r *http.Request) (method string, ok bool) {
+	switch m := rctx.RouteMethod; {
+	case m == "" || m == r.Method:
+		return r.Method, true
+	case m == http.MethodGet && r.Method == http.MethodHead:
+		return http.MethodGet, true
 	}
-	return r.Method
+	return "", false
 }
 
 // mountPrefix joins the patterns of the routers a request went through on
