@@ -280,6 +280,37 @@ func TestCheckNamesRulesThatWouldNotBeEnforced(t *testing.T) {
 	}
 }
 
+// A route registered directly on a router that is mounted through the
+// table runs unchecked: under DenyUnlisted, Check names it (on the root
+// router such a route is the application's choice; under AllowUnlisted an
+// unlisted route passes anyway).
+func TestCheckNamesUncheckedRoutesInRoutersMountedThroughTheTable(t *testing.T) {
+	for _, mode := range []chiguard.Unlisted{chiguard.DenyUnlisted, chiguard.AllowUnlisted} {
+		table := mustTable(t, mode, map[string]rbac.Policy{"GET /api/items": rbac.Role("viewer")})
+		r := chi.NewRouter()
+		r.Get("/healthz", adminData) // the root's own: not reported
+		raw := chi.NewRouter()
+		raw.Get("/raw", adminData) // on a router mounted through the table
+		api := table.Router(raw)
+		api.Get("/items", adminData)
+		root := table.Router(r)
+		root.Mount("/api", api)
+		root.Route("/v2", func(v2 chi.Router) { v2.Get("/items", adminData) }) // checked, unlisted: refused at request time
+		err := table.Check(r)
+		if mode == chiguard.AllowUnlisted {
+			if err != nil {
+				t.Fatalf("AllowUnlisted: %v", err)
+			}
+			continue
+		}
+		want := "chiguard: routes registered directly on a router mounted through the table, which run unchecked " +
+			"despite DenyUnlisted (register them through the table's Router): GET /api/raw"
+		if err == nil || err.Error() != want {
+			t.Fatalf("Check: %v\nwant %s", err, want)
+		}
+	}
+}
+
 // A table router mounted under a router the table was not given would see
 // a mount prefix its rules were not written for ("/v1/items" for the rule
 // "GET /items"): under AllowUnlisted that would pass unchecked, so such

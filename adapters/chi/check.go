@@ -16,19 +16,27 @@ import (
 //   - rules that name no route (a typo in a pattern, a route renamed
 //     without its rule);
 //   - rules for routes whose handler does not carry this table's check
-//     (registered on a router directly instead of through Table.Router).
+//     (registered on a router directly instead of through Table.Router);
+//   - under DenyUnlisted, routes without a rule registered directly on a
+//     router that is mounted through the table (with Route, or Mount of a
+//     table router): they would run unchecked where every route is meant
+//     to be denied unless listed.
 //
-// Routes without a rule that were registered outside the table (a public
-// /healthz on the root router) are the application's choice and are not
+// Routes without a rule that were registered on a root router outside the
+// table (a public /healthz) are the application's choice and are not
 // reported. Check builds its keys as the checks build theirs at request
 // time, so a rule Check accepts is the rule its route's requests meet.
 func (t *Table) Check(routes chi.Routes) error {
 	checked := map[string]bool{} // "METHOD pattern" and "* pattern" -> carries the check
-	t.walk(routes, "", func(method, pattern string, ok bool) {
+	var stray []string
+	t.walk(routes, "", false, func(method, pattern string, ok, inSub bool) {
 		for _, k := range []string{method + " " + pattern, "* " + pattern} {
 			if v, seen := checked[k]; !seen || v {
 				checked[k] = ok
 			}
+		}
+		if !ok && inSub && t.unlisted == DenyUnlisted && !t.listed(method, pattern) {
+			stray = append(stray, method+" "+pattern)
 		}
 	})
 	var missing, unenforced []string
@@ -56,29 +64,46 @@ func (t *Table) Check(routes chi.Routes) error {
 		sort.Strings(unenforced)
 		errs = append(errs, fmt.Errorf("chiguard: rules for routes not registered through the table's Router, never enforced: %s", strings.Join(unenforced, ", ")))
 	}
+	if len(stray) > 0 {
+		sort.Strings(stray)
+		errs = append(errs, fmt.Errorf("chiguard: routes registered directly on a router mounted through the table, "+
+			"which run unchecked despite DenyUnlisted (register them through the table's Router): %s", strings.Join(stray, ", ")))
+	}
 	return errors.Join(errs...)
 }
 
 // walk calls fn for every route under routes, with its full pattern as
-// the checks compute it (mountPrefix) and whether its handler carries this
-// table's check. A handler mounted through the table is one route, "ANY".
-func (t *Table) walk(routes chi.Routes, prefix string, fn func(method, pattern string, checked bool)) {
+// the checks compute it (mountPrefix), whether its handler carries this
+// table's check, and whether it lies in a router mounted through the table
+// (inSub, for routes itself). A handler mounted through the table is one
+// route, "ANY".
+func (t *Table) walk(routes chi.Routes, prefix string, inSub bool, fn func(method, pattern string, checked, inSub bool)) {
 	for _, rt := range routes.Routes() {
 		if m, ok := rt.SubRoutes.(*mounted); ok {
-			fn("ANY", prefix+mountPrefix([]string{rt.Pattern})+"/*", m.t == t)
+			fn("ANY", prefix+mountPrefix([]string{rt.Pattern})+"/*", m.t == t, inSub)
 			continue
 		}
 		if rt.SubRoutes != nil {
-			t.walk(rt.SubRoutes, prefix+mountPrefix([]string{rt.Pattern}), fn)
+			_, sub := t.subs.Load(rt.SubRoutes)
+			t.walk(rt.SubRoutes, prefix+mountPrefix([]string{rt.Pattern}), inSub || sub, fn)
 			continue
 		}
 		for method, h := range rt.Handlers {
 			if method == "*" { // every method is also listed on its own
 				continue
 			}
-			fn(method, prefix+rt.Pattern, t.checks(h))
+			fn(method, prefix+rt.Pattern, t.checks(h), inSub)
 		}
 	}
+}
+
+// listed reports whether a rule names method and pattern (or every method
+// of pattern).
+func (t *Table) listed(method, pattern string) bool {
+	methods := t.rules[pattern]
+	_, one := methods[method]
+	_, every := methods["*"]
+	return one || every
 }
 
 // checks reports whether h is, or ends in, this table's check.

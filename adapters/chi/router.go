@@ -77,6 +77,7 @@ func (g *router) Route(pattern string, fn func(r chi.Router)) chi.Router {
 	if fn != nil {
 		fn(sub)
 	}
+	g.t.subs.Store(chi.Routes(sub.mux), struct{}{})
 	g.mux.Mount(pattern, sub.mux)
 	return sub
 }
@@ -86,6 +87,7 @@ func (g *router) Route(pattern string, fn func(r chi.Router)) chi.Router {
 // as one route.
 func (g *router) Mount(pattern string, h http.Handler) {
 	if sub, ok := h.(*router); ok && sub.t == g.t {
+		g.t.subs.Store(chi.Routes(sub.mux), struct{}{})
 		g.mux.Mount(pattern, sub.mux)
 		return
 	}

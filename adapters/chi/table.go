@@ -44,6 +44,10 @@ type Table struct {
 	// if chi's routing of it began at one of them, so that the mount
 	// prefixes it reads are all ones the table's keys were written for.
 	roots sync.Map // chi.Routes -> struct{}
+	// subs are the routers mounted through the table's routers (Route, and
+	// Mount of a table router): under DenyUnlisted, Check reports a route
+	// registered on one of them directly, which would run unchecked.
+	subs sync.Map // chi.Routes -> struct{}
 }
 
 // NewTable builds a route table. Each key is a method and a chi route
