@@ -13,8 +13,13 @@ import (
 // Rules decoded from JSON or YAML therefore refuse every field they do not
 // know, at every depth, with an error naming it.
 
-// UnmarshalJSON decodes a rule, refusing unknown fields.
+// UnmarshalJSON decodes a rule, refusing unknown fields, fields not
+// written exactly as named ("All_Roles": encoding/json would take it) and
+// fields given twice (it would keep the last).
 func (r *Rule) UnmarshalJSON(b []byte) error {
+	if err := exactNames(b); err != nil {
+		return fmt.Errorf("rbac: rule: %w", err)
+	}
 	type plain Rule // without the method, so as not to recurse
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -23,6 +28,34 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("rbac: rule: %w", err)
 	}
 	*r = Rule(p)
+	return nil
+}
+
+// exactNames checks the member names of the JSON object b, if it is one.
+func exactNames(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil // not an object: Decode says what is wrong
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := tok.(string)
+		switch {
+		case !ruleFields[name]:
+			return fmt.Errorf("unknown field %q", name)
+		case seen[name]:
+			return fmt.Errorf("field %q given twice", name)
+		}
+		seen[name] = true
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

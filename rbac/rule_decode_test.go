@@ -16,6 +16,10 @@ func TestRulesRefuseUnknownFields(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, json, yaml, field string }{
 		{"top level", `{"all_scops": ["a"]}`, "all_scops: [a]\n", "all_scops"},
+		// encoding/json would take this for all_scopes, and keep the last of two.
+		{"a field in another case", `{"All_Scopes": ["a"]}`, "All_Scopes: [a]\n", "All_Scopes"},
+		{"a field twice", `{"all_scopes": ["a"], "all_scopes": []}`, "all_scopes: [a]\nall_scopes: []\n", "all_scopes"},
+		{"a nested field twice", `{"any_of": [{"any_roles": ["a"], "any_roles": []}]}`, "any_of:\n  - any_roles: [a]\n    any_roles: []\n", "any_roles"},
 		{"nested", `{"any_of": [{"any_roles": ["a"]}, {"all_scopes": ["b"], "Rolse": ["c"]}]}`,
 			"any_of:\n  - any_roles: [a]\n  - all_scopes: [b]\n    Rolse: [c]\n", "Rolse"},
 	} {
