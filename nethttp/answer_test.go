@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
@@ -62,5 +63,25 @@ func TestAGuardAnswersEveryErrorAsWriteErrorDoes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A realm no header can carry is refused when the guard is built, not
+// stripped at every answer; any other realm is quoted (RFC 9110 §5.6.4).
+func TestARealmIsValidatedWhenConfigured(t *testing.T) {
+	for _, realm := range []string{"api\r\nSet-Cookie: x=1", "a\x00b", "del\x7f"} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "control character") {
+					t.Errorf("realm %q: %v", realm, r)
+				}
+			}()
+			nethttp.NewGuard(nil, nethttp.WithRealm(realm))
+		}()
+	}
+	g := nethttp.NewGuard(nil, nethttp.WithRealm("my \"api\" \\ v2\tBücher"))
+	got := g.Response(&middleware.Error{Reason: middleware.ReasonTokenMissing}).WWWAuthenticate
+	if want := `Bearer realm="my \"api\" \\ v2` + "\tBücher\""; got != want {
+		t.Fatalf("WWW-Authenticate %q, want %q", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package nethttp
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/jwtguard/jwtguard/middleware"
@@ -22,8 +23,11 @@ type options struct {
 	mapper      *rbac.Mapper
 }
 
-// WithRealm sets the realm attribute of the WWW-Authenticate challenge.
-// Default: "api".
+// WithRealm sets the realm attribute of the WWW-Authenticate challenge,
+// sent as an RFC 9110 quoted-string (quotes and backslashes escaped). A
+// realm with a control character (CR, LF, NUL…; a tab is allowed), which no
+// header can carry, is a configuration error: Protect, NewGuard and the
+// adapters panic on it when they are built. Default: "api".
 func WithRealm(realm string) Option { return optionFunc(func(o *options) { o.realm = realm }) }
 
 // WithErrorWriter replaces the function that answers rejected requests. It
@@ -109,6 +113,11 @@ func newOptions(opts []Option) options {
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
+		}
+	}
+	for _, c := range []byte(o.realm) {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			panic(fmt.Sprintf("nethttp: WithRealm(%q): a realm cannot hold a control character", o.realm))
 		}
 	}
 	return o
