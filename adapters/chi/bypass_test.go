@@ -341,3 +341,24 @@ func TestATableRouterMountedUnderAnUnknownRouterIsRefused(t *testing.T) {
 	known.Router(root).Mount("/v1", sub)
 	expect(t, iss, root, []call{{"GET", "/v1/items", viewer, 403, ""}, {"GET", "/v1/items", admin, 200, ""}})
 }
+
+// Middleware registered with Use or With runs before the table's check (it
+// is in front of the handler chi dispatches to); a handler wrapped at
+// registration runs after it, and never for a refused request.
+func TestWhatRunsBeforeAndAfterTheCheck(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{"GET /admin": rbac.Role("admin")})
+	var before, after int
+	count := func(n *int) func(http.Handler) http.Handler {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { *n++; next.ServeHTTP(w, r) })
+		}
+	}
+	r := chi.NewRouter()
+	r.Use(chiguard.Protect(v))
+	table.Router(r).With(count(&before)).Get("/admin", count(&after)(http.HandlerFunc(adminData)).ServeHTTP)
+	expect(t, iss, r, []call{{"GET", "/admin", viewer, 403, ""}, {"GET", "/admin", admin, 200, ""}})
+	if before != 2 || after != 1 {
+		t.Fatalf("With middleware ran %d times, the wrapped handler %d; want 2 and 1", before, after)
+	}
+}

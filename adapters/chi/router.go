@@ -24,6 +24,14 @@ import (
 //	api := table.Router(r)
 //	api.Get("/api/items", listItems)
 //
+// The check runs where chi dispatches, in front of the handler only, so
+// middleware registered with Use or With (on r or on any router under it)
+// runs before it, for requests the table then refuses too: such middleware
+// sees verified claims, not the rule's verdict. Keep it free of effects a
+// refused request must not have (writing, charging, logging a business
+// event); put those in the handler, or wrap the handler you register with
+// them (api.Get("/items", audit(listItems))): that runs after the check.
+//
 // Requests are checked only when chi's routing of them began at a router
 // given to Router (the root router, usually): a table router mounted under
 // a router the table was not given would see mount prefixes its rules were
