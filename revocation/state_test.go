@@ -3,6 +3,8 @@ package revocation_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,4 +171,50 @@ func BenchmarkStateResync(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Readers check while one writer adds and sweeps (run with -race): an entry
+// in force from the start is seen by every check, and entries added later
+// are seen once Add has returned.
+func TestStateReadersNeedNoLock(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	s := revocation.NewState([]revocation.Revocation{{Kind: revocation.BySubject, Issuer: "https://a.example", Value: "mallory",
+		Before: now, Expires: now.Add(time.Hour)}}, now, time.Minute)
+	mallory := &middleware.Claims{Issuer: "https://a.example", Subject: "mallory", IssuedAt: now.Add(-time.Minute)}
+	var added atomic.Int64 // entries j0…j(added-1) are in
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				n := added.Load()
+				if !s.Revoked(mallory) {
+					t.Error("an entry in force was not seen")
+					return
+				}
+				if n > 0 && !s.Revoked(&middleware.Claims{Issuer: "https://a.example", ID: fmt.Sprint("j", n-1)}) {
+					t.Errorf("entry j%d, added before the check, was not seen", n-1)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 5000 {
+		s.Add(revocation.Revocation{Kind: revocation.ByTokenID, Issuer: "https://a.example", Value: fmt.Sprint("j", i),
+			Expires: now.Add(time.Duration(i%3) * time.Minute)}, now)
+		added.Store(int64(i + 1))
+		if i%500 == 0 {
+			_, _ = s.Sweep(now) // nothing has expired yet
+		}
+	}
+	close(done)
+	wg.Wait()
 }
