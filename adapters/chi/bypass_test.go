@@ -311,6 +311,27 @@ func TestCheckNamesUncheckedRoutesInRoutersMountedThroughTheTable(t *testing.T) 
 	}
 }
 
+// Check on a router the table was not given says that its requests are
+// refused, rather than approve rules no request could pass.
+func TestCheckOfARouterTheTableWasNotGiven(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{"GET /api/items": rbac.Role("viewer")})
+	sub := table.Router(chi.NewRouter())
+	sub.Get("/items", adminData)
+	raw := chi.NewRouter()
+	raw.Use(chiguard.Protect(v))
+	raw.Mount("/api", sub)
+	if err := table.Check(raw); err == nil || !strings.Contains(err.Error(), "not given to this table's Router") {
+		t.Fatalf("Check: %v", err)
+	}
+	expect(t, iss, raw, []call{{"GET", "/api/items", viewer, 403, ""}}) // as Check said
+	root := table.Router(raw)
+	if err := table.Check(root); err != nil {
+		t.Fatalf("once given: %v", err)
+	}
+	expect(t, iss, raw, []call{{"GET", "/api/items", viewer, 200, ""}})
+}
+
 // A table router mounted under a router the table was not given would see
 // a mount prefix its rules were not written for ("/v1/items" for the rule
 // "GET /items"): under AllowUnlisted that would pass unchecked, so such

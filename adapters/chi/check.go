@@ -10,9 +10,11 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// Check walks routes (usually the root router) after every route is
+// Check walks routes, the root router given to Router, after every route is
 // registered and reports the rules that would not be enforced, so that
-// start-up fails rather than a route running with a rule unapplied:
+// start-up fails rather than a route running with a rule unapplied (a
+// router not given to Router is itself reported: requests routed from it
+// are refused):
 //   - rules that name no route (a typo in a pattern, a route renamed
 //     without its rule);
 //   - rules for routes whose handler does not carry this table's check
@@ -27,6 +29,15 @@ import (
 // reported. Check builds its keys as the checks build theirs at request
 // time, so a rule Check accepts is the rule its route's requests meet.
 func (t *Table) Check(routes chi.Routes) error {
+	if g, ok := routes.(*router); ok {
+		routes = g.mux
+	}
+	if _, ok := t.roots.Load(routes); !ok {
+		// Its requests would all be refused at request time (their routing
+		// begins at a router the table does not know): say so now.
+		return errors.New("chiguard: Check was given a router that was not given to this table's Router: " +
+			"requests routed from it are refused; give the root router to Router and mount through it")
+	}
 	checked := map[string]bool{} // "METHOD pattern" and "* pattern" -> carries the check
 	var stray []string
 	t.walk(routes, "", false, func(method, pattern string, ok, inSub bool) {
