@@ -212,3 +212,30 @@ func TestAnUnconfirmedRevocationSaysItsOutcomeIsUnknown(t *testing.T) {
 		return err == nil && r
 	})
 }
+
+// An expired entry another instance widened after it was read is not
+// deleted: only the value that was read, unchanged, is.
+func TestDeletingExpiredEntriesSparesAWidenedOne(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithResyncInterval(time.Hour))
+	ctx, c := context.Background(), srv.client()
+	old := revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "bob", Before: time.Now().Add(-3 * time.Hour),
+		Expires: time.Now().Add(-time.Hour)}
+	wide := old
+	wide.Expires = time.Now().Add(time.Hour)
+	oldJSON, _ := revocation.Encode(old)
+	wideJSON, _ := revocation.Encode(wide)
+	for field, v := range map[string][]byte{"sub|" + issuer + "|bob": wideJSON, "sub|" + issuer + "|eve": oldJSON} {
+		if err := c.HSet(ctx, "jwtguard:revocations", field, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both were read expired; bob has been widened since.
+	if err := s.DeleteExpired(ctx, map[string]string{"sub|" + issuer + "|bob": string(oldJSON), "sub|" + issuer + "|eve": string(oldJSON)}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := c.HKeys(ctx, "jwtguard:revocations").Result()
+	if err != nil || len(left) != 1 || left[0] != "sub|"+issuer+"|bob" {
+		t.Fatalf("left in Redis: %v %v, want the widened entry only", left, err)
+	}
+}

@@ -64,14 +64,14 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 	s.mu.Unlock()
 	full = full || seq < seen || s.syncs%fullEvery == 0
 	now := s.o.now()
-	var expired []string
+	expired := map[string]string{} // field -> the value read
 	add := func(f, v string) {
 		r, err := revocation.Decode([]byte(v))
 		switch {
 		case err != nil:
 			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))
 		case s.state.Expired(r, now):
-			expired = append(expired, f)
+			expired[f] = v
 		default:
 			s.mu.Lock()
 			s.state.Add(r, now)
@@ -102,11 +102,42 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 		s.o.logger.Info("redisstore: revocation state synced again")
 	}
 	if full && len(expired) > 0 {
-		_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HDel(ctx, s.hash, expired...)
-			p.ZRem(ctx, s.sideKey(":changes"), toAny(expired)...)
-			return nil
-		})
+		_ = s.deleteExpired(ctx, expired)
+	}
+	return nil
+}
+
+// deleteScript deletes each field (ARGV odd) from the hash and the change
+// log only if it still holds the value read (ARGV even): another instance
+// may have widened the entry since, and its wider version must stay.
+var deleteScript = redis.NewScript(`
+for i = 1, #ARGV, 2 do
+	if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i+1] then
+		redis.call('HDEL', KEYS[1], ARGV[i])
+		redis.call('ZREM', KEYS[2], ARGV[i])
+	end
+end
+return 0
+`)
+
+// deleteExpired deletes the expired entries read (field -> value) that are
+// unchanged, a thousand a call.
+func (s *Store) deleteExpired(ctx context.Context, expired map[string]string) error {
+	args := make([]any, 0, 2*min(len(expired), 1000))
+	flush := func() error {
+		err := deleteScript.Run(ctx, s.rdb, []string{s.hash, s.sideKey(":changes")}, args...).Err()
+		args = args[:0]
+		return err
+	}
+	for f, v := range expired {
+		if args = append(args, f, v); len(args) == 2000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(args) > 0 {
+		return flush()
 	}
 	return nil
 }
@@ -152,14 +183,6 @@ func (s *Store) changedSince(ctx context.Context, seen int64, add func(field, va
 		}
 	}
 	return nil
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // loop resyncs periodically (and on demand) and watches the staleness bound.
