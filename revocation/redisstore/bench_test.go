@@ -40,6 +40,7 @@ func fill(b *testing.B, srv *redisServer, n int) {
 // BenchmarkResync is one resync of a store holding n entries: full (the
 // whole hash, at start and every 30th), and incremental with one change.
 func BenchmarkResync(b *testing.B) {
+	b.Cleanup(redisstore.SetFullEvery(1 << 30)) // "one change" is incremental only
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		srv := startRedis(b)
 		fill(b, srv, n)

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -237,5 +238,51 @@ func TestDeletingExpiredEntriesSparesAWidenedOne(t *testing.T) {
 	left, err := c.HKeys(ctx, "jwtguard:revocations").Result()
 	if err != nil || len(left) != 1 || left[0] != "sub|"+issuer+"|bob" {
 		t.Fatalf("left in Redis: %v %v, want the widened entry only", left, err)
+	}
+}
+
+// A store whose bound is taken up by entries that have expired makes room
+// at once: Revoke deletes them (a full resync) and tries again, rather than
+// answer ErrFull until the next full resync.
+func TestAFullStoreOfExpiredEntriesMakesRoom(t *testing.T) {
+	srv := startRedis(t)
+	s := newStore(t, srv, redisstore.WithMaxEntries(2), redisstore.WithLeeway(time.Millisecond), redisstore.WithResyncInterval(time.Hour))
+	ctx := context.Background()
+	if err := s.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "live", Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	gone, _ := revocation.Encode(revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "gone",
+		Before: time.Now().Add(-2 * time.Hour), Expires: time.Now().Add(-time.Hour)})
+	if err := srv.client().HSet(ctx, "jwtguard:revocations", "jti|"+issuer+"|gone", gone).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "new", Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatalf("a store full of one live and one expired entry: %v", err)
+	}
+	if err := s.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "third", Expires: time.Now().Add(time.Hour)}); !errors.Is(err, revocation.ErrFull) {
+		t.Fatalf("a store full of live entries: %v", err)
+	}
+}
+
+// A prefix whose braces make no cluster hash tag is refused: its side keys
+// could not share the hash's slot.
+func TestAPrefixWithoutAHashTagButBracesIsRefused(t *testing.T) {
+	srv := startRedis(t)
+	for _, p := range []string{"a}b", "x{}y", "a}b{c"} {
+		if _, err := redisstore.New(context.Background(), srv.client(), redisstore.WithPrefix(p)); err == nil {
+			t.Errorf("prefix %q accepted", p)
+		}
+	}
+	s, err := redisstore.New(context.Background(), srv.client(), redisstore.WithPrefix("{tenant-1}:revocations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: "x",
+		Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := srv.client().Exists(context.Background(), "{tenant-1}:revocations:seq").Result(); n != 1 {
+		t.Fatal("the side keys of a tagged prefix do not keep its tag")
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,8 +72,9 @@ type options struct {
 // Default: "jwtguard:revocations".
 func WithPrefix(p string) Option { return optionFunc(func(o *options) { o.prefix = p }) }
 
-// WithResyncInterval is how often the whole state is read again, repairing
-// missed messages. Default: 10 s.
+// WithResyncInterval is how often the state is brought up to Redis's,
+// repairing missed messages: each resync reads what changed since the last
+// one, every 30th reads everything. Default: 10 s.
 func WithResyncInterval(d time.Duration) Option { return optionFunc(func(o *options) { o.resync = d }) }
 
 // WithStaleness is how long the last synced state is enforced while Redis
@@ -156,6 +158,9 @@ func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store
 	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.leeway <= 0 || o.ping <= 0 || o.prefix == "" {
 		return nil, errors.New("redisstore: intervals, bounds and prefix must be positive or set")
 	}
+	if _, tagged := hashTag(o.prefix); !tagged && strings.ContainsAny(o.prefix, "{}") {
+		return nil, fmt.Errorf("redisstore: prefix %q has braces but no cluster hash tag: its keys could not share a slot", o.prefix)
+	}
 	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1),
 		state: revocation.NewState(nil, o.now(), o.leeway)}
 	// Subscribe before loading, so that no revocation falls between the two.
@@ -206,8 +211,18 @@ func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
 	if err != nil {
 		return err
 	}
-	written, err := revokeScript.Run(ctx, s.rdb, []string{s.hash, s.sideKey(":seq"), s.sideKey(":changes")},
-		field(r), b, s.channel, s.o.maxEntries).Int()
+	run := func() (int, error) {
+		return revokeScript.Run(ctx, s.rdb, []string{s.hash, s.sideKey(":seq"), s.sideKey(":changes")},
+			field(r), b, s.channel, s.o.maxEntries).Int()
+	}
+	written, err := run()
+	if err == nil && written == 0 {
+		// The bound counts expired entries until a full resync deletes
+		// them: delete them now, and try once more.
+		if err = s.resync(ctx, true); err == nil {
+			written, err = run()
+		}
+	}
 	if err != nil {
 		// Whether the script ran cannot be told from here: go-redis may
 		// have sent it before the failure, or on a retry.

@@ -19,15 +19,32 @@ import (
 // a full resync, which reads the whole hash, runs at start, after every
 // (re)subscription, every fullEvery resyncs, and whenever the counter went
 // back (Redis lost its data).
-const fullEvery = 30
+var fullEvery = 30 // a variable for tests (export_test.go)
 
-// The keys beside the hash share its cluster slot: their hash tag is the
-// hash's name, unless the prefix has a tag of its own.
+// The keys beside the hash share its cluster slot. Redis hashes a key by
+// its tag, the bytes between its first '{' and the first '}' after it when
+// there are any, or else by the whole key: a prefix with a tag keeps it in
+// the side keys, and one without is made their tag. A prefix whose
+// braces make no tag ("a{}b", "a}b") would be hashed whole while its side
+// keys were not: New refuses such prefixes.
 func (s *Store) sideKey(suffix string) string {
-	if strings.Contains(s.hash, "{") && strings.Contains(s.hash, "}") {
+	if _, ok := hashTag(s.hash); ok {
 		return s.hash + suffix
 	}
 	return "{" + s.hash + "}" + suffix
+}
+
+// hashTag returns key's cluster hash tag, as Redis finds it.
+func hashTag(key string) (string, bool) {
+	open := strings.IndexByte(key, '{')
+	if open < 0 {
+		return "", false
+	}
+	end := strings.IndexByte(key[open+1:], '}')
+	if end <= 0 {
+		return "", false
+	}
+	return key[open+1 : open+1+end], true
 }
 
 // revokeScript writes an entry, records the change and publishes it in one
@@ -78,13 +95,17 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 			s.mu.Unlock()
 		}
 	}
+	next := seen
 	switch {
 	case full:
 		// The counter is read first: changes after it are in the hash read
 		// now, or read again next time.
-		err = s.readAll(ctx, add)
+		err, next = s.readAll(ctx, add), seq
 	case seq > seen:
-		err = s.changedSince(ctx, seen, add)
+		// seen moves to the last change read, not to the counter: a
+		// server that answered GET ahead of the one that answers the
+		// changes (replica reads) must not skip any.
+		next, err = s.changedSince(ctx, seen, add)
 	}
 	if err != nil {
 		return err
@@ -93,7 +114,7 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 	if full {
 		_, _ = s.state.Sweep(now)
 	}
-	s.seen = seq
+	s.seen = next
 	s.syncs++
 	s.lastSync.Store(&began)
 	wasStale := s.stale.Swap(false)
@@ -162,19 +183,28 @@ func (s *Store) readAll(ctx context.Context, add func(field, value string)) erro
 	}
 }
 
-// changedSince gives add the fields whose last change came after seen.
-func (s *Store) changedSince(ctx context.Context, seen int64, add func(field, value string)) error {
-	fields, err := s.rdb.ZRangeByScore(ctx, s.sideKey(":changes"), &redis.ZRangeBy{
+// changedSince gives add the fields whose last change came after seen, and
+// returns the last change it read (seen when none).
+func (s *Store) changedSince(ctx context.Context, seen int64, add func(field, value string)) (int64, error) {
+	changes, err := s.rdb.ZRangeByScoreWithScores(ctx, s.sideKey(":changes"), &redis.ZRangeBy{
 		Min: "(" + strconv.FormatInt(seen, 10), Max: "+inf"}).Result()
 	if err != nil {
-		return fmt.Errorf("redisstore: reading changes: %w", err)
+		return seen, fmt.Errorf("redisstore: reading changes: %w", err)
+	}
+	last := seen
+	fields := make([]string, 0, len(changes))
+	for _, z := range changes {
+		if f, ok := z.Member.(string); ok {
+			fields = append(fields, f)
+			last = max(last, int64(z.Score))
+		}
 	}
 	for len(fields) > 0 {
 		batch := fields[:min(len(fields), 1000)]
 		fields = fields[len(batch):]
 		vals, err := s.rdb.HMGet(ctx, s.hash, batch...).Result()
 		if err != nil {
-			return fmt.Errorf("redisstore: reading changed revocations: %w", err)
+			return seen, fmt.Errorf("redisstore: reading changed revocations: %w", err)
 		}
 		for i, v := range vals {
 			if str, ok := v.(string); ok {
@@ -182,7 +212,7 @@ func (s *Store) changedSince(ctx context.Context, seen int64, add func(field, va
 			}
 		}
 	}
-	return nil
+	return last, nil
 }
 
 // loop resyncs periodically (and on demand) and watches the staleness bound.
