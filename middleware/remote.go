@@ -43,8 +43,9 @@ type remoteKeys struct {
 
 // fetchCall is one fetch that any number of requests may wait on.
 type fetchCall struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	err   error
+	force bool // sent with Cache-Control: no-cache
 }
 
 func newRemoteKeys(v *Verifier, issuer, jwksURL string) *remoteKeys {
@@ -72,7 +73,7 @@ func (r *remoteKeys) refreshLocked(force bool) *fetchCall {
 	if r.inflight != nil {
 		return r.inflight
 	}
-	c := &fetchCall{done: make(chan struct{})}
+	c := &fetchCall{done: make(chan struct{}), force: force}
 	if r.closed {
 		c.err = errClosed
 		close(c.done)

@@ -294,14 +294,25 @@ func (v *Verifier) Close() error {
 func (v *Verifier) Refresh(ctx context.Context) error {
 	var errs []error
 	for _, r := range v.remotes {
-		if prior := r.inFlight(); prior != nil {
-			select {
-			case <-prior.done:
-			case <-ctx.Done():
-				return ctx.Err()
+		// Wait out every fetch already in flight, and one that is not
+		// forced (a background refresh, which a cache may answer with the
+		// old set), until the fetch joined is forced and began after the
+		// call: then a rotation before the call is in what it fetches.
+		prior := r.inFlight()
+		var c *fetchCall
+		for {
+			if prior != nil {
+				select {
+				case <-prior.done:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 			}
+			if c = r.refresh(true); c.force {
+				break
+			}
+			prior = c
 		}
-		c := r.refresh(true) // in flight now, it started after prior ended
 		select {
 		case <-c.done:
 			if c.err != nil {
