@@ -14,8 +14,9 @@ import (
 // know, at every depth, with an error naming it.
 
 // UnmarshalJSON decodes a rule, refusing unknown fields, fields not
-// written exactly as named ("All_Roles": encoding/json would take it) and
-// fields given twice (it would keep the last).
+// written exactly as named ("All_Roles": encoding/json would take it),
+// fields given twice (it would keep the last) and null fields (it would
+// read them as absent).
 func (r *Rule) UnmarshalJSON(b []byte) error {
 	if err := exactNames(b); err != nil {
 		return fmt.Errorf("rbac: rule: %w", err)
@@ -55,6 +56,9 @@ func exactNames(b []byte) error {
 		if err := dec.Decode(&value); err != nil {
 			return err
 		}
+		if string(value) == "null" { // read as absent: say it, rather than drop a requirement
+			return fmt.Errorf("field %q is null", name)
+		}
 	}
 	return nil
 }
@@ -67,9 +71,12 @@ func (r *Rule) UnmarshalYAML(unmarshal func(any) error) error {
 	if err := unmarshal(&fields); err != nil {
 		return fmt.Errorf("rbac: rule: %w", err)
 	}
-	for name := range fields {
-		if !ruleFields[name] {
+	for name, v := range fields {
+		switch {
+		case !ruleFields[name]:
 			return fmt.Errorf("rbac: rule: unknown field %q", name)
+		case v == nil:
+			return fmt.Errorf("rbac: rule: field %q is null", name)
 		}
 	}
 	type plain Rule

@@ -19,6 +19,7 @@ func TestRulesRefuseUnknownFields(t *testing.T) {
 		// encoding/json would take this for all_scopes, and keep the last of two.
 		{"a field in another case", `{"All_Scopes": ["a"]}`, "All_Scopes: [a]\n", "All_Scopes"},
 		{"a field twice", `{"all_scopes": ["a"], "all_scopes": []}`, "all_scopes: [a]\nall_scopes: []\n", "all_scopes"},
+		{"a null field", `{"all_scopes": null, "authenticated": true}`, "all_scopes: null\nauthenticated: true\n", "all_scopes"},
 		{"a nested field twice", `{"any_of": [{"any_roles": ["a"], "any_roles": []}]}`, "any_of:\n  - any_roles: [a]\n    any_roles: []\n", "any_roles"},
 		{"nested", `{"any_of": [{"any_roles": ["a"]}, {"all_scopes": ["b"], "Rolse": ["c"]}]}`,
 			"any_of:\n  - any_roles: [a]\n  - all_scopes: [b]\n    Rolse: [c]\n", "Rolse"},
@@ -27,6 +28,9 @@ func TestRulesRefuseUnknownFields(t *testing.T) {
 			var r rbac.Rule
 			if err := json.Unmarshal([]byte(tc.json), &r); err == nil || !strings.Contains(err.Error(), tc.field) {
 				t.Errorf("JSON: %v", err)
+			}
+			if tc.yaml == "" {
+				return
 			}
 			if err := yaml.Unmarshal([]byte(tc.yaml), &r); err == nil || !strings.Contains(err.Error(), tc.field) {
 				t.Errorf("YAML: %v", err)
