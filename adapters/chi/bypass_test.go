@@ -156,6 +156,26 @@ func TestARouteMethodRewriteIsRefused(t *testing.T) {
 	})
 }
 
+// A handler mounted through the table answers chi's Match as chi answers for
+// a plain mounted handler (every method): GetHead leaves a HEAD to it as
+// HEAD, and a HEAD rule on the mount applies.
+func TestAHeadRuleOnAMountedHandlerApplies(t *testing.T) {
+	iss, v := conformance.Verifier(t, audience)
+	table := mustTable(t, chiguard.DenyUnlisted, map[string]rbac.Policy{
+		"GET /files/*": rbac.Role("viewer"), "HEAD /files/*": rbac.Role("admin")})
+	r := chi.NewRouter()
+	r.Use(middleware.GetHead, chiguard.Protect(v))
+	table.Router(r).Mount("/files", http.HandlerFunc(adminData))
+	expect(t, iss, r, []call{
+		{"HEAD", "/files/a", viewer, 403, ""},
+		{"HEAD", "/files/a", admin, 200, ""},
+		{"GET", "/files/a", viewer, 200, ""},
+	})
+	if err := table.Check(r); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Every way chi composes routers keeps the rule of the handler that runs.
 func TestTheTableHoldsThroughEveryCompositionOfRouters(t *testing.T) {
 	iss, v := conformance.Verifier(t, audience)

@@ -82,16 +82,19 @@ func (m *mounted) Middlewares() chi.Middlewares {
 	return nil
 }
 
+// Match and Find answer as chi does for what is mounted: a router by its
+// routes, any other handler for every method and path under the mount, as
+// chi answers for a plain handler it mounts itself ("/prefix/*"). GetHead
+// relies on them: it routes a HEAD as GET only where no HEAD route exists.
 func (m *mounted) Match(rctx *chi.Context, method, path string) bool {
-	sub, ok := m.h.(chi.Routes)
-	return ok && sub.Match(rctx, method, path)
+	return m.Find(rctx, method, path) != ""
 }
 
 func (m *mounted) Find(rctx *chi.Context, method, path string) string {
 	if sub, ok := m.h.(chi.Routes); ok {
 		return sub.Find(rctx, method, path)
 	}
-	return ""
+	return "/*"
 }
 
 // unrouted is a NotFound or MethodNotAllowed handler set through
