@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -360,7 +361,7 @@ func TestOptionalClaimRules(t *testing.T) {
 // advancingTransport moves the clock forward while a JWKS fetch is on the
 // wire, once armed.
 type advancingTransport struct {
-	clk   *clock
+	clk   *testclock.Clock
 	by    time.Duration
 	armed atomic.Bool
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/revocation"
@@ -20,7 +21,7 @@ import (
 const clientID = "web-app"
 
 type logoutEnv struct {
-	clk   *clock
+	clk   *testclock.Clock
 	iss   *jwttest.Issuer
 	v     *middleware.Verifier
 	store *revocation.Memory
@@ -29,15 +30,15 @@ type logoutEnv struct {
 
 func newLogoutEnv(t *testing.T) *logoutEnv {
 	t.Helper()
-	clk := &clock{t: time.Now()}
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"), jwttest.WithClock(clk.now))
+	clk := testclock.New(time.Now())
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"), jwttest.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(iss.Close)
-	store := revocation.NewMemory(revocation.WithClock(clk.now))
+	store := revocation.NewMemory(revocation.WithClock(clk.Now))
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
-		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)), middleware.WithClock(clk.now))
+		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)), middleware.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestBackchannelLogoutRevokesTheSession(t *testing.T) {
 func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 	t.Parallel()
 	e := newLogoutEnv(t)
-	now := e.clk.now()
+	now := e.clk.Now()
 	old := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(-time.Minute).Unix()})
 	// Minted before the logout by an issuer whose clock runs 30 s ahead.
 	ahead := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(30 * time.Second).Unix()})
@@ -130,8 +131,8 @@ func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 		}
 	}
 	// Past the leeway after the logout, the user's new tokens are accepted.
-	e.clk.add(61 * time.Second)
-	fresh := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": e.clk.now().Unix()})
+	e.clk.Advance(61 * time.Second)
+	fresh := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": e.clk.Now().Unix()})
 	if _, err := e.v.Verify(context.Background(), fresh); err != nil {
 		t.Fatalf("a token issued after the logout: %v", err)
 	}

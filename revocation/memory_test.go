@@ -5,44 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/revocation"
 )
 
 const issuer = "https://id.example.com"
 
-// clock is a fake clock that a test moves while servers read it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestMemoryStore(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	m := revocation.NewMemory(revocation.WithClock(clk.now), revocation.WithMaxTokenLifetime(time.Hour))
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
+	m := revocation.NewMemory(revocation.WithClock(clk.Now), revocation.WithMaxTokenLifetime(time.Hour))
 	ctx := context.Background()
 	// The leeway is the default 60 s: an issuer's clock may run that far
 	// ahead of the store's.
-	before, within, after := clk.now().Add(-time.Minute), clk.now().Add(59*time.Second), clk.now().Add(61*time.Second)
+	before, within, after := clk.Now().Add(-time.Minute), clk.Now().Add(59*time.Second), clk.Now().Add(61*time.Second)
 	for _, r := range []revocation.Revocation{
-		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: clk.now().Add(10 * time.Minute)},
+		{Kind: revocation.ByTokenID, Issuer: issuer, Value: "j1", Expires: clk.Now().Add(10 * time.Minute)},
 		{Kind: revocation.BySubject, Issuer: issuer, Value: "bob"},
 		{Kind: revocation.BySession, Issuer: issuer, Value: "s1"},
 	} {
@@ -79,15 +61,15 @@ func TestMemoryStore(t *testing.T) {
 	// Entries leave when no token they cover can be accepted: past its
 	// expiry plus twice the leeway (a covered token's exp may be a leeway
 	// late, and it is accepted a leeway past it).
-	clk.add(12*time.Minute - time.Second)
+	clk.Advance(12*time.Minute - time.Second)
 	if list, _ := m.List(ctx); len(list) != 3 {
 		t.Fatalf("the jti's entry within twice the leeway after it expired: %v", list)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if list, _ := m.List(ctx); len(list) != 2 {
 		t.Fatalf("after the jti expired: %v", list)
 	}
-	clk.add(time.Hour)
+	clk.Advance(time.Hour)
 	if list, _ := m.List(ctx); len(list) != 0 {
 		t.Fatalf("after the token lifetime: %v", list)
 	}
@@ -206,11 +188,11 @@ func TestAVerifierRefusesAStoreWithAShorterLeeway(t *testing.T) {
 // expired (past twice the leeway), and not before.
 func TestAFullStoreMakesRoomWhenAnEntryExpires(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	m := revocation.NewMemory(revocation.WithClock(clk.now), revocation.WithMaxEntries(2), revocation.WithLeeway(time.Second))
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
+	m := revocation.NewMemory(revocation.WithClock(clk.Now), revocation.WithMaxEntries(2), revocation.WithLeeway(time.Second))
 	ctx := context.Background()
 	revoke := func(v string, ttl time.Duration) error {
-		return m.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: v, Expires: clk.now().Add(ttl)})
+		return m.Revoke(ctx, revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: v, Expires: clk.Now().Add(ttl)})
 	}
 	if revoke("long", time.Hour) != nil || revoke("short", time.Minute) != nil {
 		t.Fatal("filling the store")
@@ -218,11 +200,11 @@ func TestAFullStoreMakesRoomWhenAnEntryExpires(t *testing.T) {
 	if err := revoke("third", time.Hour); !errors.Is(err, revocation.ErrFull) {
 		t.Fatalf("a full store: %v", err)
 	}
-	clk.add(time.Minute + time.Second) // "short" within twice the leeway of its expiry
+	clk.Advance(time.Minute + time.Second) // "short" within twice the leeway of its expiry
 	if err := revoke("third", time.Hour); !errors.Is(err, revocation.ErrFull) {
 		t.Fatalf("before the entry may be forgotten: %v", err)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if err := revoke("third", time.Hour); err != nil {
 		t.Fatalf("after an entry expired: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/revocation"
@@ -162,23 +163,23 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 // on the store's clock, however long the hanging resync blocks.
 func TestTheStalenessBoundHoldsWhileRedisHangs(t *testing.T) {
 	srv := startRedis(t)
-	clk := &fakeClock{t: time.Now()}
-	s := newStore(t, srv, redisstore.WithClock(clk.now), redisstore.WithStaleness(30*time.Second),
+	clk := testclock.New(time.Now())
+	s := newStore(t, srv, redisstore.WithClock(clk.Now), redisstore.WithStaleness(30*time.Second),
 		redisstore.WithResyncInterval(50*time.Millisecond))
-	bad := claims("", "mallory", "", clk.now().Add(-time.Hour))
+	bad := claims("", "mallory", "", clk.Now().Add(-time.Hour))
 	if err := s.Revoke(context.Background(), revocation.Revocation{Kind: revocation.BySubject, Issuer: issuer, Value: "mallory"}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // resyncs succeed, each starting at the clock's time
 	srv.pause()
 	t.Cleanup(srv.resume)
-	synced := clk.now()                // no resync succeeds from here on
+	synced := clk.Now()                // no resync succeeds from here on
 	time.Sleep(200 * time.Millisecond) // the loop is blocked in a resync that hangs
-	clk.set(synced.Add(30 * time.Second))
+	clk.Set(synced.Add(30 * time.Second))
 	if r, err := s.IsRevoked(bad); err != nil || !r {
 		t.Fatalf("at the staleness bound: %v %v, want the last state enforced", r, err)
 	}
-	clk.set(synced.Add(30*time.Second + time.Millisecond))
+	clk.Set(synced.Add(30*time.Second + time.Millisecond))
 	if _, err := s.IsRevoked(bad); !errors.Is(err, redisstore.ErrStale) {
 		t.Fatalf("just past the staleness bound while Redis hangs: %v, want ErrStale", err)
 	}
@@ -187,23 +188,6 @@ func TestTheStalenessBoundHoldsWhileRedisHangs(t *testing.T) {
 		r, err := s.IsRevoked(bad)
 		return err == nil && r
 	})
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
 }
 
 // missedWrite does what revokeScript does but the publication: as an
