@@ -3,6 +3,7 @@ package rbac
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -98,3 +99,39 @@ var ruleFields = func() map[string]bool {
 	}
 	return out
 }()
+
+// Rules is a route table's rules by key ("GET /items"), as read from
+// configuration. Decoded from JSON it refuses a key given twice
+// (encoding/json would keep the last, silently), and each rule refuses what
+// Rule refuses; YAML decoders refuse duplicate keys themselves. Pass it
+// where a map[string]Rule is wanted.
+type Rules map[string]Rule
+
+// UnmarshalJSON decodes a JSON object of rules, refusing duplicate keys.
+func (rs *Rules) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("rbac: rules: want a JSON object of rules by key")
+	}
+	out := Rules{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("rbac: rules: %w", err)
+		}
+		key, _ := tok.(string)
+		if _, dup := out[key]; dup {
+			return fmt.Errorf("rbac: rules: key %q given twice", key)
+		}
+		var r Rule
+		if err := dec.Decode(&r); err != nil {
+			return fmt.Errorf("rbac: rules: %q: %w", key, err)
+		}
+		out[key] = r
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("rbac: rules: %w", err)
+	}
+	*rs = out
+	return nil
+}

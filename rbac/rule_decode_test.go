@@ -53,3 +53,23 @@ func TestRulesRefuseUnknownFields(t *testing.T) {
 		}
 	}
 }
+
+// A table of rules read from JSON refuses a key given twice, which
+// encoding/json would decode as the last one, silently.
+func TestRulesRefuseAKeyGivenTwice(t *testing.T) {
+	t.Parallel()
+	var rs rbac.Rules
+	err := json.Unmarshal([]byte(`{"GET /admin": {"any_roles": ["admin"]}, "GET /admin": {"authenticated": true}}`), &rs)
+	if err == nil || !strings.Contains(err.Error(), `"GET /admin" given twice`) {
+		t.Fatalf("a key twice: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"GET /admin": {"any_roles": ["admin"], "Any_Roles": []}}`), &rs); err == nil {
+		t.Fatal("a rule's case variant inside the table was accepted")
+	}
+	if err := json.Unmarshal([]byte(`{"GET /a": {"any_roles": ["admin"]}, "GET /b": {"authenticated": true}}`), &rs); err != nil ||
+		len(rs) != 2 || rs["GET /a"].AnyRoles[0] != "admin" || !rs["GET /b"].Authenticated {
+		t.Fatalf("a valid table: %v %+v", err, rs)
+	}
+	var plain map[string]rbac.Rule = rs // what NewTableFromRules takes
+	_ = plain
+}

@@ -84,7 +84,8 @@ func NewTable(unlisted Unlisted, rules map[string]rbac.Policy, opts ...nethttp.O
 }
 
 // NewTableFromRules is NewTable for rules in their declarative form, as
-// loaded from JSON or YAML configuration.
+// loaded from JSON or YAML configuration. Decode JSON into an rbac.Rules,
+// which refuses a key given twice (a plain map keeps the last, silently).
 func NewTableFromRules(unlisted Unlisted, rules map[string]rbac.Rule, opts ...nethttp.Option) (*Table, error) {
 	policies := make(map[string]rbac.Policy, len(rules))
 	for key, r := range rules {
