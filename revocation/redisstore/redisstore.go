@@ -130,7 +130,7 @@ type Store struct {
 	stale    atomic.Bool               // the loop has logged that the state is stale
 	lastSync atomic.Pointer[time.Time] // when the last successful resync began
 	seen     int64                     // the change counter's value the state includes; guarded by mu
-	syncs    int                       // resyncs so far; only the loop (and New) resync
+	syncs    int                       // resyncs so far; guarded by mu
 	mu       sync.Mutex                // serializes local updates
 
 	resyncNow chan struct{}

@@ -77,9 +77,9 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 		return fmt.Errorf("redisstore: reading the change counter: %w", err)
 	}
 	s.mu.Lock()
-	seen := s.seen
+	seen, syncs := s.seen, s.syncs
 	s.mu.Unlock()
-	full = full || seq < seen || s.syncs%fullEvery == 0
+	full = full || seq < seen || syncs%fullEvery == 0
 	now := s.o.now()
 	expired := map[string]string{} // field -> the value read
 	add := func(f, v string) {
@@ -114,7 +114,11 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 	if full {
 		_, _ = s.state.Sweep(now)
 	}
-	s.seen = next
+	// Revoke may resync beside the loop: an incremental resync never moves
+	// seen back (a full one may, when the counter went back).
+	if full || next > s.seen {
+		s.seen = next
+	}
 	s.syncs++
 	s.lastSync.Store(&began)
 	wasStale := s.stale.Swap(false)
