@@ -12,7 +12,10 @@ import (
 // the payload (no copy), while jose.ParseChecked validates the payload. It
 // is the first, lenient pass: each claim's type is checked after the
 // signature. Member names match exactly, as RFC 7519 says (Go's decoder
-// would also take "ISS" for "iss"); duplicate names have been refused.
+// would also take "ISS" for "iss"). Duplicate names are refused by the
+// scan as it reads them, or, in an object of more than 32 names, when the
+// object closes: a value read before the pause only names the keys, and a
+// duplicate found after it still refuses the token.
 // The issuer is all that is needed before the signature check (it names
 // the keys), so the scan pauses there and the rest of the payload waits
 // for Token.FinishPayload: a forged token, however many claims it carries,
