@@ -17,21 +17,29 @@ import (
 	"github.com/jwtguard/jwtguard/revocation"
 )
 
-func TestAdminHandler(t *testing.T) {
-	t.Parallel()
+// adminAPI is the admin handler over store behind Protect, with a verifier
+// that consults store, for tokens of the issuer it returns.
+func adminAPI(t *testing.T, store revocation.Store) (*jwttest.Issuer, *middleware.Verifier, http.Handler) {
+	t.Helper()
 	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer iss.Close()
-	store := revocation.NewMemory()
+	t.Cleanup(iss.Close)
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
 		middleware.WithRevocation(store), middleware.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer v.Close()
-	srv := httptest.NewServer(nethttp.Protect(v)(revocation.AdminHandler(store, rbac.Role("security-admin"))))
+	t.Cleanup(func() { _ = v.Close() })
+	return iss, v, nethttp.Protect(v)(revocation.AdminHandler(store, rbac.Role("security-admin")))
+}
+
+func TestAdminHandler(t *testing.T) {
+	t.Parallel()
+	store := revocation.NewMemory()
+	iss, v, h := adminAPI(t, store)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
 	user := iss.MustMint(jwttest.Claims{"sub": "mallory", "roles": []string{"viewer"}})
@@ -81,19 +89,7 @@ func TestAdminHandler(t *testing.T) {
 // recorded, distinct from a store that could not confirm it.
 func TestAdminHandlerSaysWhenNothingWasRecorded(t *testing.T) {
 	t.Parallel()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer iss.Close()
-	store := revocation.NewMemory(revocation.WithMaxEntries(1))
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}},
-		middleware.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	h := nethttp.Protect(v)(revocation.AdminHandler(store, rbac.Role("security-admin")))
+	iss, _, h := adminAPI(t, revocation.NewMemory(revocation.WithMaxEntries(1)))
 	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
 	post := func(value string) (int, map[string]string) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"kind":"sub","iss":"`+iss.URL()+`","value":"`+value+`"}`))
