@@ -30,7 +30,7 @@ deps:
 	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind"; exit 1; }
 
 ## cost-check: make cost for EdDSA over 20 verifications (about 20 s): no
-## hostile token may cost more than 3x an ordinary token as large.
+## hostile token may cost more than 3x a valid token (C21).
 cost-check:
 	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost && \
 	$$bin/cost -algs EdDSA -n 20 > $$bin/out || { cat $$bin/out; exit 1; }

@@ -34,29 +34,34 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 			wantReason(t, err, middleware.ReasonSignatureInvalid)
 		})
 	}
-	// Nor does a malformed payload, before its iss or after it: signed, the
-	// same payload is refused as malformed. (The payload names the keys'
-	// issuer in the usual form, so its JSON is read only after the
-	// signature; TestAPayloadThatNamesItsIssuerOtherwiseIsReadUpToIt covers
-	// the other form.)
+	// Nor does a malformed payload: before the signature it is read up to
+	// its top-level iss, unvalidated, and no further. Forged, a payload
+	// whose faults lie after the iss, or are not in its structure (a
+	// duplicate, bad UTF-8), fails its signature; one whose iss cannot be
+	// found at all is malformed before any key is used. Signed, each is
+	// refused as malformed.
 	payload := mustDecode(t, good[1])
 	if !strings.Contains(string(payload), `"iss"`) || !strings.HasSuffix(string(payload), "}") {
 		t.Fatalf("payload %q", payload)
 	}
 	body := string(payload[:len(payload)-1])
-	for name, rest := range map[string]string{
-		"a duplicate claim after iss":  body + `,"exp":9999999999,"exp":9999999999}`,
-		"invalid JSON after iss":       body + `,"sub":}`,
-		"invalid UTF-8 after iss":      body + ",\"sub\":\"\xff\"}",
-		"a duplicate claim before iss": `{"exp":9999999999,"exp":9999999999,` + body[1:] + `}`,
-		"invalid JSON before iss":      `{"sub":,` + body[1:] + `}`,
-		"not JSON at all":              `<iss>` + body + `</iss>`,
+	for name, c := range map[string]struct {
+		payload string
+		forged  middleware.Reason
+	}{
+		"a duplicate claim after iss":  {body + `,"exp":9999999999,"exp":9999999999}`, middleware.ReasonSignatureInvalid},
+		"invalid JSON after iss":       {body + `,"sub":}`, middleware.ReasonSignatureInvalid},
+		"invalid UTF-8 after iss":      {body + ",\"sub\":\"\xff\"}", middleware.ReasonSignatureInvalid},
+		"a duplicate claim before iss": {`{"exp":9999999999,"exp":9999999999,` + body[1:] + `}`, middleware.ReasonSignatureInvalid},
+		"invalid UTF-8 before iss":     {"{\"sub\":\"\xff\"," + body[1:] + `}`, middleware.ReasonSignatureInvalid},
+		"invalid JSON before iss":      {`{"sub":,` + body[1:] + `}`, middleware.ReasonTokenMalformed},
+		"not JSON at all":              {`<iss>` + body + `</iss>`, middleware.ReasonTokenMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
-			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(rest)) + "." + good[2]
+			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(c.payload)) + "." + good[2]
 			_, err := v.Verify(context.Background(), forged)
-			wantReason(t, err, middleware.ReasonSignatureInvalid)
-			signed, err := iss.SignRaw(iss.KeyIDs()[0], mustDecode(t, good[0]), []byte(rest))
+			wantReason(t, err, c.forged)
+			signed, err := iss.SignRaw(iss.KeyIDs()[0], mustDecode(t, good[0]), []byte(c.payload))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,10 +71,10 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 	}
 }
 
-// C09 when the keys are picked before the payload is read: a payload that
-// holds a configured issuer's iss member anywhere is checked with that
-// issuer's keys, and then its own iss must be that issuer. Here the issuer
-// signs payloads whose iss member naming it sits inside another claim.
+// C09: only the payload's own top-level iss names the keys. Here the
+// issuer signs payloads in which an iss member naming it sits inside
+// another claim or a string, while the top-level iss names another issuer,
+// names none, or is not a string.
 func TestAPayloadNamingItsIssuerOnlyInsideAClaimIsRefused(t *testing.T) {
 	t.Parallel()
 	l := newPayloadLab(t)
@@ -91,10 +96,10 @@ func TestAPayloadNamingItsIssuerOnlyInsideAClaimIsRefused(t *testing.T) {
 }
 
 // A payload that writes its iss otherwise than the usual "iss":"<url>"
-// (escaped slashes, spaces) verifies all the same; its keys are found by
-// reading the payload up to its iss, which a malformed payload fails
-// before any signature check.
-func TestAPayloadThatNamesItsIssuerOtherwiseIsReadUpToIt(t *testing.T) {
+// (escaped slashes, spaces, escapes) verifies all the same: its keys are
+// found by reading the payload up to its iss, which a payload malformed
+// before it fails before any signature check.
+func TestAnIssWrittenInAnyFormNamesTheKeys(t *testing.T) {
 	t.Parallel()
 	l := newPayloadLab(t)
 	payload, member, iss, good := l.payload, l.member, l.iss, l.good

@@ -1,18 +1,13 @@
 package middleware
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
@@ -70,7 +65,6 @@ type issuerState struct {
 	algs      jose.AlgSet
 	static    *keySet
 	remote    *remoteKeys
-	named     *namedIn // its iss member as JSON encoders write it, when it is the only issuer
 }
 
 // New builds a Verifier for one or more issuers. It validates the whole
@@ -127,7 +121,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 			v.remotes = append(v.remotes, st.remote)
 		}
 		if len(issuers) == 1 {
-			v.only, st.named = st, newNamedIn(st.url)
+			v.only = st
 		}
 	}
 	if cfg.startupFetch {
@@ -467,35 +461,28 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	defer tok.Release()
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
-	// The issuer names the keys. When the payload's bytes hold the one
-	// configured issuer's iss member as encoders write it, its keys check
-	// the signature before the payload's JSON is read at all, so a forged
-	// token's claims are never parsed; once the signature has verified, the
-	// payload's own iss must be that issuer (C09). Otherwise one pass over
-	// the payload validates it and collects the registered claims' raw
-	// values up to iss, and pauses there; it finishes once the signature
-	// has verified. A payload that names no configured issuer is refused
-	// before any signature check either way.
-	is := v.namedIssuer(tok.Payload)
-	deferred := is != nil
-	if !deferred {
-		if err := tok.ScanPayload(w.member); err != nil {
-			return "", newError(ReasonTokenMalformed, descMalformed, err)
-		}
-		tokIss, err := stringClaim("iss", w.Iss)
-		if err != nil || tokIss == "" {
-			return "", newError(ReasonIssuerInvalid, descInvalid, errors.New("no iss claim of type string"))
-		}
-		if is = v.issuer(tokIss); is == nil {
-			return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
-		}
+	// The issuer names the keys: the payload is read up to its top-level
+	// iss and no further, unvalidated, so a forged token's claims cost no
+	// scan (C21). What it names picks the keys only; once the signature has
+	// verified, the whole payload is validated and its own iss must be the
+	// issuer whose keys verified it (C09). A payload that names no
+	// configured issuer is refused before any signature check.
+	tokIss, err := jose.PeekIssuer(tok.Payload)
+	switch {
+	case errors.Is(err, jose.ErrNoIssuer):
+		return "", newError(ReasonIssuerInvalid, descInvalid, err)
+	case err != nil:
+		return "", newError(ReasonTokenMalformed, descMalformed, err)
+	}
+	is := v.issuer(tokIss)
+	if is == nil {
+		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
 	}
 	iss := is.url // the same string, in memory of its own
 	if !is.algs.Has(alg) {
 		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	var key *jose.Key
-	var err error
 	if is.static != nil {
 		key, err = is.static.find(h.Kid, alg)
 	} else {
@@ -513,24 +500,15 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := tok.Verify(alg, key); err != nil {
 		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
 	}
-	// Signature verified: the payload, or the rest of it, is scanned (a
-	// malformed one never masks a bad signature, C25), and from here on the
-	// claims are the issuer's own words, kept out of pooled memory.
-	if deferred {
-		// Kept first, the payload is scanned where it stays: what the scan
-		// collects from it needs no moving.
-		tok.KeepPayload()
-		if err := tok.ScanPayload(w.collect); err != nil {
-			return iss, newError(ReasonTokenMalformed, descMalformed, err)
-		}
-		if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
-			return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer it names elsewhere, whose keys verified it"))
-		}
-	} else {
-		if err := tok.FinishPayload(w.member); err != nil {
-			return iss, newError(ReasonTokenMalformed, descMalformed, err)
-		}
-		w.keep(tok.KeepPayload(), tok.Payload)
+	// Signature verified: the payload is validated (a malformed one never
+	// masks a bad signature, C25), kept out of pooled memory first, as the
+	// claims are the issuer's own words from here on.
+	tok.KeepPayload()
+	if err := tok.ScanPayload(w.member); err != nil {
+		return iss, newError(ReasonTokenMalformed, descMalformed, err)
+	}
+	if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
+		return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer whose keys verified it"))
 	}
 	box := newClaimsBox(Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload})
 	c := &box.c
@@ -543,70 +521,15 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 
 var errAlgNotAllowed = errors.New("alg is not allowed")
 
-// namedIssuer returns the verifier's only issuer if the decoded payload
-// holds its iss member as JSON encoders write it ("iss":"<url>", no space,
-// no escape), else nil: then the payload must be scanned to find the
-// issuer. A shortcut only: the bytes may sit anywhere in the payload, so
-// the payload's own iss is checked once the signature has verified. With
-// one issuer that costs no valid token anything (any other iss is refused
-// all the same); with several, a token may name another configured issuer
-// inside a claim (an RFC 8693 actor, say), and only its own iss may pick
-// the keys.
-func (v *Verifier) namedIssuer(payload []byte) *issuerState {
-	if is := v.only; is != nil && is.named.in(payload) {
-		return is
-	}
-	return nil
-}
-
-// namedIn finds an issuer's iss member in payloads. Safe for concurrent
-// use.
-type namedIn struct {
-	member []byte
-	// where it was last found: tokens of one issuer carry their claims in
-	// the same order, mostly of the same lengths, so a comparison there
-	// usually spares the search. It is stored for one search in
-	// storeOneIn, at random: a hint that stays put settles after a few
-	// tokens, and one that keeps moving (a claim of varying length before
-	// iss) is not written by every request, which would make every core
-	// fetch the word anew.
-	last atomic.Int64
-}
-
-const storeOneIn = 8
-
-func newNamedIn(url string) *namedIn {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(url) // a string always encodes
-	return &namedIn{member: append([]byte(`"iss":`), bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)}
-}
-
-func (n *namedIn) in(payload []byte) bool {
-	at := int(n.last.Load())
-	if at+len(n.member) <= len(payload) && bytes.Equal(payload[at:at+len(n.member)], n.member) {
-		return true
-	}
-	i := bytes.Index(payload, n.member)
-	if i < 0 {
-		return false
-	}
-	if rand.Uint32()%storeOneIn == 0 {
-		n.last.Store(int64(i))
-	}
-	return true
-}
-
 // issuer returns the configured issuer with exactly this identifier, or nil.
-func (v *Verifier) issuer(iss string) *issuerState {
+func (v *Verifier) issuer(iss []byte) *issuerState {
 	if v.only != nil {
-		if iss == v.only.url {
+		if string(iss) == v.only.url {
 			return v.only
 		}
 		return nil
 	}
-	return v.issuers[iss]
+	return v.issuers[string(iss)] // no copy: the compiler looks the bytes up in place
 }
 
 // acceptHeader is the allowlist check jose.ParseChecked runs on the header.
@@ -647,11 +570,11 @@ type signed struct {
 	alg    *jose.Alg
 }
 
-func (v *Verifier) unknownIssuer(iss string) error {
+func (v *Verifier) unknownIssuer(iss []byte) error {
 	// iss lies in pooled memory: the error keeps a copy, of its first
 	// kilobyte at most (more than any issuer identifier it could nearly
 	// match; the text quotes less).
-	return &unknownIssuerError{iss: strings.Clone(iss[:min(len(iss), 1<<10)]), urls: v.urls}
+	return &unknownIssuerError{iss: string(iss[:min(len(iss), 1<<10)]), urls: v.urls}
 }
 
 // unknownIssuerError is the cause of a token refused for its iss. It is

@@ -3,15 +3,17 @@
 // for the benchmark beside the valid-token one (middleware's
 // BenchmarkHostile) and for counting instructions (internal/cmd/cost).
 //
-// Each hostile token names its issuer only where the verifier must scan
-// the whole payload before the signature ("iss" : "…", with spaces, as the
-// last member) and carries a forged signature of the right length: it
-// costs everything an attacker without the key can make a verifier do.
+// Each hostile token names its issuer in its payload's last member, so
+// that the verifier reads the whole payload to find it before the
+// signature, and carries a forged signature of the right length: it costs
+// everything an attacker without the key can make a verifier do.
 package hostile
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // A Signer signs a header and a payload, JSON as given, into a compact JWS.
@@ -31,6 +33,9 @@ const Budget = (16<<10)*3/4 - 600
 // HeaderBudget is the JSON the header may hold within the 8 KiB limit of
 // its encoded form.
 const HeaderBudget = (8<<10)*3/4 - 2
+
+// HeaderNames is the most member names a header may hold, at every depth.
+const HeaderNames = jose.MaxHeaderNames
 
 // Fill repeats item(i) after prefix, separated by commas, while the JSON
 // stays within budget, and closes it with suffix.
@@ -55,8 +60,8 @@ func member(prefix string) func(int) string {
 	return func(i int) string { return fmt.Sprintf(`%s%d":0`, prefix, i) }
 }
 
-// OverLimit names the tokens whose header is over its limit: they are
-// refused as malformed before anything else.
+// OverLimit names the tokens whose header is over one of its limits (its
+// size, its names): they are refused as malformed before anything else.
 const OverLimit = "header over the limit: "
 
 // Tokens returns the hostile tokens by what they are built of.
@@ -102,17 +107,38 @@ func Tokens(sign Signer, t Token) (map[string]string, error) {
 			return nil, err
 		}
 	}
-	// The header is read before anything else; a header at its limit with
-	// a hostile payload is the costliest token of all.
+	// The header is read in full before the signature: at its limits (its
+	// size, and its names: HeaderNames), with a hostile payload, it makes
+	// the costliest tokens of all. The payload, read up to its iss only, is
+	// one of escaped names.
 	open := fmt.Sprintf(`{"alg":%q,"kid":%q,`, t.Alg, t.KeyID)
-	for name, item := range map[string]string{"escaped names": `"\u0061\u0062`, "many members": `"m`} {
-		h := Fill(open, "}", HeaderBudget, member(item))
+	nested := func(int) string { return strings.Repeat("[", 30) + strings.Repeat("]", 30) }
+	names := func(item string) string { // as many as the limit leaves, with alg, kid and x
+		var b strings.Builder
+		for i := range HeaderNames - 3 {
+			b.WriteString(member(item)(i) + ",")
+		}
+		return b.String()
+	}
+	headers := map[string]string{
+		"escaped names, then nesting": Fill(open+names(`"\u0061\u0062`)+`"x":[`, "]}", HeaderBudget, nested),
+		"many members, then nesting":  Fill(open+names(`"m`)+`"x":[`, "]}", HeaderBudget, nested),
+		"deep nesting":                Fill(open+`"x":[`, "]}", HeaderBudget, nested),
+		"escaped strings":             Fill(open+`"x":[`, "]}", HeaderBudget, func(int) string { return `"\u00e9\ud83d\ude00\n"` }),
+	}
+	for name, h := range headers {
 		if toks["header: "+name], err = forged(sign, h, Fill("{", end, Budget-len(h), member(`"\u0061\u0062`))); err != nil {
 			return nil, err
 		}
+	}
+	for name, item := range map[string]string{"escaped names": `"\u0061\u0062`, "many members": `"m`} {
 		if toks[OverLimit+name], err = forged(sign, Fill(open, "}", HeaderBudget+100, member(item)), "{"+claims+"}"); err != nil {
 			return nil, err
 		}
+	}
+	toks[OverLimit+"one name too many"], err = forged(sign, open+names(`"m`)+`"x":0,"y":0}`, "{"+claims+"}")
+	if err != nil {
+		return nil, err
 	}
 	return toks, nil
 }

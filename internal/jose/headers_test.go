@@ -3,7 +3,9 @@ package jose
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -110,28 +112,30 @@ func TestConcurrentParsesShareAMemo(t *testing.T) {
 	wg.Wait()
 }
 
-// Rebase moves a subslice to the same place in the copy, and copies
-// anything that does not lie within the original.
-func TestRebase(t *testing.T) {
+// A header holds at most MaxHeaderNames member names, nested ones counted:
+// it is read before any signature check.
+func TestHeaderNamesAreBounded(t *testing.T) {
 	t.Parallel()
-	back := []byte("0123456789AB")
-	from := back[:10]
-	to := []byte("abcdefghij")
-	if got := Rebase(from[2:5], from, to); string(got) != "cde" || &got[0] != &to[2] || cap(got) != 3 {
-		t.Fatalf("Rebase(from[2:5]) = %q (cap %d)", got, cap(got))
+	header := func(names int, nested bool) string {
+		members := []string{`"alg":"RS256"`}
+		for i := 1; i < names; i++ {
+			members = append(members, fmt.Sprintf(`"x%d":0`, i))
+		}
+		if nested { // the last two names inside an object
+			members[len(members)-2] = `"jwk":{"kty":"RSA"}`
+			members = members[:len(members)-1]
+		}
+		return "{" + strings.Join(members, ",") + "}"
 	}
-	if got := Rebase(from[7:], from, to); string(got) != "hij" {
-		t.Fatalf("Rebase(from[7:]) = %q", got)
-	}
-	if Rebase(nil, from, to) != nil {
-		t.Fatal("Rebase(nil) is not nil")
-	}
-	elsewhere := []byte("elsewhere")
-	got := Rebase(elsewhere[1:4], from, to)
-	if string(got) != "lse" || &got[0] == &elsewhere[1] {
-		t.Fatalf("a slice outside from: %q, shared: %v", got, &got[0] == &elsewhere[1])
-	}
-	if got := Rebase(back[8:12], from, to); string(got) != "89AB" || &got[0] == &back[8] {
-		t.Fatalf("a slice running past from: %q", got)
+	for _, nested := range []bool{false, true} {
+		for names, ok := range map[int]bool{MaxHeaderNames: true, MaxHeaderNames + 1: false} {
+			raw := seg(header(names, nested)) + "." + seg(`{"iss":"x"}`) + "." + seg("sig")
+			var tok Token
+			err := ParseChecked(&tok, raw, nil, nil, nil)
+			tok.Release()
+			if ok && err != nil || !ok && (!errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "member names")) {
+				t.Errorf("%d names (nested %v): %v", names, nested, err)
+			}
+		}
 	}
 }

@@ -16,6 +16,11 @@ const (
 	MaxJSONWidth = 10000 // members of one object, elements of one array
 )
 
+// MaxHeaderNames bounds the member names of a JOSE header, at every depth
+// (C21). Real headers have a handful; a header is scanned before the
+// signature is checked, so a forged one must not cost more than that.
+const MaxHeaderNames = 64
+
 // scanObject validates b as one JSON object in a single pass and calls fn,
 // when not nil, with the name (decoded when it holds escapes) and the raw
 // value of each top-level member as it is read. On an error, discard what
@@ -37,21 +42,15 @@ const (
 // only. Ordinary tokens cost no allocation.
 func scanObject(what string, b []byte, fn func(name, value []byte)) error {
 	var s scanner
-	if fn == nil {
-		return s.start(what, b, nil)
-	}
-	return s.start(what, b, func(name, value []byte) bool { fn(name, value); return false })
+	return s.start(what, b, fn)
 }
 
-// A memberFunc is given each top-level member of a scanned object; true
-// pauses the scan just after that member (see scanner.resume).
-type memberFunc func(name, value []byte) (pause bool)
+// A memberFunc is given each top-level member of a scanned object.
+type memberFunc func(name, value []byte)
 
-// start begins the scan of b (see scanObject) in s. When fn pauses it, start
-// returns nil with s.paused set: b is then valid up to that member only, and
-// resume finishes the scan.
+// start runs the scan of b (see scanObject) in s.
 func (s *scanner) start(what string, b []byte, fn memberFunc) error {
-	s.b, s.depth, s.n, s.paused, s.spill = b, 0, 0, false, s.spill[:0] // s.names need no zeroing: s.n bounds them
+	s.b, s.depth, s.n, s.seen, s.spill = b, 0, 0, 0, s.spill[:0] // s.names need no zeroing: s.n bounds them
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, what)
@@ -60,25 +59,7 @@ func (s *scanner) start(what string, b []byte, fn memberFunc) error {
 	return s.end(what, i, f)
 }
 
-// resume finishes a paused scan, giving fn the members after the pause
-// (fn can pause it no more); it returns nil at once if s is not paused.
-func (s *scanner) resume(what string, fn memberFunc) error {
-	if !s.paused {
-		return nil
-	}
-	s.paused = false
-	var once memberFunc
-	if fn != nil {
-		once = func(name, value []byte) bool { fn(name, value); return false }
-	}
-	i, f := s.members(s.at.i, s.at.count, 0, s.at.wide, false, once)
-	return s.end(what, i, f)
-}
-
 func (s *scanner) end(what string, i int, f fault) error {
-	if f == faultPaused {
-		return nil
-	}
 	if f == 0 {
 		if i = skipSpace(s.b, i); i != len(s.b) {
 			f = faultSyntax
@@ -94,14 +75,11 @@ func (s *scanner) end(what string, i int, f fault) error {
 // end alone formats the error (which keeps the scanner and its name list
 // on the stack).
 type scanner struct {
-	b      []byte
-	depth  int
-	n      int  // how many of names are in use
-	paused bool // the top-level object's scan stopped after a member (at)
-	at     struct {
-		i, count int // just past the member's value; its number
-		wide     int // the top-level object's wide (see members)
-	}
+	b         []byte
+	depth     int
+	n         int            // how many of names are in use
+	maxNames  int            // when above 0, the most member names the input may hold (see MaxHeaderNames)
+	seen      int            // member names read so far
 	names     [64]memberName // the open objects' listed member names, innermost last
 	spill     []memberName   // the names of the open objects too wide for names, innermost last
 	table     []int32        // distinct's hash table
@@ -118,7 +96,7 @@ const (
 	faultObjectWidth
 	faultArrayWidth
 	faultDuplicate
-	faultPaused // not a fault: fn asked for a pause
+	faultNames // more than maxNames: only headers have one (MaxHeaderNames)
 )
 
 func (f fault) error(what string, i, n int) error {
@@ -131,6 +109,8 @@ func (f fault) error(what string, i, n int) error {
 		return fmt.Errorf("%w: %s: JSON object wider than %d members", ErrMalformed, what, MaxJSONWidth)
 	case faultArrayWidth:
 		return fmt.Errorf("%w: %s: JSON array longer than %d elements", ErrMalformed, what, MaxJSONWidth)
+	case faultNames:
+		return fmt.Errorf("%w: %s: more than %d member names", ErrMalformed, what, MaxHeaderNames)
 	case faultDuplicate:
 		return fmt.Errorf("%w: %s: a member name appears twice in one object, or twice but for letter case", ErrMalformed, what)
 	}
@@ -179,17 +159,15 @@ func (s *scanner) object(i int, fn memberFunc) (int, fault) {
 		s.depth--
 		return i + 1, 0
 	}
-	return s.members(i, 1, s.n, -1, true, fn)
+	return s.members(i, fn)
 }
 
-// members scans an open object's members from b[i]: from the first
-// member's name when first, else from the end of member count-1's value.
-// base is where the object's names start in s.names. wide is -1 while they
-// are listed there, and once the object has too many, where they start in
-// s.spill.
-func (s *scanner) members(i, count, base, wide int, first bool, fn memberFunc) (int, fault) {
-	b := s.b
-	for ; ; count++ {
+// members scans an open object's members from the first member's name at
+// b[i]. Its names are listed in s.names from base; once the object has too
+// many, wide is where they start in s.spill (-1 until then).
+func (s *scanner) members(i int, fn memberFunc) (int, fault) {
+	b, base, wide := s.b, s.n, -1
+	for count, first := 1, true; ; count++ {
 		if !first {
 			if i = skipSpace(b, i); i >= len(b) {
 				return i, faultSyntax
@@ -214,6 +192,9 @@ func (s *scanner) members(i, count, base, wide int, first bool, fn memberFunc) (
 		first = false
 		if count > MaxJSONWidth {
 			return i, faultObjectWidth
+		}
+		if s.seen++; s.maxNames > 0 && s.seen > s.maxNames {
+			return i, faultNames
 		}
 		if i >= len(b) || b[i] != '"' {
 			return i, faultSyntax
@@ -245,11 +226,7 @@ func (s *scanner) members(i, count, base, wide int, first bool, fn memberFunc) (
 				s.unescaped = appendUnescaped(s.unescaped[:0], n)
 				n = s.unescaped
 			}
-			if fn(n, b[start:i:i]) {
-				s.paused = true
-				s.at.i, s.at.count, s.at.wide = i, count+1, wide
-				return i, faultPaused
-			}
+			fn(n, b[start:i:i])
 		}
 	}
 }
@@ -297,10 +274,12 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// str scans the string at b[i] (a quote) and returns the index just past
-// it and whether it holds an escape.
-func (s *scanner) str(i int) (end int, escaped bool, f fault) {
-	b := s.b
+// str scans the string at s.b[i] (see scanString).
+func (s *scanner) str(i int) (end int, escaped bool, f fault) { return scanString(s.b, i) }
+
+// scanString validates the string at b[i] (a quote) and returns the index
+// just past it and whether it holds an escape.
+func scanString(b []byte, i int) (end int, escaped bool, f fault) {
 	j := i + 1
 	for {
 		// Eight bytes at a time up to the next byte that needs a look, then

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/jwtguard/jwtguard/internal/memo"
 )
@@ -61,7 +60,6 @@ type Token struct {
 
 	pooled *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
 	kept   []byte           // the payload's copy, once KeepPayload made it
-	scan   scanner          // the payload's scan, while ParseChecked's member has paused it
 }
 
 // maxHeaderSegment bounds the encoded header (C21). A JOSE header names an
@@ -87,52 +85,19 @@ func (t *Token) Release() {
 		bufPool.Put(t.pooled)
 		t.pooled, t.Signature = nil, nil
 		if t.kept == nil {
-			t.Payload, t.scan.b = nil, nil
+			t.Payload = nil
 		}
 	}
 }
 
 // KeepPayload moves the payload out of pooled memory, so that it stays
-// valid after Release, and returns where it was: move what was read from it
-// with Rebase.
-func (t *Token) KeepPayload() (old []byte) {
-	old = t.Payload
+// valid after Release. Call it before ScanPayload when anything read from
+// the payload must outlive the check.
+func (t *Token) KeepPayload() {
 	if t.pooled != nil && t.kept == nil {
-		t.kept = bytes.Clone(old)
+		t.kept = bytes.Clone(t.Payload)
 		t.Payload = t.kept
-		if t.scan.paused {
-			t.scan.b = t.kept // FinishPayload reads the copy
-		}
 	}
-	return old
-}
-
-// FinishPayload finishes the payload's scan that ParseChecked's member
-// paused, giving member the members after the pause, and returns the error
-// that ParseChecked would have returned for the rest of the payload. Until
-// it returns nil, the payload is known to be valid only up to the member
-// that paused the scan. Without a pause it returns nil at once.
-func (t *Token) FinishPayload(member func(name, value []byte) (pause bool)) error {
-	if t.scan.paused && t.scan.b == nil {
-		return errReleasedPaused
-	}
-	return t.scan.resume("payload", member)
-}
-
-var errReleasedPaused = errors.New("jose: the payload was released before its scan finished")
-
-// Rebase returns s, a subslice of from, as the same subslice of to (a copy
-// of from), capped at its length. A slice that does not lie within from is
-// copied instead, so that nothing read from pooled memory can outlive it.
-func Rebase(s, from, to []byte) []byte {
-	if s == nil {
-		return nil
-	}
-	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(s))) - uintptr(unsafe.Pointer(unsafe.SliceData(from))))
-	if off < 0 || off > len(from) || len(s) > len(from)-off || len(to) != len(from) {
-		return bytes.Clone(s)
-	}
-	return to[off : off+len(s) : off+len(s)]
 }
 
 // Split cuts the compact form into exactly three non-empty segments; the
@@ -182,15 +147,11 @@ func Parse(raw string) (*Token, error) {
 // member, when not nil, is given each top-level member of the payload (its
 // name, decoded, and its raw value) during the one pass that validates the
 // payload, so a caller reads the claims it needs without a second scan; on
-// an error, discard what member was given. When member returns true, the
-// scan pauses after that member and ParseChecked returns: the caller reads
-// what it needs before the signature check (a verifier, the issuer) and
-// calls t.FinishPayload afterwards, so that a token whose signature fails
-// costs no scan of the claims after it.
+// an error, discard what member was given.
 // headers, when not nil, remembers the headers that passed: every token of
 // one key carries the same header segment, so most tokens skip its
 // decoding and checks. Call t.Release once the signature has been checked.
-func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte) (pause bool)) error {
+func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte)) error {
 	if err := ParseDeferred(t, raw, headers, accept); err != nil {
 		return err
 	}
@@ -204,18 +165,16 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 // ParseDeferred is ParseChecked without the payload's scan: it splits
 // raw, reads the header (headers and accept as in ParseChecked) and decodes
 // the payload and the signature, leaving the payload's JSON unchecked until
-// ScanPayload, which must come before anything reads a claim. A verifier
-// that can tell the keys from the payload's bytes alone checks the
-// signature first, so a forged token's claims are never parsed. Call
-// t.Release once done, whatever ScanPayload returns.
+// ScanPayload, which must come before anything reads a claim: a verifier
+// finds the keys with PeekIssuer and checks the signature first, so a
+// forged token's claims are never parsed. Call t.Release once done,
+// whatever ScanPayload returns.
 func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg string) error) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
-	// Field by field: the scanner's name list needs no zeroing.
 	t.Header, t.SigningInput, t.Payload, t.Signature, t.pooled, t.kept = Header{}, raw[:len(hs)+1+len(ps)], nil, nil, nil, nil
-	t.scan.b, t.scan.paused = nil, false
 	if err := headers.read(&t.Header, hs); err != nil {
 		return err
 	}
@@ -245,9 +204,10 @@ func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg strin
 }
 
 // ScanPayload validates the payload of a token from ParseDeferred in the
-// one pass of ParseChecked, member and its pause included. Call it once.
-func (t *Token) ScanPayload(member func(name, value []byte) (pause bool)) error {
-	return t.scan.start("payload", t.Payload, member)
+// one pass of ParseChecked, member included.
+func (t *Token) ScanPayload(member func(name, value []byte)) error {
+	var s scanner
+	return s.start("payload", t.Payload, member)
 }
 
 // Headers remembers decoded, checked headers by their segment (a
@@ -350,7 +310,8 @@ func decodeSegment(buf []byte, seg string, bad error) (out, rest []byte, err err
 // (or null, read as absent).
 func decodeHeader(hb []byte, h *Header) error {
 	var bad string
-	err := scanObject("header", hb, func(name, value []byte) {
+	s := scanner{maxNames: MaxHeaderNames}
+	err := s.start("header", hb, func(name, value []byte) {
 		var str *string
 		switch string(name) {
 		case "alg":

@@ -13,8 +13,9 @@
 //
 //	cost [-algs RS256,ES256,EdDSA] [-n 100] [-max 3]
 //
-// exits 1 when a hostile token costs more than max times the ordinary
-// token as large.
+// exits 1 when a hostile token costs more than max times a valid token of
+// the same algorithm (a small one: C21's bound). An ordinary token as large
+// as the limit allows is shown beside it.
 package main
 
 import (
@@ -65,7 +66,7 @@ func main() {
 	}
 	algs := flag.String("algs", "RS256", "algorithms, comma-separated (RS256, ES256, EdDSA)")
 	n := flag.Int("n", 100, "verifications per count")
-	max := flag.Float64("max", 3, "the largest ratio of a hostile token to the ordinary token as large")
+	max := flag.Float64("max", 3, "the largest ratio of a hostile token to a valid one")
 	flag.Parse()
 	over, err := measure(strings.Split(*algs, ","), *n, *max)
 	if err != nil {
@@ -156,7 +157,7 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 	fmt.Printf("Instructions per verification (`make cost`, %s, %s): the difference between a run of %d verifications and a "+
 		"run that only sets up, divided by %d, counted by callgrind with GOMAXPROCS=1 and GOGC=off (allocations count, "+
 		"collecting them does not). \"valid\" is a small token; \"valid, as large\" an ordinary 16 KiB one (groups); the "+
-		"rest are the hostile tokens of internal/hostile, each refused at its signature (or, with a header over 8 KiB, before anything else; or, with "+
+		"rest are the hostile tokens of internal/hostile, each refused at its signature (or, with a header over 8 KiB or of more than 64 names, before anything else; or, with "+
 		"a long escaped iss, for naming no configured issuer). Valgrind shows the program no SHA extensions, so hashing 16 KiB weighs more here than "+
 		"on most hardware.\n\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), n, n)
 	fmt.Printf("| alg | token | instructions | × valid | × as large |\n|---|---|---:|---:|---:|\n")
@@ -189,12 +190,12 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 			per[name] = float64(total-setup) / float64(n)
 		}
 		for _, name := range names {
-			ratio := per[name] / per["valid, as large"]
+			ratio := per[name] / per["valid"]
 			mark := ""
 			if !strings.HasPrefix(name, "valid") && ratio > max {
 				over, mark = true, " **over**"
 			}
-			fmt.Printf("| %s | %s | %.0f | %.2f | %.2f%s |\n", alg, name, per[name], per[name]/per["valid"], ratio, mark)
+			fmt.Printf("| %s | %s | %.0f | %.2f%s | %.2f |\n", alg, name, per[name], ratio, mark, per[name]/per["valid, as large"])
 		}
 	}
 	return over, nil

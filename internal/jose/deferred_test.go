@@ -1,0 +1,75 @@
+package jose
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// ParseChecked resets a reused Token field by field (its scanner's name
+// list needs no zeroing): what it leaves is what a fresh Token gets.
+func TestParseCheckedResetsAReusedToken(t *testing.T) {
+	t.Parallel()
+	// A new Token field must be reset in ParseChecked, then counted here.
+	if n := reflect.TypeFor[Token]().NumField(); n != 6 {
+		t.Fatalf("Token has %d fields: reset the new one in ParseChecked", n)
+	}
+	first := seg(`{"alg":"RS256","kid":"a","typ":"at+jwt"}`) + "." + seg(`{"iss":"https://one.example","sub":"alice"}`) + "." + seg("sig1")
+	second := seg(`{"alg":"ES256"}`) + "." + seg(`{"sub":"bob"}`) + "." + seg("sig2")
+	var reused Token
+	if err := ParseChecked(&reused, first, nil, nil, func(n, v []byte) {}); err != nil {
+		t.Fatal(err)
+	}
+	reused.KeepPayload()
+	reused.Release()
+	if err := ParseChecked(&reused, second, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var fresh Token
+	if err := ParseChecked(&fresh, second, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(reused.Header, fresh.Header) || reused.SigningInput != fresh.SigningInput ||
+		string(reused.Payload) != string(fresh.Payload) || string(reused.Signature) != string(fresh.Signature) ||
+		reused.kept != nil || reused.pooled == nil {
+		t.Fatalf("reused %+v, fresh %+v", reused, fresh)
+	}
+	reused.Release()
+	fresh.Release()
+}
+
+// ParseDeferred decodes and checks all but the payload's JSON: a payload
+// that is not JSON at all parses, its bytes readable, and ScanPayload then
+// refuses it as ParseChecked does; base64 faults are its own.
+func TestParseDeferredLeavesThePayloadsJSONToScanPayload(t *testing.T) {
+	t.Parallel()
+	hdr := seg(`{"alg":"RS256","kid":"a"}`)
+	for _, payload := range []string{`{"iss":"https://id.example","sub":"alice"}`, `not JSON`, `{"sub":"a","sub":"b"}`, "{\"sub\":\"\xff\"}"} {
+		raw := hdr + "." + seg(payload) + "." + seg("sig")
+		var whole Token
+		errWhole := ParseChecked(&whole, raw, nil, nil, nil)
+		whole.Release()
+
+		var tok Token
+		if err := ParseDeferred(&tok, raw, nil, nil); err != nil {
+			t.Fatalf("%s: ParseDeferred: %v", payload, err)
+		}
+		if string(tok.Payload) != payload || string(tok.Signature) != "sig" {
+			t.Fatalf("%s: payload %q, signature %q", payload, tok.Payload, tok.Signature)
+		}
+		err := tok.ScanPayload(nil)
+		tok.Release()
+		if (err == nil) != (errWhole == nil) || err != nil && err.Error() != errWhole.Error() {
+			t.Fatalf("%s: ScanPayload %v, ParseChecked %v", payload, err, errWhole)
+		}
+		if payload == `not JSON` && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("not JSON: %v", err)
+		}
+	}
+	var tok Token
+	for _, raw := range []string{hdr + ".e30=." + seg("sig"), hdr + "." + seg("{}") + ".c2ln=", hdr + ".." + seg("sig")} {
+		if err := ParseDeferred(&tok, raw, nil, nil); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+}
