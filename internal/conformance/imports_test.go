@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -26,6 +27,25 @@ func TestCoreImportsNoRouter(t *testing.T) {
 		for _, router := range []string{"github.com/gin-gonic/", "github.com/labstack/", "github.com/go-chi/", "/adapters/"} {
 			if strings.Contains(p, router) {
 				t.Errorf("the core imports %s", p)
+			}
+		}
+	}
+}
+
+// TestCoreModuleNeedsNoHeavyDependency keeps what only some users need out
+// of the root module's graph: a user of the core downloads no router but
+// chi, no Redis client, no gRPC, no OpenTelemetry and no Prometheus (each
+// lives in a nested module). go.sum lists every module of the graph.
+func TestCoreModuleNeedsNoHeavyDependency(t *testing.T) {
+	for _, file := range []string{"../../go.mod", "../../go.sum"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, heavy := range []string{"github.com/redis/", "google.golang.org/grpc", "go.opentelemetry.io/",
+			"github.com/prometheus/", "github.com/gin-gonic/", "github.com/labstack/", "connectrpc.com/"} {
+			if strings.Contains(string(b), heavy) {
+				t.Errorf("%s names %s", file, heavy)
 			}
 		}
 	}
