@@ -91,6 +91,12 @@ func TestAPayloadNamingItsIssuerOnlyInsideAClaimIsRefused(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := l.v.Verify(context.Background(), l.sign(t, p))
 			wantReason(t, err, middleware.ReasonIssuerInvalid)
+			// Forged, it is refused for its issuer too, so before the
+			// signature: the keys were never the issuer's. (Had the nested
+			// member picked them, the signature would fail first.)
+			forged := l.good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + l.good[2]
+			_, err = l.v.Verify(context.Background(), forged)
+			wantReason(t, err, middleware.ReasonIssuerInvalid)
 		})
 	}
 }
@@ -107,6 +113,8 @@ func TestAnIssWrittenInAnyFormNamesTheKeys(t *testing.T) {
 		"escaped slashes":      strings.ReplaceAll(member, "/", `\/`),
 		"a space":              `"iss": "` + iss.URL() + `"`,
 		"an escaped character": `"iss":"\u0068` + iss.URL()[1:] + `"`,
+		"an escaped name":      `"\u0069ss":"` + iss.URL() + `"`,
+		"every letter escaped": `"\u0069\u0073\u0073" : "` + iss.URL() + `"`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := strings.Replace(payload, member, other, 1)

@@ -507,6 +507,8 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := tok.ScanPayload(w.member); err != nil {
 		return iss, newError(ReasonTokenMalformed, descMalformed, err)
 	}
+	// Defence in depth: on a payload the scan accepts, PeekIssuer found
+	// this very member (checkPeek in internal/jose), so this never refuses.
 	if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
 		return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer whose keys verified it"))
 	}

@@ -97,6 +97,11 @@ func Tokens(sign Signer, t Token) (map[string]string, error) {
 		"long escaped name": `{"` + strings.Repeat("x", Budget-len(claims)-20) + `\u0061":0` + end,
 		"long number":       `{"n":` + strings.Repeat("9", Budget-len(claims)-10) + end,
 		"many numbers":      Fill(`{"n":[`, "]"+end, Budget, func(int) string { return "-1.5e+300" }),
+		// What the issuer's search before the signature walks byte by byte.
+		"backslashes":    `{"s":"` + strings.Repeat(`\\`, (Budget-len(claims)-10)/2) + `"` + end,
+		"escaped quotes": `{"s":"` + strings.Repeat(`\"`, (Budget-len(claims)-10)/2) + `"` + end,
+		"empty strings":  Fill(`{"e":[`, "]"+end, Budget, func(int) string { return `""` }),
+		"empty names":    Fill("{", end, Budget, func(int) string { return `"":0` }), // duplicates, refused once the signature verifies
 	}
 	longIss := strings.Repeat("x", Budget-200)
 	payloads["long escaped iss"] = fmt.Sprintf(`{"sub":"alice","aud":%q,"exp":%d,"iss" : "%s\u0061"}`, t.Audience, t.Expiry, longIss)

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// ParseChecked resets a reused Token field by field (its scanner's name
-// list needs no zeroing): what it leaves is what a fresh Token gets.
+// ParseDeferred, under ParseChecked, resets a reused Token field by field:
+// what it leaves is what a fresh Token gets.
 func TestParseCheckedResetsAReusedToken(t *testing.T) {
 	t.Parallel()
-	// A new Token field must be reset in ParseChecked, then counted here.
+	// A new Token field must be reset in ParseDeferred, then counted here.
 	if n := reflect.TypeFor[Token]().NumField(); n != 6 {
 		t.Fatalf("Token has %d fields: reset the new one in ParseChecked", n)
 	}

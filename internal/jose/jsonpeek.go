@@ -18,15 +18,19 @@ var ErrNoIssuer = errors.New("no iss claim of type string")
 //
 // Nothing PeekIssuer returns may be trusted: the caller must require, after
 // the signature has verified and ScanPayload has validated the payload,
-// that the payload's own iss is the value returned here. On a valid payload
-// the two are always equal (TestPeekIssuerAgreesWithTheFullScan compares
-// them); on any other the full scan refuses the token. Its cost is linear
-// in the bytes before the member, and it allocates only to decode an iss
-// written with escapes.
+// that the payload's own iss is the value returned here. On a payload the
+// full scan accepts, the two are always equal: PeekIssuer finds the member
+// named exactly "iss", as a map (not Go's case-folding struct decoder)
+// reads it (checkPeek, in TestScanObjectAgreesWithEncodingJSON and
+// FuzzScanObject, compares them); any other payload the full scan refuses.
+// Its cost is linear in the bytes before the member, and it allocates only
+// to decode an iss written with escapes.
 //
 // It fails with ErrMalformed when the bytes before the member are not the
 // members of a JSON object, and with ErrNoIssuer when the object ends
-// without one or its value is not a string.
+// without one or its value is not a string. What follows the member is not
+// read: a payload malformed after a valid iss (or after an iss that is not
+// a string) is refused later, by the full scan or for its issuer.
 func PeekIssuer(payload []byte) ([]byte, error) {
 	b := payload
 	i := skipSpace(b, 0)

@@ -55,7 +55,7 @@ type Header struct {
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
-	Payload      []byte // decoded payload bytes, a valid JSON object; valid until Release unless kept
+	Payload      []byte // decoded payload bytes, JSON not validated until ScanPayload; valid until Release unless kept
 	Signature    []byte // decoded signature bytes, valid until Release
 
 	pooled *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
