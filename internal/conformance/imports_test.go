@@ -1,8 +1,13 @@
 package conformance_test
 
 import (
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -48,5 +53,41 @@ func TestCoreModuleNeedsNoHeavyDependency(t *testing.T) {
 				t.Errorf("%s names %s", file, heavy)
 			}
 		}
+	}
+}
+
+// TestOnlyOneFileCallsJWX keeps the JOSE dependency behind one file:
+// internal/jose/jwk.go parses key sets with jwx, and nothing else in the
+// module imports it, so replacing or bumping it touches that file alone.
+func TestOnlyOneFileCallsJWX(t *testing.T) {
+	var importers []string
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "../.." {
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil || d.Name() == ".git" || d.Name() == "testdata" {
+				return filepath.SkipDir // another module's, or no code
+			}
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if strings.Contains(imp.Path.Value, "github.com/lestrrat-go/jwx") {
+				importers = append(importers, filepath.ToSlash(strings.TrimPrefix(path, "../../")))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(importers, []string{"internal/jose/jwk.go"}) {
+		t.Fatalf("jwx is imported by %v, want internal/jose/jwk.go alone", importers)
 	}
 }

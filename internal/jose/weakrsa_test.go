@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"math/big"
+	"os"
 	"testing"
 )
 
@@ -98,5 +99,31 @@ func TestAWeakKeyInAKeySetRaisesAnAlarm(t *testing.T) {
 	}
 	if len(keys) != 1 || keys[0].ID != "good" || len(skipped) != 1 || !skipped[0].Alarm || skipped[0].Index != 0 {
 		t.Fatalf("keys %v, skipped %+v", keys, skipped)
+	}
+}
+
+// Key types we cannot use, ML-DSA (AKP) keys with and without an alg and an
+// Ed448 key, are skipped without an alarm and without failing the set: the
+// Ed25519 key beside them is used.
+func TestKeyTypesWeCannotUseAreSkipped(t *testing.T) {
+	t.Parallel()
+	body, err := os.ReadFile("testdata/jwks-unusable-kinds.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, skipped, err := ParseSet(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0].ID != "ed25519" {
+		t.Fatalf("keys %v, want the Ed25519 key alone", keys)
+	}
+	if len(skipped) != 3 || skipped[0].Index != 0 || skipped[1].Index != 1 || skipped[2].Index != 2 {
+		t.Fatalf("skipped %+v, want the first three", skipped)
+	}
+	for _, s := range skipped {
+		if s.Alarm || s.Reason == "" {
+			t.Errorf("skipped %+v: want a reason and no alarm", s)
+		}
 	}
 }
