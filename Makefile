@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: bench cost cost-check loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: api bench cost cost-check loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -28,6 +28,13 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server valgrind >/dev/null; }
 	@command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server"; exit 1; }
 	@command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind"; exit 1; }
+
+## api: write the exported surface of every public package to api/*.txt
+## and print each package's count of exported identifiers against its
+## budget; git diff api/ shows what a change adds to the surface
+## (TestAPIFilesAreCurrent, in make test, fails until it is regenerated).
+api:
+	@go run ./internal/cmd/api -root . -out api && git --no-pager diff --stat -- api/
 
 ## cost-check: make cost for RS256 (where hostile tokens weigh most against
 ## a valid one) and EdDSA over 20 verifications (about a minute): no hostile

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The committed api/*.txt are the surface the code exports: a change to
+// either without the other fails here (run make api).
+func TestAPIFilesAreCurrent(t *testing.T) {
+	surfaces, err := collect("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, s := range surfaces {
+		want[s.file()] = strings.Join(s.lines, "\n") + "\n"
+	}
+	committed, _ := filepath.Glob("../../../api/*.txt")
+	var names []string
+	for _, path := range committed {
+		name := filepath.Base(path)
+		names = append(names, name)
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, ok := want[name]; !ok {
+			t.Errorf("api/%s names no package: run make api", name)
+		} else if string(got) != w {
+			t.Errorf("api/%s is not what the package exports: run make api and review the diff", name)
+		}
+	}
+	for name := range want {
+		if !slices.Contains(names, name) {
+			t.Errorf("api/%s is missing: run make api", name)
+		}
+	}
+}
+
+// Unexported names, methods of unexported types and test files are not the
+// surface; a struct's exported fields and an interface's methods are.
+func TestSurfaceOfAPackage(t *testing.T) {
+	dir := t.TempDir()
+	src := `package p
+
+type T struct {
+	A int
+	b string
+}
+
+type I interface{ M(x int) error }
+
+type hidden struct{}
+
+func (hidden) Exported() {}
+
+func (t *T) Method() string { return "" }
+
+func New[K comparable](k K) *T { return nil }
+
+func helper() {}
+
+const C, d = 1, 2
+
+var V = 3
+`
+	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p_test.go"), []byte("package p\n\nfunc TestX() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, ok, err := read(dir, "p")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	want := []string{
+		"const C",
+		"field T.A int",
+		"func (t *T) Method() string",
+		"func New[K comparable](k K) *T",
+		"method I.M(x int) error",
+		"type I interface",
+		"type T struct",
+		"var V",
+	}
+	if !slices.Equal(s.lines, want) || s.count != 6 {
+		t.Fatalf("lines %q (count %d), want %q (count 6)", s.lines, s.count, want)
+	}
+}
