@@ -87,7 +87,7 @@ func WithLeeway(d time.Duration) Option { return optionFunc(func(c *config) { c.
 // WithClock replaces the wall clock of the claim checks (exp, nbf, iat), for
 // tests and simulations. The key cache keeps its own time on the monotonic
 // clock, whatever this says: a wall-clock jump (NTP step, VM resume) neither
-// expires good keys nor lifts a fetch rate limit early (J21).
+// expires good keys nor lifts a fetch rate limit early.
 // Default: time.Now.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.now, c.realClocks = now, false })
@@ -139,7 +139,7 @@ func WithStrictProfile() Option {
 // MTLSCertificateBinding checks RFC 8705 certificate-bound tokens.
 // Default: tokens with cnf are refused (binding_unverified): accepted as
 // plain bearer tokens, they would let whoever steals one use it, which is
-// exactly what binding them prevents (C23).
+// exactly what binding them prevents.
 func WithSenderConstraint(check func(r *http.Request, cnf json.RawMessage) error) Option {
 	return optionFunc(func(c *config) { c.senderCheck = check })
 }
@@ -242,7 +242,7 @@ func WithStartupFetch() Option { return optionFunc(func(c *config) { c.startupFe
 // WithSameOriginJWKS requires the jwks_uri found by OIDC discovery to be on
 // the issuer's own origin (scheme, host and port), so that a tampered or
 // misconfigured discovery document cannot point the verifier at keys
-// elsewhere (checklist J17). A JWKSURL set in the configuration is trusted
+// elsewhere. A JWKSURL set in the configuration is trusted
 // as it is. Default: any https jwks_uri (Google, for one, serves its keys
 // from another host than its issuer).
 func WithSameOriginJWKS() Option { return optionFunc(func(c *config) { c.sameOriginJWKS = true }) }

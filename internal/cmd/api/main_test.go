@@ -1,8 +1,12 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -91,4 +95,77 @@ var V = 3
 	if !slices.Equal(s.lines, want) || s.count != 6 {
 		t.Fatalf("lines %q (count %d), want %q (count 6)", s.lines, s.count, want)
 	}
+}
+
+// The checklist's IDs (C23, J17) mean nothing to a user: the documentation
+// of exported names says the requirement in words.
+func TestExportedDocsCiteNoChecklistID(t *testing.T) {
+	id := regexp.MustCompile(`\b[CJ][0-9]{2}\b`)
+	surfaces, err := collect("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range surfaces {
+		files, _ := filepath.Glob(filepath.Join("../../..", s.dir, "*.go"))
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs := []*ast.CommentGroup{f.Doc}
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch d := n.(type) {
+				case *ast.FuncDecl:
+					if d.Name.IsExported() {
+						docs = append(docs, d.Doc)
+					}
+					return false
+				case *ast.GenDecl:
+					if exportsAny(d) {
+						docs = append(docs, d.Doc)
+					}
+				case *ast.TypeSpec:
+					if !d.Name.IsExported() {
+						return false // nor its fields
+					}
+					docs = append(docs, d.Doc)
+				case *ast.ValueSpec:
+					if exportsAny(&ast.GenDecl{Specs: []ast.Spec{d}}) {
+						docs = append(docs, d.Doc)
+					}
+				case *ast.Field:
+					docs = append(docs, d.Doc)
+				}
+				return true
+			})
+			for _, d := range docs {
+				if m := id.FindString(d.Text()); m != "" {
+					t.Errorf("%s: a doc comment cites %s: say the requirement in words", name, m)
+				}
+			}
+		}
+	}
+}
+
+// exportsAny reports whether a declaration names an exported type,
+// constant or variable.
+func exportsAny(d *ast.GenDecl) bool {
+	for _, spec := range d.Specs {
+		switch sp := spec.(type) {
+		case *ast.TypeSpec:
+			if sp.Name.IsExported() {
+				return true
+			}
+		case *ast.ValueSpec:
+			for _, n := range sp.Names {
+				if n.IsExported() {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
