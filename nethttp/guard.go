@@ -3,8 +3,10 @@ package nethttp
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -62,14 +64,36 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 		return nil
 	}
 	ctx := r.Context()
-	if _, ok := middleware.ClaimsFromContext(ctx); !ok {
+	claims, ok := middleware.ClaimsFromContext(ctx)
+	if !ok {
+		if g.v == nil && r.Header.Get("Authorization") != "" {
+			// A credential reached a Require that no Protect verified: a
+			// wiring mistake, not the client's. Answered 500, logged.
+			noProtectOnce.Do(func() {
+				slog.Error("nethttp.Require: a request carrying an Authorization header has no verified claims: " +
+					"put nethttp.Protect (or the router adapter's Protect) in front of Require")
+			})
+			return errNoProtect
+		}
 		return &middleware.Error{Reason: middleware.ReasonTokenMissing}
 	}
-	if !policy.Allows(rbac.FromContext(ctx)) {
+	authorities := rbac.FromContext(ctx)
+	if g.o.mapper != nil {
+		// Require's own mapper, when given one, reads the claims: it is
+		// never silently ignored for Protect's (or the default).
+		authorities = g.o.mapper.Map(claims)
+	}
+	if !policy.Allows(authorities) {
 		return &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: policy.Scopes()}
 	}
 	return nil
 }
+
+// errNoProtect is Authorize's answer to a credential no Protect verified:
+// not a middleware.Error, so it is a 500 (middleware.ResponseFor).
+var errNoProtect = errors.New("nethttp: Require without Protect in front")
+
+var noProtectOnce sync.Once
 
 // Response is the RFC 6750 answer to err with the Guard's realm
 // (middleware.ResponseFor).

@@ -89,8 +89,11 @@ func (g *Guard) Protect(next http.Handler) http.Handler {
 // verified claims (no credential, or anonymous under WithAnonymous) gets
 // Protect's 401; an authenticated request the policy refuses gets 403 with
 // WWW-Authenticate: Bearer error="insufficient_scope" and the scopes the
-// policy names (RFC 6750 §3.1). Options: WithRealm, WithErrorWriter and
-// WithUnauthenticatedPreflights.
+// policy names (RFC 6750 §3.1). A request that carries an Authorization
+// header but reached Require unverified means Protect is missing in front:
+// it gets 500, and the mistake is logged once (slog.Default). Options:
+// WithRealm, WithErrorWriter, WithUnauthenticatedPreflights, and WithMapper,
+// whose mapper then reads the claims for this policy in place of Protect's.
 func Require(policy rbac.Policy, opts ...Option) func(http.Handler) http.Handler {
 	return NewGuard(nil, opts...).Require(policy)
 }

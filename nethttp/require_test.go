@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/jwttest"
@@ -99,5 +100,55 @@ func TestRequireWithoutProtectIs401(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	if w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Bearer realm="orders"` {
 		t.Fatalf("%d %q", w.Code, w.Header().Get("WWW-Authenticate"))
+	}
+}
+
+// Require with no Protect in front, given a request that carries a token,
+// is a wiring mistake: 500 (and an error log), never a 401 that blames the
+// client's valid token. Without a credential it stays 401, as above.
+func TestRequireWithoutProtectRefusesACredentialAsAServerError(t *testing.T) {
+	t.Parallel()
+	h := nethttp.Require(rbac.Authenticated())(http.NotFoundHandler())
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer some.valid.token")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusInternalServerError || w.Header().Get("WWW-Authenticate") != "" || strings.Contains(w.Body.String(), "some.valid") {
+		t.Fatalf("%d %q %q", w.Code, w.Header().Get("WWW-Authenticate"), w.Body.String())
+	}
+}
+
+// A mapper given to Require reads the claims even when Protect has none:
+// a Keycloak realm role grants what the default mapping would not see.
+func TestRequireUsesItsOwnMapper(t *testing.T) {
+	t.Parallel()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	kc := rbac.MustNewMapper(rbac.Keycloak("orders"))
+	mux := http.NewServeMux()
+	mux.Handle("GET /with", nethttp.Require(rbac.Role("admin"), nethttp.WithMapper(kc))(ok))
+	mux.Handle("GET /without", nethttp.Require(rbac.Role("admin"))(ok))
+	h := nethttp.Protect(v)(mux)
+	tok, err := iss.Mint(jwttest.Claims{"realm_access": map[string]any{"roles": []string{"admin"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/with": 200, "/without": 403} {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("%s: %d %s, want %d", path, w.Code, w.Body.String(), want)
+		}
 	}
 }
