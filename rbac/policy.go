@@ -2,8 +2,10 @@ package rbac
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -184,7 +186,10 @@ func (p Policy) write(b *strings.Builder, nested bool) {
 // Allowed reports whether the request's verified token satisfies p. It
 // reads the authorities the middleware stored in ctx, or maps the claims in
 // ctx with the Default preset when none were stored; with no verified claims
-// it is false.
+// it is false. When the Default preset is used on claims that a provider's
+// preset reads (Keycloak's realm_access, Auth0's permissions, Entra ID's
+// and Okta's scp, groups, cognito:groups), a warning says so once per
+// process (slog.Default): configure the provider's mapper (WithMapper).
 func Allowed(ctx context.Context, p Policy) bool {
 	return p.Allows(FromContext(ctx))
 }
@@ -197,9 +202,39 @@ func FromContext(ctx context.Context) *Authorities {
 		return a
 	}
 	if c, ok := middleware.ClaimsFromContext(ctx); ok {
-		return defaultMapper().Map(c)
+		claims := c.Map()
+		if !warnedUnmapped.Load() {
+			warnUnmapped(claims)
+		}
+		return defaultMapper().MapClaims(claims)
 	}
 	return nil
+}
+
+// providerClaims are claims that hold authorities in a provider's preset
+// but that the Default preset does not read, with the preset to use.
+var providerClaims = [...]struct{ claim, preset string }{
+	{"realm_access", "Keycloak"}, {"resource_access", "Keycloak"}, {"permissions", "Auth0"},
+	{"scp", "EntraID or Okta"}, {"groups", "a preset that reads groups"}, {"cognito:groups", "Cognito"},
+}
+
+var (
+	warnedUnmapped atomic.Bool
+	// logUnmapped is slog.Warn; tests read what it is given.
+	logUnmapped = slog.Warn
+)
+
+// warnUnmapped logs, once, that the Default preset is reading claims a
+// provider's preset would map: rbac.Allowed without a mapper answers false
+// for a Keycloak admin, say, and nothing else would tell.
+func warnUnmapped(claims map[string]any) {
+	for _, p := range providerClaims {
+		if _, ok := claims[p.claim]; ok && warnedUnmapped.CompareAndSwap(false, true) {
+			logUnmapped("rbac: no mapper is configured, so the Default preset (roles, scope) reads these claims and ignores "+
+				p.claim+": configure the provider's mapper with nethttp.WithMapper (or the adapter's)", "claim", p.claim, "preset", p.preset)
+			return
+		}
+	}
 }
 
 func defaultMapper() *Mapper { return &Mapper{sources: Default()} }
