@@ -15,16 +15,7 @@ import (
 
 func TestRequireSplits401And403(t *testing.T) {
 	t.Parallel()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(iss.Close)
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
+	iss, v := issuerAndVerifier(t)
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
 	hierarchy := rbac.MustNewMapper(rbac.Default(), rbac.WithRoleHierarchy(map[string][]string{"admin": {"editor"}, "editor": {"viewer"}}))
 	mux := http.NewServeMux()
@@ -122,16 +113,7 @@ func TestRequireWithoutProtectRefusesACredentialAsAServerError(t *testing.T) {
 // a Keycloak realm role grants what the default mapping would not see.
 func TestRequireUsesItsOwnMapper(t *testing.T) {
 	t.Parallel()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(iss.Close)
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = v.Close() })
+	iss, v := issuerAndVerifier(t)
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
 	kc := rbac.MustNewMapper(rbac.Keycloak("orders"))
 	mux := http.NewServeMux()
@@ -151,4 +133,20 @@ func TestRequireUsesItsOwnMapper(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", path, w.Code, w.Body.String(), want)
 		}
 	}
+}
+
+// issuerAndVerifier starts a test issuer and a verifier that trusts it.
+func issuerAndVerifier(t *testing.T) (*jwttest.Issuer, *middleware.Verifier) {
+	t.Helper()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+	return iss, v
 }
