@@ -64,8 +64,7 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 		return nil
 	}
 	ctx := r.Context()
-	claims, ok := middleware.ClaimsFromContext(ctx)
-	if !ok {
+	if _, ok := middleware.ClaimsFromContext(ctx); !ok {
 		if g.v == nil && r.Header.Get("Authorization") != "" {
 			// A credential reached a Require that no Protect verified: a
 			// wiring mistake, not the client's. Answered 500, logged.
@@ -77,11 +76,14 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 		}
 		return &middleware.Error{Reason: middleware.ReasonTokenMissing}
 	}
-	authorities := rbac.FromContext(ctx)
+	// Require's own mapper, when given one, reads the claims: it is never
+	// silently ignored for Protect's (or the default); the same mapper as
+	// Protect's maps nothing twice.
+	var authorities *rbac.Authorities
 	if g.o.mapper != nil {
-		// Require's own mapper, when given one, reads the claims: it is
-		// never silently ignored for Protect's (or the default).
-		authorities = g.o.mapper.Map(claims)
+		authorities = g.o.mapper.FromContext(ctx)
+	} else {
+		authorities = rbac.FromContext(ctx)
 	}
 	if !policy.Allows(authorities) {
 		return &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: policy.Scopes()}

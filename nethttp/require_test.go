@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/jwttest"
@@ -149,4 +150,34 @@ func issuerAndVerifier(t *testing.T) (*jwttest.Issuer, *middleware.Verifier) {
 	}
 	t.Cleanup(func() { _ = v.Close() })
 	return iss, v
+}
+
+// The same mapper given to Protect and Require maps each request once:
+// Require reads what Protect stored. (The mismatch hook counts the
+// mappings: the token's roles claim has the wrong shape.)
+func TestTheSameMapperMapsOncePerRequest(t *testing.T) {
+	t.Parallel()
+	iss, v := issuerAndVerifier(t)
+	var maps atomic.Int32
+	m := rbac.MustNewMapper(rbac.Keycloak("orders"), rbac.WithMismatchHook(func(rbac.Mismatch) { maps.Add(1) }))
+	other := rbac.MustNewMapper(rbac.Keycloak("orders"), rbac.WithMismatchHook(func(rbac.Mismatch) { maps.Add(1) }))
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	mux := http.NewServeMux()
+	mux.Handle("GET /same", nethttp.Require(rbac.Scope("a"), nethttp.WithMapper(m))(ok))
+	mux.Handle("GET /other", nethttp.Require(rbac.Scope("a"), nethttp.WithMapper(other))(ok))
+	h := nethttp.Protect(v, nethttp.WithMapper(m))(mux)
+	tok, err := iss.Mint(jwttest.Claims{"scope": "a", "realm_access": map[string]any{"roles": "admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int32{"/same": 1, "/other": 2} {
+		maps.Store(0)
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 || maps.Load() != want {
+			t.Errorf("%s: %d, mapped %d times, want 200 and %d", path, w.Code, maps.Load(), want)
+		}
+	}
 }

@@ -43,6 +43,9 @@ type Authorities struct {
 	// scopePrefixes are the declared wildcards the token holds, as prefixes
 	// ("items:" for "items:*").
 	scopePrefixes []string
+	// by is the mapper that read them, nil when built otherwise: see
+	// Mapper.FromContext.
+	by *Mapper
 }
 
 // Has reports whether the authorities include name of kind k. A scope is

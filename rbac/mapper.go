@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -174,9 +175,24 @@ func (m *Mapper) Map(c *middleware.Claims) *Authorities {
 	return m.MapClaims(c.Map())
 }
 
+// FromContext returns the request's authorities as m reads them: those
+// stored in ctx when m mapped them (Protect with this mapper), else m's
+// reading of the verified claims in ctx, else nil. The claims are mapped
+// at most once per request when the same mapper is given to Protect and
+// Require.
+func (m *Mapper) FromContext(ctx context.Context) *Authorities {
+	if a, ok := AuthoritiesFromContext(ctx); ok && a.by == m {
+		return a
+	}
+	if c, ok := middleware.ClaimsFromContext(ctx); ok {
+		return m.Map(c)
+	}
+	return nil
+}
+
 // MapClaims reads the authorities of decoded claims (as from Claims.Map).
 func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
-	a := &Authorities{}
+	a := &Authorities{by: m}
 	for _, s := range m.sources {
 		v, ok := s.Path.lookup(claims)
 		if !ok {
