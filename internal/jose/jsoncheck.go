@@ -78,7 +78,7 @@ type scanner struct {
 	b         []byte
 	depth     int
 	n         int            // how many of names are in use
-	maxNames  int            // when above 0, the most member names the input may hold (see MaxHeaderNames)
+	header    bool           // a header's scan: at most MaxHeaderNames member names
 	seen      int            // member names read so far
 	names     [64]memberName // the open objects' listed member names, innermost last
 	spill     []memberName   // the names of the open objects too wide for names, innermost last
@@ -96,7 +96,7 @@ const (
 	faultObjectWidth
 	faultArrayWidth
 	faultDuplicate
-	faultNames // more than maxNames: only headers have one (MaxHeaderNames)
+	faultNames // a header of more than MaxHeaderNames names
 )
 
 func (f fault) error(what string, i, n int) error {
@@ -193,7 +193,7 @@ func (s *scanner) members(i int, fn memberFunc) (int, fault) {
 		if count > MaxJSONWidth {
 			return i, faultObjectWidth
 		}
-		if s.seen++; s.maxNames > 0 && s.seen > s.maxNames {
+		if s.seen++; s.header && s.seen > MaxHeaderNames {
 			return i, faultNames
 		}
 		if i >= len(b) || b[i] != '"' {

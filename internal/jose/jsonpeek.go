@@ -76,9 +76,6 @@ var errPeek = fmt.Errorf("%w: payload: invalid JSON before its iss", ErrMalforme
 // decodes to "iss": each letter written as itself or as its one escape
 // (\u0069, \u0073: digits only, so no case to fold).
 func isIss(raw []byte) bool {
-	if len(raw) == 3 {
-		return string(raw) == "iss" // the common case: no escape
-	}
 	for _, l := range issLetters {
 		switch {
 		case len(raw) > 0 && raw[0] == l.c:

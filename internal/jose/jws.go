@@ -310,7 +310,7 @@ func decodeSegment(buf []byte, seg string, bad error) (out, rest []byte, err err
 // (or null, read as absent).
 func decodeHeader(hb []byte, h *Header) error {
 	var bad string
-	s := scanner{maxNames: MaxHeaderNames}
+	s := scanner{header: true}
 	err := s.start("header", hb, func(name, value []byte) {
 		var str *string
 		switch string(name) {

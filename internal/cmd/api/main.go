@@ -143,7 +143,8 @@ func (s *surface) add(fset *token.FileSet, decl ast.Decl) {
 		}
 		fn := *d
 		fn.Doc, fn.Body = nil, nil
-		s.line(fset, &fn, true)
+		s.lines = append(s.lines, s.print(fset, &fn))
+		s.count++
 	case *ast.GenDecl:
 		for _, spec := range d.Specs {
 			switch sp := spec.(type) {
@@ -199,13 +200,6 @@ func (s *surface) typeLines(fset *token.FileSet, sp *ast.TypeSpec) {
 			eq = " = "
 		}
 		s.lines = append(s.lines, "type "+name+eq+s.print(fset, sp.Type))
-	}
-}
-
-func (s *surface) line(fset *token.FileSet, node any, counted bool) {
-	s.lines = append(s.lines, s.print(fset, node))
-	if counted {
-		s.count++
 	}
 }
 
