@@ -21,17 +21,9 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"regexp"
@@ -43,6 +35,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/internal/hostile"
 	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/internal/seedkey"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -109,17 +102,9 @@ const keyEnv = "JWTGUARD_COST_KEY"
 
 // run sets up a verifier and verifies token name n times.
 func run(alg, name string, n int) error {
-	der, err := base64.StdEncoding.DecodeString(os.Getenv(keyEnv))
-	if err != nil {
-		return err
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	priv, err := seedkey.Import(os.Getenv(keyEnv))
 	if err != nil {
 		return fmt.Errorf("%s: %w", keyEnv, err)
-	}
-	priv, ok := parsed.(crypto.Signer)
-	if !ok {
-		return fmt.Errorf("%s: %T is no signer", keyEnv, parsed)
 	}
 	toks, err := tokens(alg, priv)
 	if err != nil {
@@ -176,7 +161,7 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 		"on most hardware.\n\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), n, n)
 	fmt.Printf("| alg | token | instructions | × valid | × as large |\n|---|---|---:|---:|---:|\n")
 	for _, alg := range algs {
-		priv, err := key(alg)
+		priv, err := seedkey.Derive(alg, "jwtguard cost")
 		if err != nil {
 			return false, err
 		}
@@ -184,11 +169,10 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(priv)
+		keyB64, err := seedkey.Export(priv)
 		if err != nil {
 			return false, err
 		}
-		keyB64 := base64.StdEncoding.EncodeToString(der)
 		names := []string{"valid", "valid, as large"}
 		for name := range toks {
 			if !slices.Contains(names, name) {
@@ -218,51 +202,4 @@ func measure(algs []string, n int, max float64) (over bool, err error) {
 		}
 	}
 	return over, nil
-}
-
-// key derives alg's signing key from a fixed seed: the same key, found by
-// the same instructions, in every run.
-func key(alg string) (crypto.Signer, error) {
-	seed := sha256.Sum256([]byte("jwtguard cost " + alg))
-	switch alg {
-	case "EdDSA":
-		return ed25519.NewKeyFromSeed(seed[:]), nil
-	case "ES256":
-		return ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
-	case "RS256":
-		return rsaKey(seed)
-	}
-	return nil, fmt.Errorf("no key for %s", alg)
-}
-
-// rsaKey builds a 2048-bit RSA key from the first primes after two numbers
-// drawn from seed.
-func rsaKey(seed [32]byte) (*rsa.PrivateKey, error) {
-	e := big.NewInt(65537)
-	one := big.NewInt(1)
-	prime := func(label byte) *big.Int {
-		var b []byte
-		for i := byte(0); len(b) < 128; i++ {
-			h := sha256.Sum256(append(seed[:], label, i))
-			b = append(b, h[:]...)
-		}
-		b[0] |= 0xC0 // the product has 2048 bits
-		p := new(big.Int).SetBytes(b[:128])
-		p.SetBit(p, 0, 1)
-		for {
-			if p.ProbablyPrime(0) && new(big.Int).GCD(nil, nil, e, new(big.Int).Sub(p, one)).Cmp(one) == 0 {
-				return p
-			}
-			p.Add(p, big.NewInt(2))
-		}
-	}
-	p, q := prime('p'), prime('q')
-	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
-	k := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537},
-		D: new(big.Int).ModInverse(e, phi), Primes: []*big.Int{p, q}}
-	k.Precompute()
-	if err := k.Validate(); err != nil {
-		return nil, errors.Join(errors.New("the derived RSA key"), err)
-	}
-	return k, nil
 }
