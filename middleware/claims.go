@@ -46,6 +46,9 @@ type Claims struct {
 	Type      string // typ
 
 	raw []byte
+	// what the verifier's readers read of raw (readers.go), shared with
+	// the cache entry and every Claims it answers with
+	derived []derived
 	// the box a verification allocated these claims in, whose context
 	// node WithClaims may use once; nil in a copy the cache keeps.
 	box *claimsBox
@@ -147,6 +150,9 @@ type wirePayload struct {
 	SHash  json.RawMessage `json:"s_hash"`
 	Events json.RawMessage `json:"events"`
 	Typ    json.RawMessage `json:"typ"`
+
+	// The claims the attached readers read (readers.go).
+	readers readerClaims
 }
 
 var errWrongType = errors.New("wrong JSON type")

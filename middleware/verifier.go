@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
@@ -47,6 +48,7 @@ type Verifier struct {
 	remotes   []*remoteKeys
 	cache     *tokenCache   // nil when turned off
 	headers   *jose.Headers // the header segments seen lately, decoded and checked
+	readers   atomic.Pointer[readerSet]
 	// noCredential is the cause of every ErrNoToken error, built once: a
 	// request without a token is the most common rejection of all.
 	noCredential error
@@ -382,6 +384,7 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, c.Issuer, e
 	}
+	c.derived = w.readers.read()
 	// The cache's copy is taken before the revocation checker, the
 	// caller's code, sees c.
 	var entry *cacheEntry
@@ -504,6 +507,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	// masks a bad signature, C25), kept out of pooled memory first, as the
 	// claims are the issuer's own words from here on.
 	tok.KeepPayload()
+	w.readers.set = v.readers.Load()
 	if err := tok.ScanPayload(w.member); err != nil {
 		return iss, newError(ReasonTokenMalformed, descMalformed, err)
 	}

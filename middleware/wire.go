@@ -16,6 +16,7 @@ func (w *wirePayload) member(name, value []byte) {
 	if field := w.field(name); field != nil {
 		*field = value
 	}
+	w.readers.member(name, value)
 }
 
 func (w *wirePayload) field(name []byte) *json.RawMessage {

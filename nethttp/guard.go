@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/jwtguard/jwtguard/internal/claimsx"
 	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/rbac"
@@ -27,7 +28,14 @@ type Guard struct {
 // NewGuard returns a Guard that verifies tokens with v. It takes the same
 // options as Protect.
 func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
-	return &Guard{v: v, o: newOptions(opts), answers: memo.New[answerKey, *answer]()}
+	g := &Guard{v: v, o: newOptions(opts), answers: memo.New[answerKey, *answer]()}
+	if v != nil {
+		// The mapper the Guard's requests are mapped with (its own, or the
+		// Default preset's for a Require without one) reads the claims
+		// during the verification, once per token the cache keeps.
+		claimsx.Attach(v, claimsx.MapperReader(g.o.mapper))
+	}
+	return g
 }
 
 // Authenticate verifies the credential of r. On success it returns r's
@@ -79,13 +87,13 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 	// Require's own mapper, when given one, reads the claims: it is never
 	// silently ignored for Protect's (or the default); the same mapper as
 	// Protect's maps nothing twice.
-	var authorities *rbac.Authorities
+	var allowed bool
 	if g.o.mapper != nil {
-		authorities = g.o.mapper.FromContext(ctx)
+		allowed = policy.Allows(g.o.mapper.FromContext(ctx))
 	} else {
-		authorities = rbac.FromContext(ctx)
+		allowed = rbac.Allowed(ctx, policy)
 	}
-	if !policy.Allows(authorities) {
+	if !allowed {
 		return &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: policy.Scopes()}
 	}
 	return nil

@@ -152,9 +152,11 @@ func issuerAndVerifier(t *testing.T) (*jwttest.Issuer, *middleware.Verifier) {
 	return iss, v
 }
 
-// The same mapper given to Protect and Require maps each request once:
-// Require reads what Protect stored. (The mismatch hook counts the
-// mappings: the token's roles claim has the wrong shape.)
+// The same mapper given to Protect and Require maps each token once, in
+// its verification: Require reads what Protect stored, and a request the
+// verified-token cache answers maps nothing. Another mapper maps on its
+// own. (The mismatch hook counts the mappings: the token's roles claim has
+// the wrong shape.)
 func TestTheSameMapperMapsOncePerRequest(t *testing.T) {
 	t.Parallel()
 	iss, v := issuerAndVerifier(t)
@@ -166,18 +168,23 @@ func TestTheSameMapperMapsOncePerRequest(t *testing.T) {
 	mux.Handle("GET /same", nethttp.Require(rbac.Scope("a"), nethttp.WithMapper(m))(ok))
 	mux.Handle("GET /other", nethttp.Require(rbac.Scope("a"), nethttp.WithMapper(other))(ok))
 	h := nethttp.Protect(v, nethttp.WithMapper(m))(mux)
-	tok, err := iss.Mint(jwttest.Claims{"scope": "a", "realm_access": map[string]any{"roles": "admin"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for path, want := range map[string]int32{"/same": 1, "/other": 2} {
-		maps.Store(0)
-		r := httptest.NewRequest("GET", path, nil)
-		r.Header.Set("Authorization", "Bearer "+tok)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 || maps.Load() != want {
-			t.Errorf("%s: %d, mapped %d times, want 200 and %d", path, w.Code, maps.Load(), want)
+	for _, tc := range []struct {
+		path        string
+		first, next int32 // mappings of a token's first request, and of the same again (a cache hit)
+	}{{"/same", 1, 0}, {"/other", 2, 1}} {
+		tok, err := iss.Mint(jwttest.Claims{"sub": tc.path, "scope": "a", "realm_access": map[string]any{"roles": "admin"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int32{tc.first, tc.next} {
+			maps.Store(0)
+			r := httptest.NewRequest("GET", tc.path, nil)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != 200 || maps.Load() != want {
+				t.Errorf("%s, request %d: %d, mapped %d times, want 200 and %d", tc.path, i+1, w.Code, maps.Load(), want)
+			}
 		}
 	}
 }

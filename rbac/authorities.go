@@ -46,6 +46,27 @@ type Authorities struct {
 	// by is the mapper that read them, nil when built otherwise: see
 	// Mapper.FromContext.
 	by *Mapper
+	// unread is the first of the mapper's watched claims the token has
+	// (the Default preset's warning), or "".
+	unread string
+}
+
+// clone returns a copy of a whose slices share no memory with a's (one
+// array holds them all, each slice capped at its end), for a reading that
+// other requests share.
+func (a *Authorities) clone() *Authorities {
+	all := make([]string, 0, len(a.Roles)+len(a.Scopes)+len(a.Permissions)+len(a.Groups))
+	cp := func(s []string) []string {
+		if s == nil {
+			return nil
+		}
+		start := len(all)
+		all = append(all, s...)
+		return all[start:len(all):len(all)]
+	}
+	out := *a
+	out.Roles, out.Scopes, out.Permissions, out.Groups = cp(a.Roles), cp(a.Scopes), cp(a.Permissions), cp(a.Groups)
+	return &out
 }
 
 // Has reports whether the authorities include name of kind k. A scope is
@@ -84,6 +105,33 @@ func (a *Authorities) list(k Kind) *[]string {
 		return &a.Groups
 	}
 	return nil
+}
+
+// addAll adds each of names, a slice the caller gives up: when the list is
+// empty and names holds no duplicate and no empty name, it becomes the list
+// (one allocation per claim instead of one per growth).
+func (a *Authorities) addAll(k Kind, names []string) {
+	list := a.list(k)
+	if list == nil || len(names) == 0 {
+		return
+	}
+	if len(*list) == 0 && distinct(names) {
+		*list = names
+		return
+	}
+	for _, n := range names {
+		a.add(k, n)
+	}
+}
+
+// distinct reports whether names holds no duplicate and no empty name.
+func distinct(names []string) bool {
+	for i, n := range names {
+		if n == "" || slices.Contains(names[:i], n) {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *Authorities) add(k Kind, name string) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/claimsx"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -62,6 +63,10 @@ type Mapper struct {
 	implied  map[string][]string // role -> every role it implies, transitively
 	prefixes []string            // declared scope wildcards, without the '*'
 	hook     func(Mismatch)
+	watch    []string        // top-level claims whose presence Authorities.unread reports (the Default preset's, for its warning)
+	reader   *claimsx.Reader // how a verifier reads the claims for m (read.go)
+	at       []int           // where each source's, then each watched claim's, value is among reader.Names
+	self     []int           // 0, 1, … len(reader.Names)-1: the values of a payload read in reader.Names' order
 }
 
 // MapperOption configures a Mapper.
@@ -124,7 +129,10 @@ func WithScopeWildcards(patterns ...string) MapperOption {
 
 // WithMismatchHook sets a function called when a claim is present but of
 // the wrong shape. Such a claim never errors and never grants anything.
-// Default: none.
+// The function is called each time the mapper reads the claims: once per
+// verification when the mapper is the one Protect uses (a request answered
+// from the verified-token cache reads nothing again), on each call
+// otherwise. Default: none.
 func WithMismatchHook(fn func(Mismatch)) MapperOption {
 	return mapperOption(func(m *Mapper) error { m.hook = fn; return nil })
 }
@@ -155,6 +163,7 @@ func NewMapper(sources []Source, opts ...MapperOption) (*Mapper, error) {
 			return nil, err
 		}
 	}
+	m.reader = m.newReader()
 	return m, nil
 }
 
@@ -167,12 +176,14 @@ func MustNewMapper(sources []Source, opts ...MapperOption) *Mapper {
 	return m
 }
 
-// Map reads the authorities of verified claims.
+// Map reads the authorities of verified claims. It decodes nothing: when m
+// is the mapper Protect uses, the verification read them already (read.go).
+// The result is the caller's own: changing it changes no other request's.
 func (m *Mapper) Map(c *middleware.Claims) *Authorities {
 	if c == nil {
 		return &Authorities{}
 	}
-	return m.MapClaims(c.Map())
+	return m.shared(c).clone()
 }
 
 // FromContext returns the request's authorities as m reads them: those
@@ -190,7 +201,8 @@ func (m *Mapper) FromContext(ctx context.Context) *Authorities {
 	return nil
 }
 
-// MapClaims reads the authorities of decoded claims (as from Claims.Map).
+// MapClaims reads the authorities of decoded claims (as from Claims.Map):
+// for the same payload, what Map reads.
 func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
 	a := &Authorities{by: m}
 	for _, s := range m.sources {
@@ -202,6 +214,18 @@ func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
 			m.hook(Mismatch{Source: s, Got: got})
 		}
 	}
+	m.finish(a)
+	for _, w := range m.watch {
+		if _, ok := claims[w]; ok {
+			a.unread = w
+			break
+		}
+	}
+	return a
+}
+
+// finish adds what the roles imply and the scope wildcards held.
+func (m *Mapper) finish(a *Authorities) {
 	for _, r := range a.Roles {
 		for _, implied := range m.implied[r] {
 			a.add(KindRole, implied)
@@ -212,7 +236,6 @@ func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
 			a.scopePrefixes = append(a.scopePrefixes, p)
 		}
 	}
-	return a
 }
 
 // read adds what v grants under s, or returns the JSON type found when v

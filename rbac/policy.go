@@ -191,24 +191,34 @@ func (p Policy) write(b *strings.Builder, nested bool) {
 // and Okta's scp, groups, cognito:groups), a warning says so once per
 // process (slog.Default): configure the provider's mapper (WithMapper).
 func Allowed(ctx context.Context, p Policy) bool {
-	return p.Allows(FromContext(ctx))
+	return p.Allows(fromContext(ctx, false))
 }
 
 // FromContext returns the authorities of the request: those stored with
 // WithAuthorities, else the Default preset's reading of the verified claims
 // in ctx, else nil.
 func FromContext(ctx context.Context) *Authorities {
+	return fromContext(ctx, true)
+}
+
+// fromContext is FromContext; unless own, a reading by the Default preset
+// may be one other requests share (Allowed only reads it).
+func fromContext(ctx context.Context, own bool) *Authorities {
 	if a, ok := AuthoritiesFromContext(ctx); ok {
 		return a
 	}
-	if c, ok := middleware.ClaimsFromContext(ctx); ok {
-		claims := c.Map()
-		if !warnedUnmapped.Load() {
-			warnUnmapped(claims)
-		}
-		return defaultMapper().MapClaims(claims)
+	c, ok := middleware.ClaimsFromContext(ctx)
+	if !ok {
+		return nil
 	}
-	return nil
+	a := defaultM.shared(c)
+	if a.unread != "" && !warnedUnmapped.Load() {
+		warnUnmapped(a.unread)
+	}
+	if own {
+		a = a.clone()
+	}
+	return a
 }
 
 // providerClaims are claims that hold authorities in a provider's preset
@@ -225,11 +235,12 @@ var (
 )
 
 // warnUnmapped logs, once, that the Default preset is reading claims a
-// provider's preset would map: rbac.Allowed without a mapper answers false
-// for a Keycloak admin, say, and nothing else would tell.
-func warnUnmapped(claims map[string]any) {
+// provider's preset would map (claim is the first of them the token has):
+// rbac.Allowed without a mapper answers false for a Keycloak admin, say,
+// and nothing else would tell.
+func warnUnmapped(claim string) {
 	for _, p := range providerClaims {
-		if _, ok := claims[p.claim]; ok && warnedUnmapped.CompareAndSwap(false, true) {
+		if p.claim == claim && warnedUnmapped.CompareAndSwap(false, true) {
 			logUnmapped("rbac: no mapper is configured, so the Default preset (roles, scope) reads these claims and ignores "+
 				p.claim+": configure the provider's mapper with nethttp.WithMapper (or the adapter's)", "claim", p.claim, "preset", p.preset)
 			return
@@ -237,4 +248,13 @@ func warnUnmapped(claims map[string]any) {
 	}
 }
 
-func defaultMapper() *Mapper { return &Mapper{sources: Default()} }
+// defaultM is the Default preset's mapper that FromContext uses, watching
+// the claims providerClaims lists.
+var defaultM = func() *Mapper {
+	m := &Mapper{sources: Default()}
+	for _, p := range providerClaims {
+		m.watch = append(m.watch, p.claim)
+	}
+	m.reader = m.newReader()
+	return m
+}()

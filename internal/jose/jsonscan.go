@@ -26,6 +26,27 @@ func EachElement(arr []byte, fn func(elem []byte) error) error {
 	return nil
 }
 
+// EachMember calls fn with the name (decoded) and the value of each member
+// of the JSON object obj, which scanObject has validated (so no name is
+// there twice); it stops when fn returns false.
+func EachMember(obj []byte, fn func(name string, value []byte) bool) {
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		end := stringEnd(obj, i)
+		name := Unquote(obj[i:end])
+		i = skipSpace(obj, end)
+		i = skipSpace(obj, i+1) // past the colon
+		end = valueEnd(obj, i)
+		if !fn(name, obj[i:end]) {
+			return
+		}
+		i = skipSpace(obj, end)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+}
+
 // Unquote returns the string a JSON string literal that scanObject has
 // validated holds. Without escapes the string shares lit's memory, which
 // must never change afterwards: the decoded segments of a token never do.

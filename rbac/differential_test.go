@@ -1,0 +1,199 @@
+package rbac
+
+import (
+	"encoding/base64"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/internal/claimsx"
+	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// The differential test of the mapper's raw reading: for every payload, the
+// authorities a mapper reads from its verification's scan (attached to the
+// verifier, first request and cache hit), and from the payload when it was
+// not attached, are exactly what MapClaims reads from Claims.Map's decoding
+// (the reading of every earlier release), mismatches reported included.
+
+// mapperPayloads are the members of the seeds: each preset's realistic
+// claims, the wrong shapes, and the escapes two readers could read apart.
+var mapperPayloads = []string{
+	``,
+	`"realm_access":{"roles":["offline_access","admin"]},"resource_access":{"orders":{"roles":["editor"]},"account":{"roles":["view-profile"]}},"scope":"openid profile email","groups":["/staff"]`,
+	`"permissions":["read:orders","write:orders"],"scope":"openid read:orders","https://example.com/roles":["admin"]`,
+	`"roles":["Orders.Admin"],"scp":"User.Read Orders.Read","groups":["6f1c3c6a-0f4e-4d3b-9a57-0b5b2f0c1d2e"]`,
+	`"scp":["orders:read","openid"],"groups":["Everyone","Admins"]`,
+	`"cognito:groups":["admins"],"scope":"aws.cognito.signin.user.admin orders/read"`,
+	`"urn:zitadel:iam:org:project:roles":{"viewer":{},"admin":{"123":"acme.example"}}`,
+	`"role":"editor","scope":"items:* other","resource_access":{"orders.api":{"roles":["x","y"]}}`,
+	`"roles":"admin"`, `"roles":[1,"a"]`, `"roles":["a",null]`, `"roles":[]`, `"roles":["a","a","",["b"]]`,
+	`"scope":["a"]`, `"scope":null`, `"scope":""`, `"scope":"  a\tb\n c  a "`, `"scope":{"a":1}`, `"scope":1e3`,
+	`"realm_access":[]`, `"realm_access":{"roles":{"a":1}}`, `"realm_access":"admin"`, `"realm_access":{"roles":null}`,
+	`"resource_access":{"orders":[]}`, `"resource_access":{"orders":{"roles":[true]}}`,
+	`"scp":true`, `"groups":[["a"]]`, `"groups":false`, `"urn:zitadel:iam:org:project:roles":["admin"]`,
+	`"role":42`, `"role":""`, `"role":{"admin":true}`, `"permissions":{}`,
+	`"rol\u0065s":["\u0061dmin","x\"y","\\"]`, `"scope":"a\u00a0b\u2003c d"`, `"roles":["\ud800","\udc00\ud83d\ude00"]`,
+	`"realm_access":{"r\u006fles":["admin"],"other":{"roles":["no"]}}`, `"https://example.com/roles":["a"],"scope":"editor items:write"`,
+	`"roles":["editor"],"scope":"items:*"`, `"roles" : [ "a" , "b" ] , "scope" : " x "`,
+}
+
+// mapLab verifies payloads and compares the readings.
+type mapLab struct {
+	mu       sync.Mutex
+	v        *middleware.Verifier
+	secret   []byte
+	alg      *jose.Alg
+	attached []*Mapper // attached to v; each logs its mismatches in logs
+	twins    []*Mapper // the same sources, not attached: they read the payload
+	refs     []*Mapper // the same sources: MapClaims on Claims.Map
+	logs     map[*Mapper]*[]Mismatch
+	n        int // tokens made: each has its own jti, so its first verification is never a cache hit
+}
+
+const labIssuer = "https://id.example.com"
+
+func newMapLab(tb testing.TB) *mapLab {
+	clk := func() time.Time { return time.Unix(1_800_000_000, 0) }
+	lab := &mapLab{secret: []byte("a secret of at least thirty-two bytes, for HS256"), logs: map[*Mapper]*[]Mismatch{}}
+	lab.alg, _ = jose.LookupAlg("HS256")
+	v, err := middleware.New([]middleware.Issuer{{URL: labIssuer, Audiences: []string{"api"},
+		Keys: []middleware.Key{{ID: "hs", Algorithm: "HS256", Secret: lab.secret}}}}, middleware.WithClock(clk))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = v.Close() })
+	lab.v = v
+	custom := []Source{
+		{KindRole, MustParsePath("role"), ShapeString},
+		{KindRole, MustParsePath(`resource_access["orders.api"].roles`), ShapeArray},
+		{KindPermission, Path{"urn:zitadel:iam:org:project:roles"}, ShapeObjectKeys},
+		{KindScope, MustParsePath("scope"), ShapeSpaceDelimited},
+	}
+	presets := [][]Source{Keycloak("orders"), Auth0("https://example.com/roles"), EntraID(), Okta(), Cognito(), custom}
+	opts := []MapperOption{WithRoleHierarchy(map[string][]string{"admin": {"editor"}, "editor": {"viewer"}}), WithScopeWildcards("items:*")}
+	newMapper := func(sources []Source) *Mapper {
+		var log []Mismatch
+		m := MustNewMapper(sources, append(opts, WithMismatchHook(func(x Mismatch) { log = append(log, x) }))...)
+		lab.logs[m] = &log
+		return m
+	}
+	for _, p := range presets {
+		lab.attached = append(lab.attached, newMapper(p))
+		lab.twins = append(lab.twins, newMapper(p))
+		lab.refs = append(lab.refs, newMapper(p))
+	}
+	// FromContext's mapper of the Default preset, which watches claims.
+	lab.attached = append(lab.attached, defaultM)
+	twin, ref := &Mapper{sources: Default(), watch: defaultM.watch}, &Mapper{sources: Default(), watch: defaultM.watch}
+	twin.reader, ref.reader = twin.newReader(), ref.newReader()
+	lab.logs[twin], lab.logs[ref] = new([]Mismatch), new([]Mismatch)
+	lab.twins, lab.refs = append(lab.twins, twin), append(lab.refs, ref)
+	for _, m := range lab.attached {
+		if !claimsx.Attach(v, m.reader) {
+			tb.Fatal("a mapper could not be attached")
+		}
+	}
+	return lab
+}
+
+// check verifies a token with the members and compares the readings; it
+// reports whether the token verified (a payload with a registered claim of
+// the wrong type does not).
+func (lab *mapLab) check(t *testing.T, members string) bool {
+	lab.mu.Lock()
+	defer lab.mu.Unlock()
+	lab.n++
+	payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"jti":"` + strconv.Itoa(lab.n) + `"`
+	if members != "" {
+		payload += "," + members
+	}
+	payload += "}"
+	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(payload)
+	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	for _, l := range lab.logs {
+		*l = nil
+	}
+	c, err := lab.v.Verify(t.Context(), tok)
+	if err != nil {
+		return false
+	}
+	decoded := c.Map()
+	for i, m := range lab.attached {
+		ref := lab.refs[i]
+		want := ref.MapClaims(decoded)
+		if got := m.Map(c); !sameAuthorities(got, want) {
+			t.Errorf("%s: attached mapper %d read %+v, MapClaims %+v", payload, i, *got, *want)
+		}
+		if got := lab.twins[i].Map(c); !sameAuthorities(got, want) {
+			t.Errorf("%s: mapper %d read %+v from the payload, MapClaims %+v", payload, i, *got, *want)
+		}
+		if m != defaultM && !reflect.DeepEqual(*lab.logs[m], *lab.logs[ref]) {
+			t.Errorf("%s: attached mapper %d reported %v, MapClaims %v", payload, i, *lab.logs[m], *lab.logs[ref])
+		}
+		if !reflect.DeepEqual(*lab.logs[lab.twins[i]], *lab.logs[ref]) {
+			t.Errorf("%s: mapper %d reported %v from the payload, MapClaims %v", payload, i, *lab.logs[lab.twins[i]], *lab.logs[ref])
+		}
+	}
+	// The same token again is a cache hit: the same readings, mapping
+	// nothing again.
+	before := len(*lab.logs[lab.attached[0]])
+	again, err := lab.v.Verify(t.Context(), tok)
+	if err != nil {
+		t.Fatalf("%s: the second verification failed: %v", payload, err)
+	}
+	for i, m := range lab.attached {
+		if got, want := m.Map(again), lab.refs[i].MapClaims(decoded); !sameAuthorities(got, want) {
+			t.Errorf("%s: attached mapper %d read %+v on a cache hit, MapClaims %+v", payload, i, *got, *want)
+		}
+	}
+	if len(*lab.logs[lab.attached[0]]) != before {
+		t.Errorf("%s: a cache hit mapped the claims again", payload)
+	}
+	return true
+}
+
+// sameAuthorities compares everything but the mapper that read them.
+func sameAuthorities(a, b *Authorities) bool {
+	x, y := *a, *b
+	x.by, y.by = nil, nil
+	return reflect.DeepEqual(x, y)
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// Every seed but those with a registered claim of the wrong type verifies,
+// so the comparison runs on each; a reading that differs fails it.
+func TestMapperReadsWhatMapClaimsReads(t *testing.T) {
+	lab := newMapLab(t)
+	refused := 0
+	for _, p := range mapperPayloads {
+		if !lab.check(t, p) {
+			refused++
+			if !strings.Contains(p, `"scope"`) && !strings.Contains(p, `"scp"`) {
+				t.Errorf("%s did not verify", p)
+			}
+		}
+	}
+	if refused > 6 {
+		t.Errorf("%d of %d seeds did not verify", refused, len(mapperPayloads))
+	}
+}
+
+// FuzzMapper compares the readings on payloads the fuzzer makes (make fuzz;
+// its seeds, mapperPayloads and testdata/fuzz, run in every make test).
+func FuzzMapper(f *testing.F) {
+	lab := newMapLab(f)
+	for _, p := range mapperPayloads {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, members string) { lab.check(t, members) })
+}
