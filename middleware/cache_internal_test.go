@@ -2,13 +2,10 @@ package middleware
 
 import (
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
-
-	"github.com/jwtguard/jwtguard/jwttest"
 )
 
 func cacheKey(i int) string { return fmt.Sprintf("eyJ.token-%06d.sig", i) }
@@ -176,42 +173,4 @@ func TestAnEntryCountsItsClaimsSlices(t *testing.T) {
 		t.Fatalf("100 strings of claims add %d bytes, want %d", d, 100*16)
 	}
 	checkCache(t, c)
-}
-
-// The cache keeps claims that know no request's box: a kept copy pointing
-// at the box would hold the context made of it, and the request behind
-// that, for as long as the entry lives. A hit's claims get a box of their
-// own.
-func TestTheCacheKeepsNoRequestsBox(t *testing.T) {
-	t.Parallel()
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience("api"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer iss.Close()
-	v, err := New([]Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, WithStartupFetch(),
-		WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	tok := iss.MustMint(jwttest.Claims{"sub": "alice"})
-	c, err := v.Verify(t.Context(), tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.box == nil || &c.box.c != c {
-		t.Fatal("a verification's claims do not know their box")
-	}
-	_ = WithClaims(t.Context(), c)
-	if e := v.cache.get(tok); e == nil || e.claims.box != nil {
-		t.Fatalf("the cache keeps %+v", e)
-	}
-	hit, err := v.Verify(t.Context(), tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hit == c || hit.box == nil || &hit.box.c != hit {
-		t.Fatal("a cache hit's claims have no box of their own")
-	}
 }

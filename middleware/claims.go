@@ -9,7 +9,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -22,12 +21,6 @@ import (
 // request gets its own Claims, slices included: changing one request's
 // Audience or Scopes changes nothing another request or the verified-token
 // cache sees.
-//
-// A verification's Claims share one allocation with the context that
-// carries them (the first WithClaims of them, which nethttp and the
-// adapters make for every request): a *Claims, or a copy of the struct,
-// kept after its request keeps that context reachable too. To remember
-// claims beyond a request, keep the fields you need.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub
@@ -49,9 +42,6 @@ type Claims struct {
 	// what the verifier's readers read of raw (readers.go), shared with
 	// the cache entry and every Claims it answers with
 	derived []derived
-	// the box a verification allocated these claims in, whose context
-	// node WithClaims may use once; nil in a copy the cache keeps.
-	box *claimsBox
 }
 
 // HasScope reports whether the token grants scope s (exact match).
@@ -90,32 +80,7 @@ type claimsKey struct{}
 
 // WithClaims returns a copy of ctx carrying c.
 func WithClaims(ctx context.Context, c *Claims) context.Context {
-	// The claims of a verification carry room for the context that holds
-	// them, in their own allocation: the first WithClaims of them uses it.
-	if c != nil && c.box != nil && &c.box.c == c && c.box.ctxTaken.CompareAndSwap(false, true) {
-		b := c.box
-		b.ctx = claimsContext{Context: ctx, c: c}
-		return &b.ctx
-	}
 	return context.WithValue(ctx, claimsKey{}, c)
-}
-
-// claimsContext is context.WithValue(parent, claimsKey{}, c) that lives in
-// c's claimsBox.
-type claimsContext struct {
-	context.Context // the parent: deadline, cancellation and other values
-	c               *Claims
-}
-
-func (x *claimsContext) Value(key any) any {
-	if key == (claimsKey{}) {
-		return x.c
-	}
-	return x.Context.Value(key)
-}
-
-func (x *claimsContext) String() string {
-	return fmt.Sprint(x.Context) + ".WithClaims"
 }
 
 // ClaimsFromContext returns the claims stored by WithClaims (as the
@@ -284,21 +249,13 @@ func appendFields(out []string, s string) []string {
 }
 
 // claimsBox is a verification's Claims with room for the few strings its
-// Audience and Scopes usually hold and for the context that carries it:
-// one allocation instead of four.
+// Audience and Scopes usually hold: one allocation instead of three.
 type claimsBox struct {
-	c        Claims
-	room     [8]string
-	ctx      claimsContext
-	ctxTaken atomic.Bool
+	c    Claims
+	room [8]string
 }
 
-// newClaimsBox returns a box holding c, which knows its box.
-func newClaimsBox(c Claims) *claimsBox {
-	b := &claimsBox{c: c}
-	b.c.box = b
-	return b
-}
+func newClaimsBox(c Claims) *claimsBox { return &claimsBox{c: c} }
 
 // copyClaims returns a copy of c that shares no slice with it (the strings
 // are immutable and shared): a cache hit's Claims are the request's own. The

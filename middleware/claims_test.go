@@ -3,7 +3,6 @@ package middleware_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -210,9 +209,6 @@ func TestWithClaimsIsAContextLikeAnyOther(t *testing.T) {
 			}
 			if d, ok := ctx.Deadline(); !ok || !d.Equal(deadline) {
 				t.Fatalf("deadline %v, %v", d, ok)
-			}
-			if !strings.Contains(fmt.Sprint(ctx), "WithClaims") {
-				t.Fatalf("the context prints as %s", ctx)
 			}
 			again := middleware.WithClaims(context.Background(), c)
 			cp := *c
