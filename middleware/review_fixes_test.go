@@ -3,6 +3,8 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -120,5 +122,32 @@ func TestCloseDuringTheFirstFetchIsNotAFailure(t *testing.T) {
 	defer mu.Unlock()
 	if len(failed) != 0 {
 		t.Fatalf("Close reported a failed refresh: %v", failed[0].Err)
+	}
+}
+
+// The signature is decoded after the issuer is known and before any key is
+// looked up: a token of a configured issuer whose signature is not
+// canonical base64url is malformed (400 without the RFC 6750 syntax), and
+// its unknown kid makes no key set fetch; a token of another issuer is
+// refused for its issuer without its signature being decoded.
+func TestAMalformedSignatureIsRefusedBeforeAnyKeyLookup(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	v := remoteVerifier(t, iss, middleware.WithStartupFetch())
+	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	seg := strings.Split(tok, ".")
+	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"no-such-key","typ":"at+jwt"}`))
+	fetches := iss.JWKSRequests()
+	for _, sig := range []string{seg[2] + "=", "A"} { // padded; a length no base64 has
+		_, err := v.Verify(t.Context(), hdr+"."+seg[1]+"."+sig)
+		wantReason(t, err, middleware.ReasonTokenMalformed)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+hdr+"."+seg[1]+".a*b")
+	if _, err := v.VerifyRequest(r); !errors.Is(err, middleware.ErrInvalidRequest) {
+		t.Fatalf("a signature outside the b64token syntax: %v, want an invalid request", err)
+	}
+	if n := iss.JWKSRequests() - fetches; n != 0 {
+		t.Fatalf("malformed signatures made %d key set fetches", n)
 	}
 }

@@ -487,6 +487,13 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if !is.algs.Has(alg) {
 		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
+	// The signature is decoded only now, for a token of a configured
+	// issuer, and before any key lookup, so a malformed one never makes a
+	// key set refresh. It is reported without the issuer: a token with a
+	// known issuer passes for canonical base64url in verifyAndReport.
+	if err := tok.DecodeSignature(); err != nil {
+		return "", newError(ReasonTokenMalformed, descMalformed, err)
+	}
 	var key *jose.Key
 	if is.static != nil {
 		key, err = is.static.find(h.Kid, alg)

@@ -11,7 +11,7 @@ import (
 func TestParseCheckedResetsAReusedToken(t *testing.T) {
 	t.Parallel()
 	// A new Token field must be reset in ParseDeferred, then counted here.
-	if n := reflect.TypeFor[Token]().NumField(); n != 6 {
+	if n := reflect.TypeFor[Token]().NumField(); n != 8 {
 		t.Fatalf("Token has %d fields: reset the new one in ParseChecked", n)
 	}
 	first := seg(`{"alg":"RS256","kid":"a","typ":"at+jwt"}`) + "." + seg(`{"iss":"https://one.example","sub":"alice"}`) + "." + seg("sig1")
@@ -38,9 +38,11 @@ func TestParseCheckedResetsAReusedToken(t *testing.T) {
 	fresh.Release()
 }
 
-// ParseDeferred decodes and checks all but the payload's JSON: a payload
-// that is not JSON at all parses, its bytes readable, and ScanPayload then
-// refuses it as ParseChecked does; base64 faults are its own.
+// ParseDeferred decodes and checks all but the signature and the payload's
+// JSON: a payload that is not JSON at all parses, its bytes readable, and
+// ScanPayload then refuses it as ParseChecked does; the signature is nil
+// until DecodeSignature; base64 faults of the header and the payload are
+// its own, the signature's are DecodeSignature's.
 func TestParseDeferredLeavesThePayloadsJSONToScanPayload(t *testing.T) {
 	t.Parallel()
 	hdr := seg(`{"alg":"RS256","kid":"a"}`)
@@ -54,8 +56,11 @@ func TestParseDeferredLeavesThePayloadsJSONToScanPayload(t *testing.T) {
 		if err := ParseDeferred(&tok, raw, nil, nil); err != nil {
 			t.Fatalf("%s: ParseDeferred: %v", payload, err)
 		}
-		if string(tok.Payload) != payload || string(tok.Signature) != "sig" {
-			t.Fatalf("%s: payload %q, signature %q", payload, tok.Payload, tok.Signature)
+		if string(tok.Payload) != payload || tok.Signature != nil {
+			t.Fatalf("%s: payload %q, signature %q before DecodeSignature", payload, tok.Payload, tok.Signature)
+		}
+		if err := tok.DecodeSignature(); err != nil || string(tok.Signature) != "sig" {
+			t.Fatalf("%s: DecodeSignature: %q, %v", payload, tok.Signature, err)
 		}
 		err := tok.ScanPayload(nil)
 		tok.Release()
@@ -67,9 +72,23 @@ func TestParseDeferredLeavesThePayloadsJSONToScanPayload(t *testing.T) {
 		}
 	}
 	var tok Token
-	for _, raw := range []string{hdr + ".e30=." + seg("sig"), hdr + "." + seg("{}") + ".c2ln=", hdr + ".." + seg("sig")} {
+	for _, raw := range []string{hdr + ".e30=." + seg("sig"), hdr + ".." + seg("sig")} {
 		if err := ParseDeferred(&tok, raw, nil, nil); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("%s: %v", raw, err)
 		}
+	}
+	for _, sig := range []string{"c2ln=", "c2l\n", "c2lnx"} {
+		raw := hdr + "." + seg("{}") + "." + sig
+		if err := ParseDeferred(&tok, raw, nil, nil); err != nil {
+			t.Fatalf("%s: ParseDeferred: %v", raw, err)
+		}
+		if err := tok.DecodeSignature(); !errors.Is(err, ErrMalformed) || tok.Signature != nil {
+			t.Fatalf("%s: DecodeSignature: %q, %v", raw, tok.Signature, err)
+		}
+		var whole Token
+		if err := ParseChecked(&whole, raw, nil, nil, nil); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("%s: ParseChecked: %v", raw, err)
+		}
+		tok.Release()
 	}
 }

@@ -56,10 +56,12 @@ type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
 	Payload      []byte // decoded payload bytes, JSON not validated until ScanPayload; valid until Release unless kept
-	Signature    []byte // decoded signature bytes, valid until Release
+	Signature    []byte // decoded signature bytes (by DecodeSignature after ParseDeferred), valid until Release
 
-	pooled *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
-	kept   []byte           // the payload's copy, once KeepPayload made it
+	sigSegment string           // the signature as received, until DecodeSignature
+	sigRoom    []byte           // where DecodeSignature decodes it
+	pooled     *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
+	kept       []byte           // the payload's copy, once KeepPayload made it
 }
 
 // maxHeaderSegment bounds the encoded header (C21). A JOSE header names an
@@ -83,7 +85,7 @@ var bufPool = sync.Pool{New: func() any { return new([maxPooled]byte) }}
 func (t *Token) Release() {
 	if t.pooled != nil {
 		bufPool.Put(t.pooled)
-		t.pooled, t.Signature = nil, nil
+		t.pooled, t.Signature, t.sigRoom = nil, nil, nil
 		if t.kept == nil {
 			t.Payload = nil
 		}
@@ -155,6 +157,10 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 	if err := ParseDeferred(t, raw, headers, accept); err != nil {
 		return err
 	}
+	if err := t.DecodeSignature(); err != nil {
+		t.Release()
+		return err
+	}
 	if err := t.ScanPayload(member); err != nil {
 		t.Release()
 		return err
@@ -162,19 +168,23 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 	return nil
 }
 
-// ParseDeferred is ParseChecked without the payload's scan: it splits
-// raw, reads the header (headers and accept as in ParseChecked) and decodes
-// the payload and the signature, leaving the payload's JSON unchecked until
-// ScanPayload, which must come before anything reads a claim: a verifier
-// finds the keys with PeekIssuer and checks the signature first, so a
-// forged token's claims are never parsed. Call t.Release once done,
-// whatever ScanPayload returns.
+// ParseDeferred is ParseChecked without the signature's decoding and the
+// payload's scan: it splits raw, reads the header (headers and accept as
+// in ParseChecked) and decodes the payload, leaving the signature to
+// DecodeSignature, which must come before Verify, and the payload's JSON
+// unchecked until ScanPayload, which must come before anything reads a
+// claim: a verifier finds the keys with PeekIssuer and checks the
+// signature first, so a forged token's claims are never parsed, and a
+// token refused before its signature is checked (for its issuer, its key)
+// costs no decoding of the signature. Call t.Release once done, whatever
+// ScanPayload returns.
 func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg string) error) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
 	t.Header, t.SigningInput, t.Payload, t.Signature, t.pooled, t.kept = Header{}, raw[:len(hs)+1+len(ps)], nil, nil, nil, nil
+	t.sigSegment, t.sigRoom = "", nil
 	if err := headers.read(&t.Header, hs); err != nil {
 		return err
 	}
@@ -191,15 +201,25 @@ func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg strin
 	} else {
 		buf = make([]byte, need)
 	}
-	var sb []byte
-	if t.Payload, sb, err = decodeSegment(buf, ps, errPayloadB64); err != nil {
+	if t.Payload, t.sigRoom, err = decodeSegment(buf, ps, errPayloadB64); err != nil {
 		t.Release()
 		return err
 	}
-	if t.Signature, _, err = decodeSegment(sb, ss, errSignatureB64); err != nil {
-		t.Release()
+	t.sigSegment = ss
+	return nil
+}
+
+// DecodeSignature decodes the signature of a token from ParseDeferred into
+// Signature. Until it has, Signature is nil and no signature verifies.
+func (t *Token) DecodeSignature() error {
+	if t.Signature != nil || t.sigRoom == nil {
+		return nil
+	}
+	sig, _, err := decodeSegment(t.sigRoom, t.sigSegment, errSignatureB64)
+	if err != nil {
 		return err
 	}
+	t.Signature, t.sigSegment = sig, ""
 	return nil
 }
 
