@@ -11,7 +11,7 @@ GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
 FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzScanObject ./internal/jose:FuzzDecodeB64 ./internal/jose:FuzzParseSet ./middleware:FuzzVerify \
-               ./middleware:FuzzExtract ./middleware:FuzzDiscovery ./rbac:FuzzParsePath
+               ./middleware:FuzzExtract ./middleware:FuzzDiscovery ./rbac:FuzzParsePath ./rbac:FuzzMapper
 
 ## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
 ## go test -race (with the fuzz seed corpora), then make lint when its tools
