@@ -113,6 +113,9 @@ func (lab *mapLab) check(t *testing.T, members string) bool {
 		payload += "," + members
 	}
 	payload += "}"
+	if lab.n%2 == 0 {
+		payload = " \n" + payload + "\t " // white space around the object is valid JSON
+	}
 	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(payload)
 	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
 	if err != nil {
@@ -196,4 +199,28 @@ func FuzzMapper(f *testing.F) {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, members string) { lab.check(t, members) })
+}
+
+// A Mapper not made by NewMapper reads nothing and does not panic, as
+// before; nor does a nil Claims.
+func TestAZeroMapperReadsNothing(t *testing.T) {
+	lab := newMapLab(t)
+	lab.mu.Lock()
+	defer lab.mu.Unlock()
+	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"roles":["admin"]}`)
+	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lab.v.Verify(t.Context(), in+"."+base64.RawURLEncoding.EncodeToString(sig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zero Mapper
+	if a := zero.Map(c); a.Has(KindRole, "admin") || len(a.Roles)+len(a.Scopes) != 0 {
+		t.Fatalf("the zero mapper read %+v", *a)
+	}
+	if a := defaultM.Map(nil); a == nil || len(a.Roles) != 0 {
+		t.Fatalf("Map(nil) = %+v", a)
+	}
 }

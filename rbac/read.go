@@ -57,6 +57,9 @@ func (m *Mapper) newReader() *claimsx.Reader {
 // was attached to the verifier, or else a reading of c's payload now. The
 // result may be shared with other requests: never change it.
 func (m *Mapper) shared(c *middleware.Claims) *Authorities {
+	if m.reader == nil { // a Mapper not made by NewMapper: it has no sources
+		return &Authorities{by: m}
+	}
 	if v, ok := claimsx.Derived(c, m.reader); ok {
 		if a, ok := v.(*Authorities); ok {
 			return a

@@ -28,9 +28,14 @@ func EachElement(arr []byte, fn func(elem []byte) error) error {
 
 // EachMember calls fn with the name (decoded) and the value of each member
 // of the JSON object obj, which scanObject has validated (so no name is
-// there twice); it stops when fn returns false.
+// there twice; white space may surround it); it stops when fn returns
+// false.
 func EachMember(obj []byte, fn func(name string, value []byte) bool) {
-	i := skipSpace(obj, 1)
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return
+	}
+	i = skipSpace(obj, i+1)
 	for i < len(obj) && obj[i] == '"' {
 		end := stringEnd(obj, i)
 		name := Unquote(obj[i:end])
