@@ -387,7 +387,6 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if e := v.checkBinding(r, w.Cnf); e != nil {
 		return nil, c.Issuer, e
 	}
-	c.derived = w.readers.read()
 	// The cache's copy is taken before the revocation checker, the
 	// caller's code, sees c.
 	var entry *cacheEntry
@@ -404,7 +403,11 @@ func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Cl
 	if e := v.checkRevoked(c); e != nil {
 		return nil, c.Issuer, e
 	}
+	// The attached readers (a mapper's) read a token that passed every
+	// check, revocation included; the entry is not shared before put.
+	c.derived = w.readers.read()
 	if entry != nil {
+		entry.claims.derived = c.derived
 		v.cache.put(raw, entry)
 	}
 	return c, c.Issuer, nil

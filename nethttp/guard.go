@@ -33,10 +33,17 @@ func NewGuard(v *middleware.Verifier, opts ...Option) *Guard {
 		// The mapper the Guard's requests are mapped with (its own, or the
 		// Default preset's for a Require without one) reads the claims
 		// during the verification, once per token the cache keeps.
-		claimsx.Attach(v, claimsx.MapperReader(g.o.mapper))
+		if !claimsx.Attach(v, claimsx.MapperReader(g.o.mapper)) {
+			attachFailedOnce.Do(func() {
+				slog.Warn("nethttp: the verifier already reads the claims for as many mappers as it can (8 mappers, " +
+					"16 top-level claims); this Guard's mapper reads each request's payload itself")
+			})
+		}
 	}
 	return g
 }
+
+var attachFailedOnce sync.Once
 
 // Authenticate verifies the credential of r. On success it returns r's
 // context carrying the claims (middleware.ClaimsFromContext) and, with

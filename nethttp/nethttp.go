@@ -56,9 +56,12 @@ func WithUnauthenticatedPreflights() Option {
 }
 
 // WithMapper makes Protect read each verified token's authorities (roles,
-// scopes, permissions, groups) with m, once per request, for Require and
-// rbac.Allowed. Default: the rbac.Default preset ("roles" and "scope"),
-// applied when a policy is first checked.
+// scopes, permissions, groups) with m, for Require and rbac.Allowed. Protect
+// attaches m (or, without this option, the rbac.Default preset's mapper) to
+// its verifier for good: m then reads the claims during every verification
+// of that verifier, once per token (a request answered from the
+// verified-token cache reads nothing again), whoever calls it. Default: the
+// rbac.Default preset ("roles" and "scope").
 func WithMapper(m *rbac.Mapper) Option { return optionFunc(func(o *options) { o.mapper = m }) }
 
 // Protect returns middleware that verifies each request's access token with

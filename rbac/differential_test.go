@@ -40,6 +40,9 @@ var mapperPayloads = []string{
 	`"rol\u0065s":["\u0061dmin","x\"y","\\"]`, `"scope":"a\u00a0b\u2003c d"`, `"roles":["\ud800","\udc00\ud83d\ude00"]`,
 	`"realm_access":{"r\u006fles":["admin"],"other":{"roles":["no"]}}`, `"https://example.com/roles":["a"],"scope":"editor items:write"`,
 	`"roles":["editor"],"scope":"items:*"`, `"roles" : [ "a" , "b" ] , "scope" : " x "`,
+	`"resource_access":{"orders\u002eapi":{"roles":["dotted"]},"orders":{ "roles" : [ "plain" ] }}`,
+	`"urn:zitadel:iam:org:project:roles":{"\u0062":1,"a":2,"\u00e9":3,"z":{"x":[1]}}`,
+	`"realm_access":{ "roles" : ["x"] , "rol\u0065s2":[] }`,
 }
 
 // mapLab verifies payloads and compares the readings.
@@ -192,7 +195,7 @@ func TestMapperReadsWhatMapClaimsReads(t *testing.T) {
 }
 
 // FuzzMapper compares the readings on payloads the fuzzer makes (make fuzz;
-// its seeds, mapperPayloads and testdata/fuzz, run in every make test).
+// its seeds, mapperPayloads, run in every make test).
 func FuzzMapper(f *testing.F) {
 	lab := newMapLab(f)
 	for _, p := range mapperPayloads {
@@ -222,5 +225,69 @@ func TestAZeroMapperReadsNothing(t *testing.T) {
 	}
 	if a := defaultM.Map(nil); a == nil || len(a.Roles) != 0 {
 		t.Fatalf("Map(nil) = %+v", a)
+	}
+}
+
+// What Map and FromContext hand out is the caller's own: changing it, in
+// place or by appending, changes nothing a later request of the same token
+// (a cache hit, sharing the verification's reading) reads or is allowed.
+func TestAMappingIsTheCallersOwn(t *testing.T) {
+	lab := newMapLab(t)
+	lab.mu.Lock()
+	defer lab.mu.Unlock()
+	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"roles":["admin","user"],"scope":"a b"}`)
+	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	for i := range 3 {
+		c, err := lab.v.Verify(t.Context(), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := middleware.WithClaims(t.Context(), c)
+		if !Allowed(ctx, Role("admin")) || Allowed(ctx, Role("root")) {
+			t.Fatalf("request %d: allowed as someone else", i+1)
+		}
+		a, b := defaultM.Map(c), FromContext(ctx)
+		if !reflect.DeepEqual(a.Roles, []string{"admin", "user"}) || !reflect.DeepEqual(b.Scopes, []string{"a", "b"}) {
+			t.Fatalf("request %d: read %v and %v", i+1, a.Roles, b.Scopes)
+		}
+		a.Roles[0], b.Roles[1], b.Scopes[0] = "root", "root", "z"
+		a.Roles = append(a.Roles[:1], "root")
+		b.Scopes = append(b.Scopes, "root")
+	}
+}
+
+// A verifier reads for at most 8 mappers: the ninth is not attached and
+// reads the payload itself, with the same result.
+func TestAMapperBeyondTheBoundReadsThePayload(t *testing.T) {
+	lab := newMapLab(t) // 7 mappers attached
+	extra := MustNewMapper(Keycloak("orders"))
+	if !claimsx.Attach(lab.v, extra.reader) {
+		t.Fatal("the eighth mapper was refused")
+	}
+	ninth := MustNewMapper(Keycloak("orders"))
+	if claimsx.Attach(lab.v, ninth.reader) {
+		t.Fatal("a ninth mapper was attached")
+	}
+	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"realm_access":{"roles":["admin"]}}`)
+	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lab.v.Verify(t.Context(), in+"."+base64.RawURLEncoding.EncodeToString(sig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := claimsx.Derived(c, ninth.reader); ok {
+		t.Fatal("the verification read for the ninth mapper")
+	}
+	if _, ok := claimsx.Derived(c, extra.reader); !ok {
+		t.Fatal("the verification did not read for the eighth mapper")
+	}
+	if !ninth.Map(c).Has(KindRole, "admin") || !extra.Map(c).Has(KindRole, "admin") {
+		t.Fatal("a mapper lost the admin role")
 	}
 }

@@ -130,9 +130,11 @@ func WithScopeWildcards(patterns ...string) MapperOption {
 // WithMismatchHook sets a function called when a claim is present but of
 // the wrong shape. Such a claim never errors and never grants anything.
 // The function is called each time the mapper reads the claims: once per
-// verification when the mapper is the one Protect uses (a request answered
-// from the verified-token cache reads nothing again), on each call
-// otherwise. Default: none.
+// verification, whoever asked for it, when the mapper is attached to the
+// verifier (nethttp.Protect attaches its mapper; a request answered from the
+// verified-token cache reads nothing again), and on each Map otherwise (a
+// mapper Protect does not use, or one beyond the 8 mappers or 16 top-level
+// claims a verifier reads for). Default: none.
 func WithMismatchHook(fn func(Mismatch)) MapperOption {
 	return mapperOption(func(m *Mapper) error { m.hook = fn; return nil })
 }
@@ -188,9 +190,9 @@ func (m *Mapper) Map(c *middleware.Claims) *Authorities {
 
 // FromContext returns the request's authorities as m reads them: those
 // stored in ctx when m mapped them (Protect with this mapper), else m's
-// reading of the verified claims in ctx, else nil. The claims are mapped
-// at most once per request when the same mapper is given to Protect and
-// Require.
+// reading of the verified claims in ctx, else nil. When the same mapper is
+// given to Protect and Require, Require maps nothing: the verification
+// read the claims for m.
 func (m *Mapper) FromContext(ctx context.Context) *Authorities {
 	if a, ok := AuthoritiesFromContext(ctx); ok && a.by == m {
 		return a

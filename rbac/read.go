@@ -13,9 +13,12 @@ import (
 // attached to a verifier (nethttp does it), it reads the claims that the
 // verification's one scan found, once per verification, and a cache hit
 // reuses what it read. Its answers are those of MapClaims on the decoded
-// payload (a differential test and fuzzing compare the two): the payload's
-// scan has refused everything on which the two readings could differ
-// (invalid UTF-8, a name twice in one object, even but for case).
+// payload (a differential test and fuzzing compare the two). Escapes,
+// surrogates included, decode as encoding/json decodes them; the payload's
+// scan has refused what the two readings could read apart (invalid UTF-8,
+// a name twice in one object, even but for case). The names read share
+// the payload's memory: a name kept keeps the payload (at most the token
+// size limit) alive.
 
 func init() {
 	claimsx.MapperReader = func(x any) *claimsx.Reader {
