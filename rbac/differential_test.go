@@ -119,12 +119,7 @@ func (lab *mapLab) check(t *testing.T, members string) bool {
 	if lab.n%2 == 0 {
 		payload = " \n" + payload + "\t " // white space around the object is valid JSON
 	}
-	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(payload)
-	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	tok := lab.token(t, payload)
 	for _, l := range lab.logs {
 		*l = nil
 	}
@@ -165,6 +160,17 @@ func (lab *mapLab) check(t *testing.T, members string) bool {
 		t.Errorf("%s: a cache hit mapped the claims again", payload)
 	}
 	return true
+}
+
+// token signs payload with the lab's key.
+func (lab *mapLab) token(t *testing.T, payload string) string {
+	t.Helper()
+	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(payload)
+	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 // sameAuthorities compares everything but the mapper that read them.
@@ -210,12 +216,8 @@ func TestAZeroMapperReadsNothing(t *testing.T) {
 	lab := newMapLab(t)
 	lab.mu.Lock()
 	defer lab.mu.Unlock()
-	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"roles":["admin"]}`)
-	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := lab.v.Verify(t.Context(), in+"."+base64.RawURLEncoding.EncodeToString(sig))
+	payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"roles":["admin"]}`
+	c, err := lab.v.Verify(t.Context(), lab.token(t, payload))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,12 +237,8 @@ func TestAMappingIsTheCallersOwn(t *testing.T) {
 	lab := newMapLab(t)
 	lab.mu.Lock()
 	defer lab.mu.Unlock()
-	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"roles":["admin","user"],"scope":"a b"}`)
-	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := in + "." + base64.RawURLEncoding.EncodeToString(sig)
+	payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"roles":["admin","user"],"scope":"a b"}`
+	tok := lab.token(t, payload)
 	for i := range 3 {
 		c, err := lab.v.Verify(t.Context(), tok)
 		if err != nil {
@@ -272,12 +270,8 @@ func TestAMapperBeyondTheBoundReadsThePayload(t *testing.T) {
 	if claimsx.Attach(lab.v, ninth.reader) {
 		t.Fatal("a ninth mapper was attached")
 	}
-	in := b64(`{"alg":"HS256","kid":"hs","typ":"at+jwt"}`) + "." + b64(`{"iss":"`+labIssuer+`","aud":"api","exp":1800003600,"realm_access":{"roles":["admin"]}}`)
-	sig, err := jose.Sign(lab.alg, nil, lab.secret, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := lab.v.Verify(t.Context(), in+"."+base64.RawURLEncoding.EncodeToString(sig))
+	payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"realm_access":{"roles":["admin"]}}`
+	c, err := lab.v.Verify(t.Context(), lab.token(t, payload))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,14 +25,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/callgrind"
 	"github.com/jwtguard/jwtguard/internal/seedkey"
 )
 
@@ -66,19 +65,10 @@ func main() {
 	}
 }
 
-var collected = regexp.MustCompile(`Collected : (\d+)`)
-
-// count runs scenario name n times under callgrind and returns the
+// count runs scenario name of alg n times under callgrind and returns the
 // instructions of the whole process.
 func count(self, key, alg, name string, n int) (int64, error) {
-	cmd := exec.Command("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self, "-run", alg, name, strconv.Itoa(n))
-	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1", "GOGC=off", keyEnv+"="+key)
-	out, err := cmd.CombinedOutput()
-	m := collected.FindSubmatch(out)
-	if err != nil || m == nil {
-		return 0, fmt.Errorf("valgrind %s %q: %v\n%s", alg, name, err, out)
-	}
-	return strconv.ParseInt(string(m[1]), 10, 64)
+	return callgrind.Count(self, []string{keyEnv + "=" + key}, "-run", alg, name, strconv.Itoa(n))
 }
 
 // measure counts every scenario for each algorithm and prints the tables.

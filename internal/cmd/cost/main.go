@@ -25,14 +25,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/callgrind"
 	"github.com/jwtguard/jwtguard/internal/hostile"
 	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/internal/seedkey"
@@ -131,21 +130,10 @@ func run(alg, name string, n int) error {
 	return nil
 }
 
-var collected = regexp.MustCompile(`Collected : (\d+)`)
-
-// count runs the program under callgrind and returns the instructions.
+// count runs scenario name of alg n times under callgrind and returns the
+// instructions of the whole process.
 func count(self, key, alg, name string, n int) (int64, error) {
-	cmd := exec.Command("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self, "-run", alg, name, strconv.Itoa(n))
-	// One P and no collector: idle Ps spin, and collections start, by the
-	// clock, and valgrind runs the program slowly. Allocations still count
-	// (mallocgc); what collecting them later costs does not.
-	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1", "GOGC=off", keyEnv+"="+key)
-	out, err := cmd.CombinedOutput()
-	m := collected.FindSubmatch(out)
-	if err != nil || m == nil {
-		return 0, fmt.Errorf("valgrind %s %q: %v\n%s", alg, name, err, out)
-	}
-	return strconv.ParseInt(string(m[1]), 10, 64)
+	return callgrind.Count(self, []string{keyEnv + "=" + key}, "-run", alg, name, strconv.Itoa(n))
 }
 
 func measure(algs []string, n int, max float64) (over bool, err error) {
