@@ -85,7 +85,9 @@ func (c *tokenCache) put(raw string, e *cacheEntry) {
 	e.size = 2*len(raw) + 512 // the token, its payload, and the fixed cost of an entry
 	if c := e.claims; c != nil {
 		e.size += 16 * (len(c.Audience) + len(c.Scopes)) // the claims' own slices
-		e.size += 128 * len(c.derived)                   // what the readers read: a few names each, most in the payload
+		for _, d := range c.derived {
+			e.size += 64 + d.size // what each reader read
+		}
 	}
 	if e.size > c.maxBytes {
 		return

@@ -2,6 +2,9 @@ package middleware
 
 import (
 	"fmt"
+	"github.com/jwtguard/jwtguard/internal/claimsx"
+	"github.com/jwtguard/jwtguard/jwttest"
+	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -173,4 +176,42 @@ func TestAnEntryCountsItsClaimsSlices(t *testing.T) {
 		t.Fatalf("100 strings of claims add %d bytes, want %d", d, 100*16)
 	}
 	checkCache(t, c)
+}
+
+// What the attached readers read counts against the cache's bound in
+// bytes, as each reader counts it: a reading larger than the bound keeps
+// its token out of the cache, so the next request verifies (and reads)
+// again.
+func TestTheCacheCountsWhatTheReadersRead(t *testing.T) {
+	t.Parallel()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	for _, tc := range []struct {
+		size  int
+		reads int
+	}{{100, 1}, {1 << 20, 2}} {
+		v, err := New([]Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, WithStartupFetch(),
+			WithTokenCache(100, 64<<10), WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads := 0
+		r := &claimsx.Reader{Names: []string{"sub"}, Read: func(claimsx.Claims) (any, int) { reads++; return nil, tc.size }}
+		if !v.attach(r) {
+			t.Fatal("the reader was not attached")
+		}
+		tok := iss.MustMint(jwttest.Claims{"sub": "alice"})
+		for range 2 {
+			if _, err := v.Verify(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if reads != tc.reads {
+			t.Errorf("a reading of %d bytes: read %d times in two requests, want %d", tc.size, reads, tc.reads)
+		}
+		_ = v.Close()
+	}
 }

@@ -30,8 +30,9 @@ type readerSet struct {
 // every Claims the cache answers with that verification's entry and never
 // changes.
 type derived struct {
-	r *claimsx.Reader
-	v any
+	r    *claimsx.Reader
+	v    any
+	size int // what v holds, in bytes, as its reader counted it
 }
 
 func init() {
@@ -122,7 +123,8 @@ func (rc *readerClaims) read() []derived {
 	values := slices.Clone(rc.values[:len(rc.set.names)])
 	out := make([]derived, len(rc.set.readers))
 	for i, r := range rc.set.readers {
-		out[i] = derived{r, r.Read(claimsx.NewClaims(values, rc.set.index[i]))}
+		v, size := r.Read(claimsx.NewClaims(values, rc.set.index[i]))
+		out[i] = derived{r, v, size}
 	}
 	return out
 }

@@ -51,6 +51,12 @@ type Authorities struct {
 	unread string
 }
 
+// size is about how many bytes a holds of its own: its struct and its
+// lists' string headers (the names themselves lie in the payload).
+func (a *Authorities) size() int {
+	return 160 + 16*(cap(a.Roles)+cap(a.Scopes)+cap(a.Permissions)+cap(a.Groups)+cap(a.scopePrefixes))
+}
+
 // clone returns a copy of a whose slices share no memory with a's (one
 // array holds them all, each slice capped at its end), for a reading that
 // other requests share.

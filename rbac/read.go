@@ -53,7 +53,10 @@ func (m *Mapper) newReader() *claimsx.Reader {
 	for i := range m.self {
 		m.self[i] = i
 	}
-	return &claimsx.Reader{Names: names, Read: func(c claimsx.Claims) any { return m.readClaims(c) }}
+	return &claimsx.Reader{Names: names, Read: func(c claimsx.Claims) (any, int) {
+		a := m.readClaims(c)
+		return a, a.size()
+	}}
 }
 
 // shared returns m's reading of c: the one its verification made, when m

@@ -24,8 +24,9 @@ type Reader struct {
 	// Read is given the raw JSON values of Names in one payload, which
 	// its scan validated (no name twice in any object). The values lie in
 	// the payload's memory, which never changes: what Read returns may
-	// keep them.
-	Read func(Claims) any
+	// keep them. size is about how many bytes of memory the value holds
+	// of its own (the verified-token cache counts it against its bound).
+	Read func(Claims) (v any, size int)
 }
 
 var (
