@@ -2,13 +2,14 @@ package middleware
 
 import (
 	"fmt"
-	"github.com/jwtguard/jwtguard/internal/claimsx"
-	"github.com/jwtguard/jwtguard/jwttest"
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/claimsx"
+	"github.com/jwtguard/jwtguard/jwttest"
 )
 
 func cacheKey(i int) string { return fmt.Sprintf("eyJ.token-%06d.sig", i) }
