@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -177,11 +178,8 @@ func (m *Mapper) readRaw(a *Authorities, s Source, v []byte) string {
 	return ""
 }
 
-var errStop = stopError{}
-
-type stopError struct{}
-
-func (stopError) Error() string { return "stop" }
+// errStop ends a walk of an array early.
+var errStop = errors.New("stop")
 
 // rawType is jsonType for a raw JSON value.
 func rawType(v []byte) string {
