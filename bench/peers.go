@@ -68,7 +68,7 @@ func Peers(ctx context.Context, env *Env) ([]Peer, error) {
 	add := func(p Peer) { peers = append(peers, p) }
 	jwtguard := func(opts ...middleware.Option) (*middleware.Verifier, error) {
 		return middleware.New([]middleware.Issuer{{URL: env.Issuer.URL(), Audiences: []string{Audience}}},
-			append([]middleware.Option{middleware.WithStartupFetch(), middleware.WithLogger(quiet)}, opts...)...)
+			append([]middleware.Option{middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithLogger(quiet)}, opts...)...)
 	}
 	for _, c := range []struct {
 		name  string

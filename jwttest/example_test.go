@@ -19,7 +19,7 @@ func ExampleIssuer_AddKey() {
 	}
 	defer iss.Close()
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"api"}}},
-		middleware.WithStartupFetch(), middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		log.Fatal(err)
 	}

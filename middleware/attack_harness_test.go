@@ -128,7 +128,7 @@ func newTargetWith(t *testing.T, issuer func(*jwttest.Issuer) middleware.Issuer,
 	})
 	tg.attackerKey = attackerKey
 	base := []middleware.Option{
-		middleware.WithStartupFetch(),
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}),
 		middleware.WithTokenSources(middleware.FromAuthorizationHeader(), middleware.FromCookie("access_token")),
 		middleware.WithHook(func(e middleware.Event) {
 			if e.Kind == middleware.EventRejected || e.Kind == middleware.EventAccepted {

@@ -194,7 +194,7 @@ func TestTheCacheCountsWhatTheReadersRead(t *testing.T) {
 		size  int
 		reads int
 	}{{100, 1}, {1 << 20, 2}} {
-		v, err := New([]Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, WithStartupFetch(),
+		v, err := New([]Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, WithRemoteKeys(RemoteKeys{StartupFetch: true}),
 			WithTokenCache(100, 64<<10), WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			t.Fatal(err)

@@ -137,7 +137,7 @@ func TestTheCacheAnswersAsAFreshVerificationWould(t *testing.T) {
 	revoked := &revokeList{}
 	revoked.jtis.Store(map[string]bool{})
 	opts := []middleware.Option{middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
-		middleware.WithRevocation(revoked), middleware.WithMaxStaleness(time.Hour)}
+		middleware.WithRevocation(revoked), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour})}
 	cached := warm(t, iss, opts...)
 	fresh := warm(t, iss, append(opts, middleware.WithTokenCache(0, 0))...)
 	ctx := context.Background()

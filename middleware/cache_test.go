@@ -31,7 +31,7 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithAlgorithms("RS256", "ES256"))
 	revoked := &revokeList{}
 	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
-		middleware.WithRevocation(revoked), middleware.WithMaxStaleness(time.Hour))
+		middleware.WithRevocation(revoked), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	ctx := context.Background()
 	verify := func(tok string, want middleware.Reason) {
 		t.Helper()

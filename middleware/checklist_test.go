@@ -225,7 +225,7 @@ func TestDuplicateKidsAreAmbiguous(t *testing.T) {
 	var mu sync.Mutex
 	alarms := 0
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithHook(func(e middleware.Event) {
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithHook(func(e middleware.Event) {
 			if e.Kind == middleware.EventKeyAlarm {
 				mu.Lock()
 				alarms++
@@ -259,7 +259,7 @@ func TestRedirectLimits(t *testing.T) {
 	}))
 	t.Cleanup(loop.Close)
 	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: loop.URL + "/k", Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "redirects") {
 		t.Fatalf("redirect loop: %v", err)
 	}
@@ -274,7 +274,7 @@ func TestTLSErrorsFailTheFetch(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("want a certificate error, got %v", err)
 	}
@@ -288,7 +288,7 @@ func TestDiscoveryRefusesAnInsecureJWKSURI(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL, "jwks_uri": "http://keys.example.com/jwks"})
 	}))
 	t.Cleanup(srv.Close)
-	err := newErr([]middleware.Issuer{{URL: srv.URL, Audiences: []string{audience}}}, middleware.WithStartupFetch(), quiet)
+	err := newErr([]middleware.Issuer{{URL: srv.URL, Audiences: []string{audience}}}, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("want an https error, got %v", err)
 	}

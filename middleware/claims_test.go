@@ -376,7 +376,7 @@ func TestClaimsAreJudgedWhenTheKeysArrive(t *testing.T) {
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
 	rt := &advancingTransport{clk: clk, by: 2 * time.Hour}
-	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithHTTPClient(&http.Client{Transport: rt}))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{HTTPClient: &http.Client{Transport: rt}}))
 	kid, err := iss.AddKey("RS256") // a rotation: its first token makes the verifier fetch
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 )
 
 // J17: a discovered jwks_uri is https unless the issuer itself is an http
-// (loopback) URL, and on the issuer's origin when WithSameOriginJWKS asks.
+// (loopback) URL, and on the issuer's origin when RemoteKeys.SameOriginJWKS asks.
 func TestDiscoveredKeyURLsFollowTheIssuersScheme(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -125,7 +126,27 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		"no token source":     {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithTokenSources()}},
 		"a zero token size":   {[]middleware.Issuer{ok}, []middleware.Option{middleware.WithMaxTokenSize(0)}},
 		"inverted refresh bounds": {[]middleware.Issuer{ok}, []middleware.Option{
-			middleware.WithRefreshBounds(3600e9, 60e9)}},
+			middleware.WithRemoteKeys(middleware.RemoteKeys{MinRefresh: 3600e9, MaxRefresh: 60e9})}},
+		"a max refresh below the default min": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{MaxRefresh: time.Second})}},
+		"a negative refresh interval": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{RefreshInterval: -1})}},
+		"a negative unknown-key interval": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{UnknownKeyRefreshInterval: -1})}},
+		"a negative fetch timeout": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{FetchTimeout: -1})}},
+		"a negative wait": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{MaxWait: -1})}},
+		"a negative staleness": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: -1})}},
+		"a negative response size": {[]middleware.Issuer{ok}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{MaxResponseSize: -1})}},
+		// A later WithRemoteKeys keeps what an earlier one set: the
+		// start-up fetch of an unreachable key set still fails New.
+		"a start-up fetch kept by a later WithRemoteKeys": {[]middleware.Issuer{{URL: "https://idp.example.com",
+			JWKSURL: "http://127.0.0.1:1/jwks", Audiences: []string{audience}}}, []middleware.Option{
+			middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}),
+			middleware.WithRemoteKeys(middleware.RemoteKeys{FetchTimeout: time.Second})}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -141,9 +162,9 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		return nil, errors.New("no network in tests")
 	}}}
 	v, err := middleware.New([]middleware.Issuer{{URL: "http://idp.example.com", Audiences: []string{audience}}},
-		middleware.WithInsecureHTTP(), middleware.WithHTTPClient(noNet), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{InsecureHTTP: true, HTTPClient: noNet}), quiet)
 	if err != nil {
-		t.Fatalf("WithInsecureHTTP did not allow http: %v", err)
+		t.Fatalf("RemoteKeys.InsecureHTTP did not allow http: %v", err)
 	}
 	_ = v.Close()
 }

@@ -91,7 +91,7 @@ func TestEveryJWKSFaultKeepsTheLastGoodKeysAndIsReported(t *testing.T) {
 			var mu sync.Mutex
 			var failures []error
 			v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-				middleware.WithStartupFetch(), middleware.WithFetchTimeout(2*time.Second),
+				middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, FetchTimeout: 2 * time.Second}),
 				middleware.WithHook(func(e middleware.Event) {
 					if e.Kind == middleware.EventKeysRefreshFailed {
 						mu.Lock()

@@ -39,7 +39,7 @@ var quiet = middleware.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))
 // machine must not turn a lazy first fetch into a failure.
 func newVerifier(t testing.TB, issuers []middleware.Issuer, opts ...middleware.Option) *middleware.Verifier {
 	t.Helper()
-	v, err := middleware.New(issuers, append([]middleware.Option{quiet, middleware.WithMaxWait(10 * time.Second)}, opts...)...)
+	v, err := middleware.New(issuers, append([]middleware.Option{quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{MaxWait: 10 * time.Second})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // fetch counts start from a known state.
 func warm(t testing.TB, iss *jwttest.Issuer, opts ...middleware.Option) *middleware.Verifier {
 	t.Helper()
-	return remoteVerifier(t, iss, append([]middleware.Option{middleware.WithStartupFetch()}, opts...)...)
+	return remoteVerifier(t, iss, append([]middleware.Option{middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true})}, opts...)...)
 }
 
 func TestDiscoveryFindsTheKeysOnceAndCachesThem(t *testing.T) {
@@ -54,7 +54,7 @@ func TestDiscoveryIssuerMustMatchExactly(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	err := newErr([]middleware.Issuer{{URL: iss.URL() + "/", Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "trailing slash") {
 		t.Fatalf("want a trailing-slash mismatch error, got %v", err)
 	}
@@ -163,7 +163,7 @@ func TestUnknownKidsAreRememberedAfterARefresh(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
-	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithUnknownKeyRefreshInterval(time.Minute))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{UnknownKeyRefreshInterval: time.Minute}))
 	tok := mint(t, iss, nil, jwttest.WithHeader("kid", "ghost"))
 	for range 3 {
 		_, err := v.Verify(context.Background(), tok)
@@ -220,7 +220,7 @@ func TestStaleKeysAreServedWhileTheEndpointFails(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			iss := newIssuer(t)
-			v := warm(t, iss, middleware.WithFetchTimeout(2*time.Second))
+			v := warm(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{FetchTimeout: 2 * time.Second}))
 			tok := mint(t, iss, nil)
 			iss.SetSlowDelay(time.Hour)
 			iss.SetFault(f.fault)
@@ -244,7 +244,7 @@ func TestStaleKeysExpireAfterTheStalenessBound(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
-	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithMaxStaleness(time.Hour))
+	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	iss.SetFault(jwttest.Fault500)
 	clk.Advance(59 * time.Minute)
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
@@ -270,8 +270,8 @@ func TestEndpointDownAtStart(t *testing.T) {
 	iss := newIssuer(t)
 	iss.SetFault(jwttest.FaultDown)
 	if err := newErr([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet); err == nil {
-		t.Fatal("WithStartupFetch did not fail")
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet); err == nil {
+		t.Fatal("RemoteKeys.StartupFetch did not fail")
 	}
 	v := remoteVerifier(t, iss)
 	tok := mint(t, iss, nil)
@@ -299,7 +299,7 @@ func TestRequestsWaitForAFetchOnlyBriefly(t *testing.T) {
 	iss := newIssuer(t)
 	iss.SetSlowDelay(time.Hour)
 	iss.SetFault(jwttest.FaultSlow)
-	v := remoteVerifier(t, iss, middleware.WithMaxWait(50*time.Millisecond))
+	v := remoteVerifier(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{MaxWait: 50 * time.Millisecond}))
 	done := make(chan error, 1)
 	go func() {
 		_, err := v.Verify(context.Background(), mint(t, iss, nil))
@@ -323,7 +323,7 @@ func TestAFetchOutlivesTheRequestThatTriggeredIt(t *testing.T) {
 	iss := newIssuer(t)
 	iss.SetSlowDelay(300 * time.Millisecond)
 	iss.SetFault(jwttest.FaultSlow)
-	v := remoteVerifier(t, iss, middleware.WithMaxWait(10*time.Millisecond))
+	v := remoteVerifier(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{MaxWait: 10 * time.Millisecond}))
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := v.Verify(ctx, mint(t, iss, nil))
 	cancel()
@@ -365,7 +365,7 @@ func TestUnusableKeysAreSkippedNotFatal(t *testing.T) {
 	var mu sync.Mutex
 	events := map[middleware.EventKind]int{}
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithHook(func(e middleware.Event) {
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithHook(func(e middleware.Event) {
 			mu.Lock()
 			events[e.Kind]++
 			mu.Unlock()
@@ -414,12 +414,12 @@ func TestOversizedKeySetIsRefused(t *testing.T) {
 	padding := strings.Repeat(" ", 2<<20)
 	srv, _ := jwksServer(t, func() string { return `{"keys":[` + good + `]}` + padding })
 	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("want a size error, got %v", err)
 	}
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), JWKSURL: srv.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithMaxJWKSSize(4<<20))
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, MaxResponseSize: 4 << 20}))
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -447,11 +447,11 @@ func TestRedirectsStayOnOneOrigin(t *testing.T) {
 	t.Cleanup(cross.Close)
 
 	if err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: same.URL + "/moved", Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet); err != nil {
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet); err != nil {
 		t.Fatalf("a same-origin redirect was not followed: %v", err)
 	}
 	err := newErr([]middleware.Issuer{{URL: iss.URL(), JWKSURL: cross.URL, Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), quiet)
 	if err == nil || !strings.Contains(err.Error(), "cross-origin") {
 		t.Fatalf("a cross-origin redirect was followed: %v", err)
 	}
@@ -464,14 +464,14 @@ func TestCacheControlDrivesBackgroundRefresh(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	iss.SetCacheControl("max-age=86400")
-	warm(t, iss, middleware.WithRefreshBounds(20*time.Millisecond, 50*time.Millisecond))
+	warm(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{MinRefresh: 20 * time.Millisecond, MaxRefresh: 50 * time.Millisecond}))
 	eventually(t, "background refreshes at the clamped max-age", func() bool { return iss.JWKSRequests() >= 4 })
 }
 
 func TestBackgroundRefreshPicksUpRotation(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
-	v := warm(t, iss, middleware.WithRefreshInterval(30*time.Millisecond), middleware.WithUnknownKeyRefreshInterval(time.Hour))
+	v := warm(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{RefreshInterval: 30 * time.Millisecond, UnknownKeyRefreshInterval: time.Hour}))
 	// Use up the unknown-kid budget so only the background loop can help.
 	_, _ = v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost")))
 	kid, err := iss.AddKey("EdDSA")
@@ -492,7 +492,7 @@ func TestWallClockJumpsLeaveTheKeyCacheAlone(t *testing.T) {
 	t.Parallel()
 	wall := newClock()
 	iss := newIssuer(t, jwttest.WithClock(wall.Now))
-	v := warm(t, iss, middleware.WithClock(wall.Now), middleware.WithMaxStaleness(time.Hour))
+	v := warm(t, iss, middleware.WithClock(wall.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	before := mint(t, iss, nil) // valid for an hour of wall time
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost-1")))
 	wantReason(t, err, middleware.ReasonKeyNotFound) // one refresh; the rate limit now holds

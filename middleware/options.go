@@ -93,14 +93,6 @@ func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.now, c.realClocks = now, false })
 }
 
-// WithHTTPClient sets the client used for discovery and JWKS fetches. The
-// verifier still bounds every fetch with its own timeout and size limit,
-// and uses a copy of hc whose redirects also obey the default policy (at
-// most 3, same origin only, so never https to http) after hc's own.
-// Default: a client with connection, TLS and header timeouts that follows at
-// most 3 redirects, never to another origin and never from https to http.
-func WithHTTPClient(hc *http.Client) Option { return optionFunc(func(c *config) { c.client = hc }) }
-
 // WithTokenSources sets where VerifyRequest looks for the token, in order.
 // A request carrying credentials in more than one of them is rejected as
 // invalid_request. Default: FromAuthorizationHeader().
@@ -195,60 +187,97 @@ func WithHook(fn func(Event)) Option { return optionFunc(func(c *config) { c.hoo
 // Default: slog.Default().
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
 
-// WithRefreshInterval sets how often remote key sets are refreshed in the
-// background when the JWKS response has no Cache-Control max-age.
-// Default: 15 min.
-func WithRefreshInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.refreshInterval = d })
+// RemoteKeys says how the key sets found by OIDC discovery or an Issuer's
+// JWKSURL are fetched and kept. A field left zero keeps its value: the
+// default, or what an earlier WithRemoteKeys set. A negative duration or
+// size is a configuration error: New fails on it.
+type RemoteKeys struct {
+	// StartupFetch makes New fetch every remote key set before returning,
+	// and fail if any cannot be fetched. Default: New returns at once and
+	// keys are fetched in the background; requests that arrive first wait
+	// up to MaxWait for them.
+	StartupFetch bool
+
+	// HTTPClient is the client of discovery and JWKS fetches. The verifier
+	// still bounds every fetch with FetchTimeout and MaxResponseSize, and
+	// uses a copy of it whose redirects also obey the default policy (at
+	// most 3, same origin only, so never https to http) after its own.
+	// Default: a client with connection, TLS and header timeouts that
+	// follows at most 3 redirects, never to another origin and never from
+	// https to http.
+	HTTPClient *http.Client
+
+	// RefreshInterval is how often a key set is refreshed in the
+	// background when its JWKS response has no Cache-Control max-age.
+	// Default: 15 min.
+	RefreshInterval time.Duration
+
+	// MinRefresh and MaxRefresh clamp the refresh interval a JWKS response
+	// asks for with Cache-Control max-age. Default: 1 min and 24 h.
+	MinRefresh, MaxRefresh time.Duration
+
+	// UnknownKeyRefreshInterval is how often a token with an unknown kid
+	// may trigger a refresh of a key set. Concurrent requests share one
+	// fetch, and a kid the refresh did not produce is refused at once
+	// until the interval has passed. Default: 30 s.
+	UnknownKeyRefreshInterval time.Duration
+
+	// FetchTimeout bounds each discovery or JWKS fetch. Default: 10 s.
+	FetchTimeout time.Duration
+
+	// MaxResponseSize bounds the size in bytes of a discovery or JWKS
+	// response body. Default: 1 MiB.
+	MaxResponseSize int64
+
+	// MaxWait bounds how long a request waits for a key fetch in flight;
+	// the fetch itself goes on in the background. Default: 2 s.
+	MaxWait time.Duration
+
+	// MaxStaleness bounds how long the last good key set is used while
+	// every refresh fails; past it, requests fail closed with 503.
+	// Default: 24 h.
+	MaxStaleness time.Duration
+
+	// SameOriginJWKS requires the jwks_uri found by OIDC discovery to be
+	// on the issuer's own origin (scheme, host and port), so that a
+	// tampered or misconfigured discovery document cannot point the
+	// verifier at keys elsewhere. A JWKSURL set in the configuration is
+	// trusted as it is. Default: any https jwks_uri (Google, for one,
+	// serves its keys from another host than its issuer).
+	SameOriginJWKS bool
+
+	// InsecureHTTP allows issuer, discovery and JWKS URLs over plain http
+	// to hosts other than loopback. It MUST NOT be used in production:
+	// anyone on the network path could then substitute the keys.
+	// Default: https is required, except for loopback addresses.
+	InsecureHTTP bool
 }
 
-// WithRefreshBounds clamps the refresh interval a JWKS response asks for
-// with Cache-Control max-age. Default: [1 min, 24 h].
-func WithRefreshBounds(min, max time.Duration) Option {
-	return optionFunc(func(c *config) { c.minRefresh, c.maxRefresh = min, max })
+// WithRemoteKeys sets how remote key sets are fetched and kept: see
+// RemoteKeys.
+func WithRemoteKeys(k RemoteKeys) Option {
+	return optionFunc(func(c *config) {
+		c.startupFetch = c.startupFetch || k.StartupFetch
+		c.sameOriginJWKS = c.sameOriginJWKS || k.SameOriginJWKS
+		c.insecureHTTP = c.insecureHTTP || k.InsecureHTTP
+		if k.HTTPClient != nil {
+			c.client = k.HTTPClient
+		}
+		set(&c.refreshInterval, k.RefreshInterval)
+		set(&c.minRefresh, k.MinRefresh)
+		set(&c.maxRefresh, k.MaxRefresh)
+		set(&c.kidRefresh, k.UnknownKeyRefreshInterval)
+		set(&c.fetchTimeout, k.FetchTimeout)
+		set(&c.maxJWKSSize, k.MaxResponseSize)
+		set(&c.maxWait, k.MaxWait)
+		set(&c.maxStale, k.MaxStaleness)
+	})
 }
 
-// WithUnknownKeyRefreshInterval sets how often a token with an unknown kid may
-// trigger a refresh of a key set. Concurrent requests share one fetch, and a
-// kid the refresh did not produce is rejected at once until the interval has
-// passed. Default: 30 s.
-func WithUnknownKeyRefreshInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.kidRefresh = d })
+// set sets *dst to v unless v is zero.
+func set[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }
-
-// WithFetchTimeout bounds each discovery or JWKS fetch. Default: 10 s.
-func WithFetchTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.fetchTimeout = d })
-}
-
-// WithMaxJWKSSize bounds the size of a discovery or JWKS response body.
-// Default: 1 MiB.
-func WithMaxJWKSSize(n int64) Option { return optionFunc(func(c *config) { c.maxJWKSSize = n }) }
-
-// WithMaxWait bounds how long a request waits for a key fetch in flight; the
-// fetch itself goes on in the background. Default: 2 s.
-func WithMaxWait(d time.Duration) Option { return optionFunc(func(c *config) { c.maxWait = d }) }
-
-// WithMaxStaleness bounds how long the last good key set is used while every
-// refresh fails; past it, requests fail closed with 503. Default: 24 h.
-func WithMaxStaleness(d time.Duration) Option { return optionFunc(func(c *config) { c.maxStale = d }) }
-
-// WithStartupFetch makes New fetch every remote key set before returning,
-// and fail if any cannot be fetched. Default: New returns at once and keys are
-// fetched in the background; requests that arrive first wait up to
-// WithMaxWait for them.
-func WithStartupFetch() Option { return optionFunc(func(c *config) { c.startupFetch = true }) }
-
-// WithSameOriginJWKS requires the jwks_uri found by OIDC discovery to be on
-// the issuer's own origin (scheme, host and port), so that a tampered or
-// misconfigured discovery document cannot point the verifier at keys
-// elsewhere. A JWKSURL set in the configuration is trusted
-// as it is. Default: any https jwks_uri (Google, for one, serves its keys
-// from another host than its issuer).
-func WithSameOriginJWKS() Option { return optionFunc(func(c *config) { c.sameOriginJWKS = true }) }
-
-// WithInsecureHTTP allows issuer, discovery and JWKS URLs over plain http to
-// hosts other than loopback. It MUST NOT be used in production: anyone on the
-// network path could then substitute the keys. Default: https is required,
-// except for loopback addresses.
-func WithInsecureHTTP() Option { return optionFunc(func(c *config) { c.insecureHTTP = true }) }

@@ -65,7 +65,7 @@ func TestRefreshDoesNotSettleForAFetchThatPredatesIt(t *testing.T) {
 	iss := newIssuer(t)
 	keys := newHeldJWKS(t, iss)
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, JWKSURL: keys.url}},
-		middleware.WithStartupFetch(), middleware.WithUnknownKeyRefreshInterval(time.Hour))
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, UnknownKeyRefreshInterval: time.Hour}))
 	// A token with an unknown kid uses up the unknown-kid refresh of the
 	// hour: no request can fetch the new key by itself.
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost")))
@@ -100,8 +100,8 @@ func TestAnUnknownKIDPastTheStalenessBoundIsUnavailable(t *testing.T) {
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
 	keys := newHeldJWKS(t, iss)
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, JWKSURL: keys.url}},
-		middleware.WithStartupFetch(), middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
-		middleware.WithMaxStaleness(time.Hour))
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
+		middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	clk.Advance(59 * time.Minute)
 	keys.fail.Store(true)
 	release := keys.holdRequests()

@@ -29,7 +29,7 @@ func TestTheRedirectPolicyHoldsForTheCallersClient(t *testing.T) {
 	t.Cleanup(redirector.Close)
 	hc := &http.Client{}
 	_, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, JWKSURL: redirector.URL + "/jwks"}},
-		quiet, middleware.WithHTTPClient(hc), middleware.WithStartupFetch(), middleware.WithInsecureHTTP())
+		quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{HTTPClient: hc, StartupFetch: true, InsecureHTTP: true}))
 	if err == nil || !strings.Contains(err.Error(), "cross-origin redirect refused") {
 		t.Fatalf("New: %v", err)
 	}
@@ -55,7 +55,7 @@ func TestTransportErrorsAreRedacted(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
 	_, err = middleware.New([]middleware.Issuer{{URL: "http://" + addr, Audiences: []string{audience},
 		JWKSURL: "http://" + addr + "/jwks?api_key=s3cr3t"}},
-		middleware.WithLogger(logger), middleware.WithStartupFetch(), middleware.WithInsecureHTTP())
+		middleware.WithLogger(logger), middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, InsecureHTTP: true}))
 	if err == nil {
 		t.Fatal("New succeeded without keys")
 	}
@@ -133,7 +133,7 @@ func TestCloseDuringTheFirstFetchIsNotAFailure(t *testing.T) {
 func TestAMalformedSignatureIsRefusedBeforeAnyKeyLookup(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
-	v := remoteVerifier(t, iss, middleware.WithStartupFetch())
+	v := remoteVerifier(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
 	seg := strings.Split(tok, ".")
 	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"no-such-key","typ":"at+jwt"}`))

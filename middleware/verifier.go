@@ -74,7 +74,7 @@ type issuerState struct {
 
 // New builds a Verifier for one or more issuers. It validates the whole
 // configuration and returns an error rather than weaken a check. Unless
-// WithStartupFetch is given, remote keys are fetched in the background and
+// RemoteKeys.StartupFetch is set, remote keys are fetched in the background and
 // New does no I/O.
 func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 	cfg := defaultConfig()
@@ -160,9 +160,9 @@ func (c *config) validate() error {
 		return errors.New("jwtguard: nil clock")
 	case c.refreshInterval <= 0, c.minRefresh <= 0, c.maxRefresh < c.minRefresh, c.kidRefresh <= 0,
 		c.fetchTimeout <= 0, c.maxWait <= 0, c.maxStale <= 0:
-		return errors.New("jwtguard: cache durations must be positive (and min refresh ≤ max refresh)")
+		return errors.New("jwtguard: RemoteKeys durations must be positive (and MinRefresh ≤ MaxRefresh)")
 	case c.maxJWKSSize <= 0:
-		return errors.New("jwtguard: max JWKS size must be positive")
+		return errors.New("jwtguard: RemoteKeys.MaxResponseSize must be positive")
 	case c.maxAge < 0:
 		return errors.New("jwtguard: max token age must not be negative")
 	}

@@ -24,7 +24,7 @@ func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 	v := newVerifier(t, []middleware.Issuer{
 		{URL: a.URL(), Audiences: []string{"api-a"}},
 		{URL: b.URL(), Audiences: []string{"api-b"}},
-	}, middleware.WithStartupFetch())
+	}, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	cases := []struct {
 		name string
 		tok  string
@@ -65,7 +65,7 @@ func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
 				all = append(all, iss)
 				conf = append(conf, middleware.Issuer{URL: iss.URL(), Audiences: []string{audience}})
 			}
-			v := newVerifier(t, conf, middleware.WithStartupFetch())
+			v := newVerifier(t, conf, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 			for i, iss := range all {
 				c, err := v.Verify(context.Background(), mint(t, iss, nil))
 				if err != nil || c.Issuer != iss.URL() {
@@ -87,7 +87,7 @@ func TestAnotherIssuerNamedInsideAClaimDoesNotPickTheKeys(t *testing.T) {
 	v := newVerifier(t, []middleware.Issuer{
 		{URL: a.URL(), Audiences: []string{audience}},
 		{URL: b.URL(), Audiences: []string{audience}},
-	}, middleware.WithStartupFetch())
+	}, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	for _, tc := range []struct {
 		name     string
 		iss, act *jwttest.Issuer
@@ -139,7 +139,7 @@ func TestNothingIsFetchedBecauseOfATokensIss(t *testing.T) {
 func TestConcurrentVerificationDuringRotation(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
-	v := warm(t, iss, middleware.WithUnknownKeyRefreshInterval(time.Nanosecond))
+	v := warm(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{UnknownKeyRefreshInterval: time.Nanosecond}))
 	toks := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256")), mint(t, iss, nil, jwttest.WithAlg("EdDSA"))}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -231,7 +231,7 @@ func TestCloseStopsBackgroundWork(t *testing.T) {
 		}
 	})
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond), quiet, hook)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, RefreshInterval: 5 * time.Millisecond}), quiet, hook)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestHookAndLogSeeEveryOutcomeWithoutTheToken(t *testing.T) {
 	var events []middleware.Event
 	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithLogger(logger), middleware.WithHook(func(e middleware.Event) {
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithLogger(logger), middleware.WithHook(func(e middleware.Event) {
 			mu.Lock()
 			events = append(events, e)
 			mu.Unlock()
@@ -340,8 +340,7 @@ func TestNoGoroutineOutlivesClose(t *testing.T) {
 	tok := mint(t, iss, nil)
 	ignore := goleak.IgnoreCurrent()
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		middleware.WithStartupFetch(), middleware.WithRefreshInterval(5*time.Millisecond),
-		middleware.WithMaxWait(20*time.Millisecond), quiet)
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true, RefreshInterval: 5 * time.Millisecond, MaxWait: 20 * time.Millisecond}), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

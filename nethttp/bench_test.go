@@ -33,7 +33,7 @@ func BenchmarkProtect(b *testing.B) {
 		b.Cleanup(iss.Close)
 		newV := func(opts ...middleware.Option) *middleware.Verifier {
 			v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-				append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+				append([]middleware.Option{quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true})}, opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}

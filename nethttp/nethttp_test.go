@@ -29,7 +29,7 @@ func setup(t *testing.T, vopts []middleware.Option, opts ...nethttp.Option) (*jw
 	}
 	t.Cleanup(iss.Close)
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		append([]middleware.Option{quiet, middleware.WithStartupFetch()}, vopts...)...)
+		append([]middleware.Option{quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true})}, vopts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestAVerifiedRequestAllocatesAtMostTwentyTimes(t *testing.T) {
 		}
 		defer iss.Close()
 		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-			quiet, middleware.WithStartupFetch(), middleware.WithTokenCache(0, 0))
+			quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithTokenCache(0, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +311,7 @@ func TestProtectAllocatesOnlyTheRequestsCopyBeyondVerify(t *testing.T) {
 		"cache hit": nil,
 	} {
 		v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-			append([]middleware.Option{quiet, middleware.WithStartupFetch()}, opts...)...)
+			append([]middleware.Option{quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true})}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +353,7 @@ func TestARejectionAllocatesOnlyItsErrorAndHeaders(t *testing.T) {
 	}
 	defer iss.Close()
 	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}},
-		quiet, middleware.WithStartupFetch(), middleware.WithTokenCache(0, 0))
+		quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}), middleware.WithTokenCache(0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

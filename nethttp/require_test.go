@@ -144,7 +144,7 @@ func issuerAndVerifier(t *testing.T) (*jwttest.Issuer, *middleware.Verifier) {
 		t.Fatal(err)
 	}
 	t.Cleanup(iss.Close)
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithStartupFetch())
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestTheDefaultPresetWarnsOnceAboutAProvidersClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer iss.Close()
-	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, middleware.WithStartupFetch())
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"api"}}}, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
