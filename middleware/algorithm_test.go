@@ -16,6 +16,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 var b64 = base64.RawURLEncoding
@@ -62,7 +63,7 @@ func TestARefusalsCauseKeepsWhatItQuotes(t *testing.T) {
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss)
 	_, first := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("alg", "XQ256")))
-	wantReason(t, first, middleware.ReasonAlgorithmNotAllowed)
+	wantReason(t, first, reason.AlgorithmNotAllowed)
 	for i := range 50 {
 		_, _ = v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("alg", fmt.Sprintf("ZZ%03d", i))))
 	}
@@ -70,7 +71,7 @@ func TestARefusalsCauseKeepsWhatItQuotes(t *testing.T) {
 		t.Fatalf("the first refusal reads %q", msg)
 	}
 	_, big := v.Verify(context.Background(), strings.Repeat("a", 16<<10+1))
-	wantReason(t, big, middleware.ReasonTokenTooLarge)
+	wantReason(t, big, reason.TokenTooLarge)
 	if msg := big.Error(); !strings.Contains(msg, "token of 16385 bytes exceeds the 16384-byte limit") {
 		t.Fatalf("the oversized token's refusal reads %q", msg)
 	}
@@ -89,12 +90,12 @@ func TestAlgNoneIsRefusedInEveryLetterCase(t *testing.T) {
 		h := header(t, map[string]any{"alg": alg, "kid": iss.KeyIDs()[0]})
 		for _, tc := range []struct {
 			name, tok string
-			want      middleware.Reason
+			want      reason.Code
 		}{
 			// An empty signature segment is not a compact JWS at all.
-			{"without a signature", h + "." + valid[1] + ".", middleware.ReasonTokenMalformed},
-			{"with the issuer's real signature", h + "." + valid[1] + "." + valid[2], middleware.ReasonAlgorithmNotAllowed},
-			{"with a junk signature", h + "." + valid[1] + ".AAAA", middleware.ReasonAlgorithmNotAllowed},
+			{"without a signature", h + "." + valid[1] + ".", reason.TokenMalformed},
+			{"with the issuer's real signature", h + "." + valid[1] + "." + valid[2], reason.AlgorithmNotAllowed},
+			{"with a junk signature", h + "." + valid[1] + ".AAAA", reason.AlgorithmNotAllowed},
 		} {
 			t.Run(alg+" "+tc.name, func(t *testing.T) {
 				_, err := v.Verify(context.Background(), tc.tok)
@@ -129,7 +130,7 @@ func TestHS256WithThePublicKeyAsSecretIsRefused(t *testing.T) {
 			input := header(t, h) + "." + payload
 			t.Run(name, func(t *testing.T) {
 				_, err := v.Verify(context.Background(), input+"."+hs256(secret, input))
-				wantReason(t, err, middleware.ReasonAlgorithmNotAllowed)
+				wantReason(t, err, reason.AlgorithmNotAllowed)
 			})
 		}
 	}
@@ -150,7 +151,7 @@ func TestHeaderAlgMustMatchTheKey(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if r := middleware.ReasonOf(err); r != middleware.ReasonAlgorithmNotAllowed && r != middleware.ReasonSignatureInvalid {
+			if r := middleware.ReasonOf(err); r != reason.AlgorithmNotAllowed && r != reason.SignatureInvalid {
 				t.Fatalf("reason %s", r)
 			}
 		})
@@ -176,7 +177,7 @@ func TestEveryAsymmetricAlgorithmVerifies(t *testing.T) {
 			s := segments(tampered)
 			good := segments(mint(t, iss, jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg)))
 			_, err = v.Verify(context.Background(), s[0]+"."+s[1]+"."+good[2])
-			wantReason(t, err, middleware.ReasonSignatureInvalid)
+			wantReason(t, err, reason.SignatureInvalid)
 		})
 	}
 }
@@ -186,7 +187,7 @@ func TestAlgorithmAllowlist(t *testing.T) {
 	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
 	v := remoteVerifier(t, iss, middleware.WithAlgorithms("ES256"))
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithAlg("RS256")))
-	wantReason(t, err, middleware.ReasonAlgorithmNotAllowed)
+	wantReason(t, err, reason.AlgorithmNotAllowed)
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithAlg("ES256"))); err != nil {
 		t.Fatal(err)
 	}
@@ -209,11 +210,11 @@ func TestStaticSecretKeys(t *testing.T) {
 	other := newIssuer(t)
 	wrong := mint(t, other, jwttest.Claims{"iss": iss.URL()}, jwttest.WithAlg("HS256"))
 	_, err := v.Verify(context.Background(), wrong)
-	wantReason(t, err, middleware.ReasonSignatureInvalid)
+	wantReason(t, err, reason.SignatureInvalid)
 
 	// An RS256 token for an issuer configured with a secret only: no key fits.
 	_, err = v.Verify(context.Background(), mint(t, iss, nil))
-	wantReason(t, err, middleware.ReasonAlgorithmNotAllowed)
+	wantReason(t, err, reason.AlgorithmNotAllowed)
 
 	bad := []middleware.Key{
 		{Algorithm: "HS256", Secret: []byte("too short")},
@@ -249,7 +250,7 @@ func TestStaticPublicKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "nope")))
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	// A token without kid is accepted only when exactly one key fits its alg.
 	if _, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", nil))); err != nil {
 		t.Fatal(err)
@@ -295,7 +296,7 @@ func TestKeyCarryingHeadersAreIgnored(t *testing.T) {
 		t.Run(name+" on a forged token does not supply a key", func(t *testing.T) {
 			forged := mint(t, attacker, jwttest.Claims{"iss": iss.URL()}, h)
 			_, err := v.Verify(context.Background(), forged)
-			wantReason(t, err, middleware.ReasonKeyNotFound)
+			wantReason(t, err, reason.KeyNotFound)
 		})
 	}
 	if n := rec.hits.Load(); n != 0 {

@@ -7,7 +7,7 @@ import (
 	"encoding/pem"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Algorithm attacks (C01–C05): the key and the configuration decide the
@@ -24,9 +24,9 @@ func TestAttackAlgorithm(t *testing.T) {
 		h := `{"alg":"` + none + `","kid":"` + tg.rsaKid + `"}`
 		attacks = append(attacks,
 			attack{name: "alg " + none + " without a signature", token: unsigned(h, string(mustJSON(t, payload)), ""),
-				want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true},
+				want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true},
 			attack{name: "alg " + none + " with a real signature", token: withSig(unsigned(h, string(mustJSON(t, payload)), "x"), segments(real)[2]),
-				want: ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true})
+				want: ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true})
 	}
 
 	// HS256/384/512 keyed with the issuer's public keys, in PEM, DER and JWK form.
@@ -53,7 +53,7 @@ func TestAttackAlgorithm(t *testing.T) {
 				attacks = append(attacks, attack{
 					name:  alg + " keyed with the " + k.name + " public key in " + form,
 					token: hmacToken(t, alg, forms[form], map[string]any{"alg": alg, "kid": k.kid}, payload),
-					want:  ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true,
+					want:  ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true,
 				})
 			}
 		}
@@ -64,26 +64,26 @@ func TestAttackAlgorithm(t *testing.T) {
 		attacks = append(attacks, attack{
 			name:  "a real RS256 signature under alg " + alg,
 			token: tg.signed(tg.rsaKid, map[string]any{"alg": alg, "kid": tg.rsaKid}, payload),
-			want:  ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true,
+			want:  ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true,
 		})
 	}
 	attacks = append(attacks,
 		attack{name: "a real ES256 signature under alg ES384", token: tg.signed(tg.ecKid, map[string]any{"alg": "ES384", "kid": tg.ecKid}, payload),
-			want: ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true},
+			want: ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true},
 		attack{name: "ECDSA r = s = 0", token: withSig(tg.signed(tg.ecKid, map[string]any{"alg": "ES256", "kid": tg.ecKid}, payload), b64.EncodeToString(make([]byte, 64))),
-			want: ansInvalid, reason: middleware.ReasonSignatureInvalid, noKeyFetch: true},
+			want: ansInvalid, reason: reason.SignatureInvalid, noKeyFetch: true},
 		attack{name: "an ES256 signature of the wrong length", token: withSig(tg.signed(tg.ecKid, map[string]any{"alg": "ES256", "kid": tg.ecKid}, payload), b64.EncodeToString(make([]byte, 65))),
-			want: ansInvalid, reason: middleware.ReasonSignatureInvalid, noKeyFetch: true},
+			want: ansInvalid, reason: reason.SignatureInvalid, noKeyFetch: true},
 		attack{name: "an empty-looking RS256 signature", token: withSig(real, "AA"),
-			want: ansInvalid, reason: middleware.ReasonSignatureInvalid, noKeyFetch: true},
+			want: ansInvalid, reason: reason.SignatureInvalid, noKeyFetch: true},
 		attack{name: "alg in lower case", token: tg.signed(tg.rsaKid, map[string]any{"alg": "rs256", "kid": tg.rsaKid}, payload),
-			want: ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true},
+			want: ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true},
 		attack{name: "alg with trailing space", token: tg.signed(tg.rsaKid, map[string]any{"alg": "RS256 ", "kid": tg.rsaKid}, payload),
-			want: ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true},
+			want: ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true},
 		attack{name: "alg of the wrong JSON type", token: tg.signed(tg.rsaKid, `{"alg":["RS256"],"kid":"`+tg.rsaKid+`"}`, payload),
-			want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true},
+			want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true},
 		attack{name: "no alg", token: tg.signed(tg.rsaKid, map[string]any{"kid": tg.rsaKid}, payload),
-			want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true},
+			want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true},
 		attack{name: "the valid token itself", token: real, want: ansOK},
 	)
 	if n := len(attacks); n < 60 {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Exhaustion (C21): huge, deep and wide tokens are refused cheaply, before
@@ -19,10 +21,10 @@ func TestAttackExhaustion(t *testing.T) {
 	deep := func(n int) string { return `"deep":` + strings.Repeat("[", n) + strings.Repeat("]", n) }
 	wideAud := func(n int) string { return `"aud":["` + audience + `"` + strings.Repeat(`,"a"`, n-1) + "]" }
 	tooLarge := func(name, tok string) attack {
-		return attack{name: name, token: tok, want: ansMalformed, reason: middleware.ReasonTokenTooLarge, noKeyFetch: true}
+		return attack{name: name, token: tok, want: ansMalformed, reason: reason.TokenTooLarge, noKeyFetch: true}
 	}
 	malformed := func(name, tok string) attack {
-		return attack{name: name, token: tok, want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true}
+		return attack{name: name, token: tok, want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true}
 	}
 	tg.run([]attack{
 		tooLarge("a 64 KiB token", tg.signed(tg.rsaKid, hdr, with(`"pad":"`+strings.Repeat("x", 64<<10)+`"`))),

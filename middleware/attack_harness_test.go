@@ -25,6 +25,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 )
 
@@ -76,7 +77,7 @@ type attack struct {
 	token   string              // sent as Authorization: Bearer <token>, unless prepare is set
 	prepare func(*http.Request) // sets the credentials itself
 	want    answer
-	reason  middleware.Reason // "" with ansOK
+	reason  reason.Code // "" with ansOK
 	// noKeyFetch: the issuer's own JWKS must not be fetched either (the
 	// token names a known kid, so only key injection could cause a fetch).
 	noKeyFetch bool
@@ -93,7 +94,7 @@ type target struct {
 	attacker    *recorder
 	v           *middleware.Verifier
 	srv         *httptest.Server
-	reasons     chan middleware.Reason
+	reasons     chan reason.Code
 	attackerKey *rsa.PrivateKey
 }
 
@@ -114,7 +115,7 @@ func newTarget(t *testing.T, opts ...middleware.Option) *target {
 // issuer (nil: discovery from the issuer's URL).
 func newTargetWith(t *testing.T, issuer func(*jwttest.Issuer) middleware.Issuer, opts ...middleware.Option) *target {
 	t.Helper()
-	tg := &target{t: t, reasons: make(chan middleware.Reason, 16)}
+	tg := &target{t: t, reasons: make(chan reason.Code, 16)}
 	tg.iss = newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
 	kids := tg.iss.KeyIDs()
 	tg.rsaKid, tg.ecKid, tg.edKid = kids[0], kids[1], kids[2]

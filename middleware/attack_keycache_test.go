@@ -9,6 +9,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Key cache (C22, C24, J08, J12, J20): unknown kids cost at most one
@@ -36,20 +37,20 @@ func TestAttackKeyCache(t *testing.T) {
 
 	attacks := []attack{
 		{name: "HS256 with the secret a remote JWKS published", token: hmacToken(t, "HS256", secretBytes, map[string]any{"alg": "HS256", "kid": "shared"}, payload),
-			want: ansInvalid, reason: middleware.ReasonAlgorithmNotAllowed, noKeyFetch: true},
+			want: ansInvalid, reason: reason.AlgorithmNotAllowed, noKeyFetch: true},
 		{name: "RS256 naming the published secret's kid", token: tg.attackerSigned(map[string]any{"alg": "RS256", "kid": "shared"}, payload),
-			want: ansInvalid, reason: middleware.ReasonKeyNotFound},
+			want: ansInvalid, reason: reason.KeyNotFound},
 		{name: "a token of another issuer claiming this iss with a known kid",
 			token: mint(t, other, jwttest.Claims{"iss": tg.iss.URL()}, jwttest.WithHeader("kid", tg.rsaKid)),
-			want:  ansInvalid, reason: middleware.ReasonSignatureInvalid, noKeyFetch: true},
+			want:  ansInvalid, reason: reason.SignatureInvalid, noKeyFetch: true},
 		{name: "a first unknown kid", token: tg.attackerSigned(map[string]any{"alg": "RS256", "kid": "fresh-0"}, payload),
-			want: ansInvalid, reason: middleware.ReasonKeyNotFound},
+			want: ansInvalid, reason: reason.KeyNotFound},
 	}
 	for i := 1; i <= 20; i++ {
 		attacks = append(attacks, attack{
 			name:  fmt.Sprintf("unknown kid %d of a flood costs no fetch", i),
 			token: tg.attackerSigned(map[string]any{"alg": "RS256", "kid": fmt.Sprintf("fresh-%d", i)}, payload),
-			want:  ansInvalid, reason: middleware.ReasonKeyNotFound, noKeyFetch: true,
+			want:  ansInvalid, reason: reason.KeyNotFound, noKeyFetch: true,
 		})
 	}
 	attacks = append(attacks, attack{name: "a valid ES256 token before its key is removed", token: ecTok, want: ansOK, noKeyFetch: true})
@@ -67,7 +68,7 @@ func TestAttackKeyCache(t *testing.T) {
 	if err := tg.v.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	tg.run([]attack{{name: "a token of a removed key", token: ecTok, want: ansInvalid, reason: middleware.ReasonKeyNotFound, noKeyFetch: true}})
+	tg.run([]attack{{name: "a token of a removed key", token: ecTok, want: ansInvalid, reason: reason.KeyNotFound, noKeyFetch: true}})
 	if strings.Contains(fmt.Sprint(tg.iss.KeyIDs()), tg.ecKid) {
 		t.Fatal("the key is still published")
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Serialization (C06–C08, C15): only the strict compact form, canonical
@@ -20,7 +20,7 @@ func TestAttackSerialization(t *testing.T) {
 		t.Fatal("the signature segment has no spare bits to make non-canonical")
 	}
 	malformed := func(name, tok string) attack {
-		return attack{name: name, token: tok, want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true}
+		return attack{name: name, token: tok, want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true}
 	}
 	std := strings.NewReplacer("-", "+", "_", "/")
 	attacks := []attack{
@@ -30,13 +30,13 @@ func TestAttackSerialization(t *testing.T) {
 		malformed("an empty payload segment", seg[0]+".."+seg[2]),
 		malformed("padding at the end", good+"=="),
 		{name: "padding inside (no RFC 6750 b64token)", token: seg[0] + "." + seg[1] + "=." + seg[2],
-			want: ansBadBearer, reason: middleware.ReasonRequestMalformed, noKeyFetch: true},
+			want: ansBadBearer, reason: reason.RequestMalformed, noKeyFetch: true},
 		malformed("standard base64 characters", std.Replace(good)+"+/"),
 		{name: "a space inside", token: seg[0] + ". " + seg[1] + "." + seg[2],
-			want: ansBadBearer, reason: middleware.ReasonRequestMalformed, noKeyFetch: true},
+			want: ansBadBearer, reason: reason.RequestMalformed, noKeyFetch: true},
 		malformed("a non-canonical last character", seg[0]+"."+seg[1]+"."+noncanonical(seg[2])),
 		{name: "JSON serialization", token: `{"payload":"` + seg[1] + `","protected":"` + seg[0] + `","signature":"` + seg[2] + `"}`,
-			want: ansBadBearer, reason: middleware.ReasonRequestMalformed, noKeyFetch: true},
+			want: ansBadBearer, reason: reason.RequestMalformed, noKeyFetch: true},
 		malformed("invalid UTF-8 in the payload", tg.signed(tg.rsaKid, hdr, `{"iss":"`+tg.iss.URL()+`","sub":"\xff\xfe"}`)),
 		malformed("invalid UTF-8 in the header", tg.signed(tg.rsaKid, `{"alg":"RS256","kid":"\xc3\x28"}`, payload)),
 		malformed("a header that is an array", tg.signed(tg.rsaKid, `["RS256"]`, payload)),
@@ -50,11 +50,11 @@ func TestAttackSerialization(t *testing.T) {
 		// as such, before any key is fetched.
 		{name: "a duplicate iss spelled with an escape, first", token: tg.signed(tg.rsaKid, hdr,
 			strings.Replace(payload, "{", `{"\u0069ss":"https://evil.example",`, 1)),
-			want: ansInvalid, reason: middleware.ReasonIssuerInvalid, noKeyFetch: true},
+			want: ansInvalid, reason: reason.IssuerInvalid, noKeyFetch: true},
 		malformed("a duplicate inside a nested claim", tg.signed(tg.rsaKid, hdr, strings.Replace(payload, "{", `{"realm_access":{"roles":["a"],"roles":["admin"]},`, 1))),
 		malformed("trailing data after the payload object", tg.signed(tg.rsaKid, hdr, payload+`{}`)),
 		{name: "a JWE (five segments with an enc header)", token: unsigned(`{"alg":"RSA-OAEP","enc":"A256GCM"}`, "x", "y") + ".AAAA.BBBB",
-			want: ansMalformed, reason: middleware.ReasonTokenMalformed, noKeyFetch: true},
+			want: ansMalformed, reason: reason.TokenMalformed, noKeyFetch: true},
 		{name: "whitespace around the JSON is fine", token: tg.signed(tg.rsaKid, " "+hdr+"\n", "\t"+payload+" "), want: ansOK},
 	}
 	tg.run(attacks)

@@ -9,6 +9,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/hostile"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // The costliest tokens within the default 16 KiB limit that we can
@@ -82,12 +83,12 @@ func TestHostileTokens(t *testing.T) {
 				t.Errorf("%s: %d bytes, want 12–16 KiB", name, len(tok))
 			}
 			_, err := v.Verify(context.Background(), tok)
-			want := middleware.ReasonSignatureInvalid
+			want := reason.SignatureInvalid
 			switch {
 			case over:
-				want = middleware.ReasonTokenMalformed
+				want = reason.TokenMalformed
 			case name == "long escaped iss": // an issuer nobody configured, decoded first
-				want = middleware.ReasonIssuerInvalid
+				want = reason.IssuerInvalid
 			}
 			wantReason(t, err, want)
 		}
@@ -107,7 +108,7 @@ func TestNestedNamesEqualButForCaseAreRefused(t *testing.T) {
 		"in an array":     {"orgs": []any{map[string]any{"id": "a", "ID": "b"}}},
 	} {
 		_, err := v.Verify(context.Background(), mint(t, iss, c))
-		if middleware.ReasonOf(err) != middleware.ReasonTokenMalformed {
+		if middleware.ReasonOf(err) != reason.TokenMalformed {
 			t.Errorf("%s: %v, want token_malformed", name, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Benchmarks compare the full verification with the raw signature check
@@ -100,7 +101,7 @@ func BenchmarkReject(b *testing.B) {
 	_, _ = v.Verify(ctx, cases["unknown kid"]) // spend the refresh; the rest is rejected from memory
 	for name, t := range cases {
 		if _, err := v.Verify(ctx, t); strings.HasPrefix(name, "signature") {
-			wantReason(b, err, middleware.ReasonSignatureInvalid)
+			wantReason(b, err, reason.SignatureInvalid)
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // hookChecker runs a function from inside a verification, after the key
@@ -48,7 +49,7 @@ func TestAKeyRemovedDuringAVerificationIsNotTrustedFromTheCache(t *testing.T) {
 	}
 	for range 3 {
 		_, err := v.Verify(ctx, tok)
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 }
 
@@ -74,10 +75,10 @@ func TestACachedTokenWithoutKIDIsRefusedOnceASecondKeyFits(t *testing.T) {
 	}
 	fresh := warm(t, iss, middleware.WithTokenCache(0, 0))
 	_, err := fresh.Verify(ctx, tok)
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	for range 2 {
 		_, err := v.Verify(ctx, tok)
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // revokeList is a revocation checker over a set of jtis.
@@ -33,7 +34,7 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
 		middleware.WithRevocation(revoked), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	ctx := context.Background()
-	verify := func(tok string, want middleware.Reason) {
+	verify := func(tok string, want reason.Code) {
 		t.Helper()
 		for range 3 { // the first verification fills the cache; the others hit it
 			_, err := v.Verify(ctx, tok)
@@ -43,18 +44,18 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	short := mint(t, iss, jwttest.Claims{"exp": clk.Now().Add(10 * time.Minute).Unix(), "jti": "short"})
 	verify(short, "")
 	clk.Advance(12 * time.Minute)
-	verify(short, middleware.ReasonTokenExpired)
+	verify(short, reason.TokenExpired)
 
 	notYet := mint(t, iss, jwttest.Claims{"nbf": clk.Now().Add(-time.Minute).Unix(), "jti": "nbf"})
 	verify(notYet, "")
 	clk.Advance(-5 * time.Minute) // the clock steps back: nbf is in the future again
-	verify(notYet, middleware.ReasonTokenNotYetValid)
+	verify(notYet, reason.TokenNotYetValid)
 	clk.Advance(5 * time.Minute)
 
 	stolen := mint(t, iss, jwttest.Claims{"jti": "stolen"})
 	verify(stolen, "")
 	revoked.jtis.Store(map[string]bool{"stolen": true})
-	verify(stolen, middleware.ReasonTokenRevoked)
+	verify(stolen, reason.TokenRevoked)
 
 	ecTok := mint(t, iss, jwttest.Claims{"jti": "ec"}, jwttest.WithAlg("ES256"))
 	verify(ecTok, "")
@@ -62,7 +63,7 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	if err := v.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	verify(ecTok, middleware.ReasonKeyNotFound)
+	verify(ecTok, reason.KeyNotFound)
 
 	// Past the staleness bound, the cache does not outlive the keys.
 	rsaTok := mint(t, iss, jwttest.Claims{"jti": "rsa"})
@@ -71,7 +72,7 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	clk.Advance(2 * time.Hour)
 	rsaTok = mint(t, iss, jwttest.Claims{"jti": "rsa2"}) // valid at the new wall time
 	_, err := v.Verify(ctx, rsaTok)
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 }
 
 // A hit returns a copy: what one handler does to its claims never reaches

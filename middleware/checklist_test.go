@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // C25: the signature is checked before any claim, so a claim error can never
@@ -31,7 +32,7 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			forged := segments(mint(t, iss, claims))
 			_, err := v.Verify(context.Background(), forged[0]+"."+forged[1]+"."+good[2])
-			wantReason(t, err, middleware.ReasonSignatureInvalid)
+			wantReason(t, err, reason.SignatureInvalid)
 		})
 	}
 	// Nor does a malformed payload: before the signature it is read up to
@@ -47,15 +48,15 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 	body := string(payload[:len(payload)-1])
 	for name, c := range map[string]struct {
 		payload string
-		forged  middleware.Reason
+		forged  reason.Code
 	}{
-		"a duplicate claim after iss":  {body + `,"exp":9999999999,"exp":9999999999}`, middleware.ReasonSignatureInvalid},
-		"invalid JSON after iss":       {body + `,"sub":}`, middleware.ReasonSignatureInvalid},
-		"invalid UTF-8 after iss":      {body + ",\"sub\":\"\xff\"}", middleware.ReasonSignatureInvalid},
-		"a duplicate claim before iss": {`{"exp":9999999999,"exp":9999999999,` + body[1:] + `}`, middleware.ReasonSignatureInvalid},
-		"invalid UTF-8 before iss":     {"{\"sub\":\"\xff\"," + body[1:] + `}`, middleware.ReasonSignatureInvalid},
-		"invalid JSON before iss":      {`{"sub":,` + body[1:] + `}`, middleware.ReasonTokenMalformed},
-		"not JSON at all":              {`<iss>` + body + `</iss>`, middleware.ReasonTokenMalformed},
+		"a duplicate claim after iss":  {body + `,"exp":9999999999,"exp":9999999999}`, reason.SignatureInvalid},
+		"invalid JSON after iss":       {body + `,"sub":}`, reason.SignatureInvalid},
+		"invalid UTF-8 after iss":      {body + ",\"sub\":\"\xff\"}", reason.SignatureInvalid},
+		"a duplicate claim before iss": {`{"exp":9999999999,"exp":9999999999,` + body[1:] + `}`, reason.SignatureInvalid},
+		"invalid UTF-8 before iss":     {"{\"sub\":\"\xff\"," + body[1:] + `}`, reason.SignatureInvalid},
+		"invalid JSON before iss":      {`{"sub":,` + body[1:] + `}`, reason.TokenMalformed},
+		"not JSON at all":              {`<iss>` + body + `</iss>`, reason.TokenMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(c.payload)) + "." + good[2]
@@ -66,7 +67,7 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = v.Verify(context.Background(), signed)
-			wantReason(t, err, middleware.ReasonTokenMalformed)
+			wantReason(t, err, reason.TokenMalformed)
 		})
 	}
 }
@@ -90,13 +91,13 @@ func TestAPayloadNamingItsIssuerOnlyInsideAClaimIsRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := l.v.Verify(context.Background(), l.sign(t, p))
-			wantReason(t, err, middleware.ReasonIssuerInvalid)
+			wantReason(t, err, reason.IssuerInvalid)
 			// Forged, it is refused for its issuer too, so before the
 			// signature: the keys were never the issuer's. (Had the nested
 			// member picked them, the signature would fail first.)
 			forged := l.good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + l.good[2]
 			_, err = l.v.Verify(context.Background(), forged)
-			wantReason(t, err, middleware.ReasonIssuerInvalid)
+			wantReason(t, err, reason.IssuerInvalid)
 		})
 	}
 }
@@ -130,11 +131,11 @@ func TestAnIssWrittenInAnyFormNamesTheKeys(t *testing.T) {
 			before := `{"sub":,` + p[1:]
 			forged := good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(before)) + "." + good[2]
 			_, err = l.v.Verify(context.Background(), forged)
-			wantReason(t, err, middleware.ReasonTokenMalformed)
+			wantReason(t, err, reason.TokenMalformed)
 			after := p[:len(p)-1] + `,"sub":}`
 			forged = good[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(after)) + "." + good[2]
 			_, err = l.v.Verify(context.Background(), forged)
-			wantReason(t, err, middleware.ReasonSignatureInvalid)
+			wantReason(t, err, reason.SignatureInvalid)
 		})
 	}
 }
@@ -189,10 +190,10 @@ func TestNoOracleBetweenUnknownKeyAndBadSignature(t *testing.T) {
 	v := warm(t, iss)
 	good := segments(mint(t, iss, nil))
 	forged := segments(mint(t, iss, jwttest.Claims{"sub": "mallory"}))
-	toks := map[middleware.Reason]string{
-		middleware.ReasonSignatureInvalid: forged[0] + "." + forged[1] + "." + good[2],
-		middleware.ReasonKeyNotFound:      mint(t, iss, nil, jwttest.WithHeader("kid", "unknown")),
-		middleware.ReasonIssuerInvalid:    mint(t, iss, jwttest.Claims{"iss": "https://other.example"}),
+	toks := map[reason.Code]string{
+		reason.SignatureInvalid: forged[0] + "." + forged[1] + "." + good[2],
+		reason.KeyNotFound:      mint(t, iss, nil, jwttest.WithHeader("kid", "unknown")),
+		reason.IssuerInvalid:    mint(t, iss, jwttest.Claims{"iss": "https://other.example"}),
 	}
 	var answers []string
 	for reason, tok := range toks {
@@ -239,7 +240,7 @@ func TestDuplicateKidsAreAmbiguous(t *testing.T) {
 	// RS256 under the shared kid: two RSA keys fit; neither is tried.
 	for _, tok := range []string{mint(t, iss, nil), otherTok} {
 		_, err := v.Verify(context.Background(), tok)
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	mu.Lock()
 	defer mu.Unlock()

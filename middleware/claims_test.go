@@ -14,6 +14,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func TestClaimRules(t *testing.T) {
@@ -36,43 +37,43 @@ func TestClaimRules(t *testing.T) {
 		name   string
 		claims jwttest.Claims
 		opts   []jwttest.MintOption
-		want   middleware.Reason
+		want   reason.Code
 	}{
 		{"a token with every claim right is accepted", base(nil), nil, ""},
-		{"a token without exp is refused", base(jwttest.Claims{"exp": nil}), nil, middleware.ReasonClaimMissing},
-		{"a token that expired beyond the leeway is refused", base(jwttest.Claims{"exp": now - 61}), nil, middleware.ReasonTokenExpired},
-		{"a token whose exp plus leeway is now is refused", base(jwttest.Claims{"exp": now - 60}), nil, middleware.ReasonTokenExpired},
+		{"a token without exp is refused", base(jwttest.Claims{"exp": nil}), nil, reason.ClaimMissing},
+		{"a token that expired beyond the leeway is refused", base(jwttest.Claims{"exp": now - 61}), nil, reason.TokenExpired},
+		{"a token whose exp plus leeway is now is refused", base(jwttest.Claims{"exp": now - 60}), nil, reason.TokenExpired},
 		{"a token that expired within the leeway is accepted", base(jwttest.Claims{"exp": now - 59}), nil, ""},
-		{"exp zero is expired", base(jwttest.Claims{"exp": 0}), nil, middleware.ReasonTokenExpired},
-		{"exp as a string is refused", base(jwttest.Claims{"exp": "4102444800"}), nil, middleware.ReasonClaimInvalid},
-		{"a negative exp is refused", base(jwttest.Claims{"exp": -1}), nil, middleware.ReasonClaimInvalid},
-		{"an absurdly large exp is refused", base(jwttest.Claims{"exp": 1e300}), nil, middleware.ReasonClaimInvalid},
+		{"exp zero is expired", base(jwttest.Claims{"exp": 0}), nil, reason.TokenExpired},
+		{"exp as a string is refused", base(jwttest.Claims{"exp": "4102444800"}), nil, reason.ClaimInvalid},
+		{"a negative exp is refused", base(jwttest.Claims{"exp": -1}), nil, reason.ClaimInvalid},
+		{"an absurdly large exp is refused", base(jwttest.Claims{"exp": 1e300}), nil, reason.ClaimInvalid},
 		{"a fractional exp is accepted", base(jwttest.Claims{"exp": float64(now) + 100.5}), nil, ""},
-		{"an exp just past year 9999 is refused", base(jwttest.Claims{"exp": int64(253402300800)}), nil, middleware.ReasonClaimInvalid},
-		{"an exp of sixteen digits is refused", base(jwttest.Claims{"exp": int64(1000000000000000)}), nil, middleware.ReasonClaimInvalid},
+		{"an exp just past year 9999 is refused", base(jwttest.Claims{"exp": int64(253402300800)}), nil, reason.ClaimInvalid},
+		{"an exp of sixteen digits is refused", base(jwttest.Claims{"exp": int64(1000000000000000)}), nil, reason.ClaimInvalid},
 		{"an exp with an exponent is read as a number", base(jwttest.Claims{"exp": json.Number("4.1e9")}), nil, ""},
-		{"nbf beyond the leeway is refused", base(jwttest.Claims{"nbf": now + 61}), nil, middleware.ReasonTokenNotYetValid},
+		{"nbf beyond the leeway is refused", base(jwttest.Claims{"nbf": now + 61}), nil, reason.TokenNotYetValid},
 		{"nbf at the leeway edge is accepted", base(jwttest.Claims{"nbf": now + 60}), nil, ""},
-		{"nbf as a boolean is refused", base(jwttest.Claims{"nbf": true}), nil, middleware.ReasonClaimInvalid},
-		{"iat in the future beyond the leeway is refused", base(jwttest.Claims{"iat": now + 61}), nil, middleware.ReasonTokenIssuedInFuture},
+		{"nbf as a boolean is refused", base(jwttest.Claims{"nbf": true}), nil, reason.ClaimInvalid},
+		{"iat in the future beyond the leeway is refused", base(jwttest.Claims{"iat": now + 61}), nil, reason.TokenIssuedInFuture},
 		{"iat at the leeway edge is accepted", base(jwttest.Claims{"iat": now + 60}), nil, ""},
-		{"iat as an object is refused", base(jwttest.Claims{"iat": map[string]any{}}), nil, middleware.ReasonClaimInvalid},
-		{"another audience is refused", base(jwttest.Claims{"aud": "billing-api"}), nil, middleware.ReasonAudienceInvalid},
-		{"an audience differing in case is refused", base(jwttest.Claims{"aud": "Orders-API"}), nil, middleware.ReasonAudienceInvalid},
+		{"iat as an object is refused", base(jwttest.Claims{"iat": map[string]any{}}), nil, reason.ClaimInvalid},
+		{"another audience is refused", base(jwttest.Claims{"aud": "billing-api"}), nil, reason.AudienceInvalid},
+		{"an audience differing in case is refused", base(jwttest.Claims{"aud": "Orders-API"}), nil, reason.AudienceInvalid},
 		{"an audience array containing ours is accepted", base(jwttest.Claims{"aud": []string{"billing-api", audience}}), nil, ""},
-		{"a missing audience is refused", base(jwttest.Claims{"aud": nil}), nil, middleware.ReasonAudienceInvalid},
-		{"an empty audience array is refused", base(jwttest.Claims{"aud": []string{}}), nil, middleware.ReasonAudienceInvalid},
-		{"aud as a number is refused", base(jwttest.Claims{"aud": 7}), nil, middleware.ReasonClaimInvalid},
-		{"aud with a number inside is refused", base(jwttest.Claims{"aud": []any{audience, 7}}), nil, middleware.ReasonClaimInvalid},
-		{"a missing iss is refused", base(jwttest.Claims{"iss": nil}), nil, middleware.ReasonIssuerInvalid},
-		{"iss as a number is refused", base(jwttest.Claims{"iss": 1}), nil, middleware.ReasonIssuerInvalid},
-		{"an unknown iss is refused", base(jwttest.Claims{"iss": "https://evil.example"}), nil, middleware.ReasonIssuerInvalid},
-		{"iss with a trailing slash is refused", base(jwttest.Claims{"iss": iss.URL() + "/"}), nil, middleware.ReasonIssuerInvalid},
-		{"sub as a number is refused", base(jwttest.Claims{"sub": 42}), nil, middleware.ReasonClaimInvalid},
-		{"jti as an array is refused", base(jwttest.Claims{"jti": []string{"x"}}), nil, middleware.ReasonClaimInvalid},
-		{"scope as an array is refused", base(jwttest.Claims{"scope": []string{"a"}}), nil, middleware.ReasonClaimInvalid},
-		{"scp as a number is refused", base(jwttest.Claims{"scp": 3}), nil, middleware.ReasonClaimInvalid},
-		{"client_id as a number is refused", base(jwttest.Claims{"client_id": 3}), nil, middleware.ReasonClaimInvalid},
+		{"a missing audience is refused", base(jwttest.Claims{"aud": nil}), nil, reason.AudienceInvalid},
+		{"an empty audience array is refused", base(jwttest.Claims{"aud": []string{}}), nil, reason.AudienceInvalid},
+		{"aud as a number is refused", base(jwttest.Claims{"aud": 7}), nil, reason.ClaimInvalid},
+		{"aud with a number inside is refused", base(jwttest.Claims{"aud": []any{audience, 7}}), nil, reason.ClaimInvalid},
+		{"a missing iss is refused", base(jwttest.Claims{"iss": nil}), nil, reason.IssuerInvalid},
+		{"iss as a number is refused", base(jwttest.Claims{"iss": 1}), nil, reason.IssuerInvalid},
+		{"an unknown iss is refused", base(jwttest.Claims{"iss": "https://evil.example"}), nil, reason.IssuerInvalid},
+		{"iss with a trailing slash is refused", base(jwttest.Claims{"iss": iss.URL() + "/"}), nil, reason.IssuerInvalid},
+		{"sub as a number is refused", base(jwttest.Claims{"sub": 42}), nil, reason.ClaimInvalid},
+		{"jti as an array is refused", base(jwttest.Claims{"jti": []string{"x"}}), nil, reason.ClaimInvalid},
+		{"scope as an array is refused", base(jwttest.Claims{"scope": []string{"a"}}), nil, reason.ClaimInvalid},
+		{"scp as a number is refused", base(jwttest.Claims{"scp": 3}), nil, reason.ClaimInvalid},
+		{"client_id as a number is refused", base(jwttest.Claims{"client_id": 3}), nil, reason.ClaimInvalid},
 	}
 	v := remoteVerifier(t, iss, middleware.WithClock(clk.Now))
 	for _, tc := range cases {
@@ -95,7 +96,7 @@ func TestIssuerMismatchExplainsNearMisses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": tc.iss}))
-			wantReason(t, err, middleware.ReasonIssuerInvalid)
+			wantReason(t, err, reason.IssuerInvalid)
 			if !strings.Contains(err.Error(), tc.hint) {
 				t.Fatalf("error %q does not explain the %s difference", err, tc.hint)
 			}
@@ -115,7 +116,7 @@ func TestAnUnknownIssuersErrorKeepsItsOwnCopy(t *testing.T) {
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss)
 	_, first := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": "https://first.example/aaaa"}))
-	wantReason(t, first, middleware.ReasonIssuerInvalid)
+	wantReason(t, first, reason.IssuerInvalid)
 	other := mint(t, iss, jwttest.Claims{"iss": "https://other.example/bbbb"})
 	for range 50 {
 		if _, err := v.Verify(context.Background(), other); err == nil {
@@ -305,36 +306,36 @@ func TestOptionalClaimRules(t *testing.T) {
 		issuer func(*middleware.Issuer)
 		claims jwttest.Claims
 		mint   []jwttest.MintOption
-		want   middleware.Reason
+		want   reason.Code
 	}{
 		{"typ at+jwt passes the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil, nil, ""},
 		{"typ application/AT+JWT passes, case-insensitively", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
 			[]jwttest.MintOption{jwttest.WithHeader("typ", "application/AT+JWT")}, ""},
 		{"typ JWT fails the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
-			[]jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, middleware.ReasonTypeInvalid},
+			[]jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, reason.TypeInvalid},
 		{"a missing typ fails the RFC 9068 check", []middleware.Option{middleware.WithRequireAccessTokenType()}, nil, nil,
-			[]jwttest.MintOption{jwttest.WithHeader("typ", nil)}, middleware.ReasonTypeInvalid},
+			[]jwttest.MintOption{jwttest.WithHeader("typ", nil)}, reason.TypeInvalid},
 		{"typ is not checked by default", nil, nil, nil, []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, ""},
 		{"a token older than the maximum age is refused", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
-			jwttest.Claims{"iat": old}, nil, middleware.ReasonTokenTooOld},
+			jwttest.Claims{"iat": old}, nil, reason.TokenTooOld},
 		{"a token within the maximum age is accepted", []middleware.Option{middleware.WithMaxTokenAge(3 * time.Hour)}, nil,
 			jwttest.Claims{"iat": old}, nil, ""},
 		{"a maximum age requires iat", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
-			jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": clk.Now().Add(time.Hour).Unix()}, []jwttest.MintOption{jwttest.WithoutDefaults()}, middleware.ReasonClaimMissing},
+			jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": clk.Now().Add(time.Hour).Unix()}, []jwttest.MintOption{jwttest.WithoutDefaults()}, reason.ClaimMissing},
 		{"a required claim that is missing is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
-			nil, nil, middleware.ReasonClaimMissing},
+			nil, nil, reason.ClaimMissing},
 		{"a required claim that is null is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
-			jwttest.Claims{"jti": nil}, nil, middleware.ReasonClaimMissing},
+			jwttest.Claims{"jti": nil}, nil, reason.ClaimMissing},
 		{"a required claim that is present is accepted", []middleware.Option{middleware.WithRequiredClaims("jti", "sub")}, nil,
 			jwttest.Claims{"jti": "1", "sub": "a"}, nil, ""},
 		{"a client outside the allowlist is refused", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
-			jwttest.Claims{"client_id": "cli"}, nil, middleware.ReasonClientNotAllowed},
+			jwttest.Claims{"client_id": "cli"}, nil, reason.ClientNotAllowed},
 		{"a client in the allowlist is accepted", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
 			jwttest.Claims{"client_id": "web"}, nil, ""},
 		{"azp stands in for a missing client_id", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
 			jwttest.Claims{"azp": "web"}, nil, ""},
 		{"no client at all fails the allowlist", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
-			nil, nil, middleware.ReasonClientNotAllowed},
+			nil, nil, reason.ClientNotAllowed},
 		{"SkipAudienceCheck with ClientIDs accepts a token without aud (Cognito)", nil,
 			func(i *middleware.Issuer) { i.SkipAudienceCheck, i.ClientIDs = true, []string{"app"} },
 			jwttest.Claims{"iss": iss.URL(), "exp": clk.Now().Add(time.Hour).Unix(), "client_id": "app"},
@@ -384,7 +385,7 @@ func TestClaimsAreJudgedWhenTheKeysArrive(t *testing.T) {
 	tok := mint(t, iss, nil, jwttest.WithKeyID(kid)) // valid for an hour
 	rt.armed.Store(true)
 	_, err = v.Verify(context.Background(), tok)
-	wantReason(t, err, middleware.ReasonTokenExpired)
+	wantReason(t, err, reason.TokenExpired)
 	if iss.JWKSRequests() != 2 {
 		t.Fatalf("%d JWKS fetches, want 2", iss.JWKSRequests())
 	}

@@ -29,10 +29,11 @@
 //
 // # Errors
 //
-// Every error is an *Error carrying a stable Reason. errors.Is matches both
-// its category (ErrNoToken, ErrInvalidRequest, ErrInvalidToken,
-// ErrInsufficientScope, ErrKeysUnavailable) and its Reason
-// (errors.Is(err, ReasonTokenExpired)). ResponseFor maps any error to its
+// Every error is an *Error carrying a stable reason code (package
+// middleware/reason). errors.Is matches both its category (ErrNoToken,
+// ErrInvalidRequest, ErrInvalidToken, ErrInsufficientScope,
+// ErrKeysUnavailable, ErrRevocationUnavailable) and its code
+// (errors.Is(err, reason.TokenExpired)). ResponseFor maps any error to its
 // RFC 6750 answer; the cause (Error.Err) is for logs only.
 //
 // # Security defaults

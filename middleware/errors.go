@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"strings"
 )
 
@@ -24,56 +25,18 @@ var (
 	ErrRevocationUnavailable = errors.New("jwtguard: revocation state unavailable")
 )
 
-// Reason is a stable, machine-readable code saying why a request was
-// rejected. It is meant for logs, metrics and hooks; clients only see the
-// RFC 6750 error code of its category. A Reason is itself an error value so
-// that errors.Is(err, middleware.ReasonTokenExpired) works.
-type Reason string
-
-// Error returns the reason code.
-func (r Reason) Error() string { return string(r) }
-
-// Reason codes. Their string values are stable across releases.
-const (
-	ReasonTokenMissing          Reason = "token_missing"
-	ReasonRequestMalformed      Reason = "request_malformed"
-	ReasonMultipleTokens        Reason = "multiple_tokens"
-	ReasonTokenTooLarge         Reason = "token_too_large"
-	ReasonTokenMalformed        Reason = "token_malformed"
-	ReasonHeaderUnsupported     Reason = "header_unsupported"
-	ReasonAlgorithmNotAllowed   Reason = "algorithm_not_allowed"
-	ReasonIssuerInvalid         Reason = "issuer_invalid"
-	ReasonKeyNotFound           Reason = "key_not_found"
-	ReasonSignatureInvalid      Reason = "signature_invalid"
-	ReasonClaimInvalid          Reason = "claim_invalid"
-	ReasonClaimMissing          Reason = "claim_missing"
-	ReasonTokenExpired          Reason = "token_expired"
-	ReasonTokenNotYetValid      Reason = "token_not_yet_valid"
-	ReasonTokenIssuedInFuture   Reason = "token_issued_in_future"
-	ReasonTokenTooOld           Reason = "token_too_old"
-	ReasonAudienceInvalid       Reason = "audience_invalid"
-	ReasonTypeInvalid           Reason = "type_invalid"
-	ReasonTokenKindInvalid      Reason = "token_kind_invalid"
-	ReasonBindingUnverified     Reason = "binding_unverified"
-	ReasonClientNotAllowed      Reason = "client_not_allowed"
-	ReasonInsufficientScope     Reason = "insufficient_scope"
-	ReasonJWKSUnavailable       Reason = "jwks_unavailable"
-	ReasonTokenRevoked          Reason = "token_revoked"
-	ReasonRevocationUnavailable Reason = "revocation_unavailable"
-)
-
-// category maps each reason to its sentinel.
-func (r Reason) category() error {
+// category maps each reason code to its sentinel.
+func category(r reason.Code) error {
 	switch r {
-	case ReasonTokenMissing:
+	case reason.TokenMissing:
 		return ErrNoToken
-	case ReasonRequestMalformed, ReasonMultipleTokens:
+	case reason.RequestMalformed, reason.MultipleTokens:
 		return ErrInvalidRequest
-	case ReasonInsufficientScope:
+	case reason.InsufficientScope:
 		return ErrInsufficientScope
-	case ReasonJWKSUnavailable:
+	case reason.JWKSUnavailable:
 		return ErrKeysUnavailable
-	case ReasonRevocationUnavailable:
+	case reason.RevocationUnavailable:
 		return ErrRevocationUnavailable
 	}
 	return ErrInvalidToken
@@ -83,9 +46,9 @@ func (r Reason) category() error {
 // Description are safe to show to a client; Err (the cause) is for logs and
 // never reaches a response.
 type Error struct {
-	Reason      Reason
+	Reason      reason.Code
 	Description string   // client-safe text for error_description; never the token or key material
-	Scopes      []string // with ReasonInsufficientScope: the scopes that would have been enough
+	Scopes      []string // with reason.InsufficientScope: the scopes that would have been enough
 	Err         error    // the wrapped cause, for logs
 }
 
@@ -107,17 +70,17 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is matches the error's category sentinel and its Reason.
+// Is matches the error's category sentinel and its reason code.
 func (e *Error) Is(target error) bool {
-	if r, ok := target.(Reason); ok {
+	if r, ok := target.(reason.Code); ok {
 		return r == e.Reason
 	}
-	return target == e.Reason.category()
+	return target == category(e.Reason)
 }
 
-// ReasonOf returns the Reason carried by err, or "" if err is not (or does
+// ReasonOf returns the reason code carried by err, or "" if err is not (or does
 // not wrap) an *Error.
-func ReasonOf(err error) Reason {
+func ReasonOf(err error) reason.Code {
 	if e := asError(err); e != nil {
 		return e.Reason
 	}
@@ -145,6 +108,6 @@ const (
 	descMalformed = "The access token is malformed"
 )
 
-func newError(r Reason, desc string, cause error) *Error {
+func newError(r reason.Code, desc string, cause error) *Error {
 	return &Error{Reason: r, Description: desc, Err: cause}
 }

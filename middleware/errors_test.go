@@ -9,42 +9,44 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 	t.Parallel()
 	const invalid = `Bearer realm="api", error="invalid_token", error_description="`
 	cases := []struct {
-		reason   middleware.Reason
+		reason   reason.Code
 		category error
 		status   int
 		header   string // prefix of WWW-Authenticate
 	}{
-		{middleware.ReasonTokenMissing, middleware.ErrNoToken, 401, `Bearer realm="api"`},
-		{middleware.ReasonRequestMalformed, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
-		{middleware.ReasonMultipleTokens, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
-		{middleware.ReasonTokenTooLarge, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenMalformed, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonHeaderUnsupported, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonAlgorithmNotAllowed, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonIssuerInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonKeyNotFound, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonSignatureInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonClaimInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonClaimMissing, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenExpired, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenNotYetValid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenIssuedInFuture, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenTooOld, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonAudienceInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTypeInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonTokenKindInvalid, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonBindingUnverified, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonInsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
-		{middleware.ReasonJWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},
-		{middleware.ReasonTokenRevoked, middleware.ErrInvalidToken, 401, invalid},
-		{middleware.ReasonRevocationUnavailable, middleware.ErrRevocationUnavailable, 503, ""},
+		{reason.TokenMissing, middleware.ErrNoToken, 401, `Bearer realm="api"`},
+		{reason.RequestMalformed, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
+		{reason.MultipleTokens, middleware.ErrInvalidRequest, 400, `Bearer realm="api", error="invalid_request", error_description="`},
+		{reason.TokenTooLarge, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenMalformed, middleware.ErrInvalidToken, 401, invalid},
+		{reason.HeaderUnsupported, middleware.ErrInvalidToken, 401, invalid},
+		{reason.AlgorithmNotAllowed, middleware.ErrInvalidToken, 401, invalid},
+		{reason.IssuerInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.KeyNotFound, middleware.ErrInvalidToken, 401, invalid},
+		{reason.SignatureInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.ClaimInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.ClaimMissing, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenExpired, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenNotYetValid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenIssuedInFuture, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenTooOld, middleware.ErrInvalidToken, 401, invalid},
+		{reason.AudienceInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TypeInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.TokenKindInvalid, middleware.ErrInvalidToken, 401, invalid},
+		{reason.BindingUnverified, middleware.ErrInvalidToken, 401, invalid},
+		{reason.ClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
+		{reason.InsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
+		{reason.JWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},
+		{reason.TokenRevoked, middleware.ErrInvalidToken, 401, invalid},
+		{reason.RevocationUnavailable, middleware.ErrRevocationUnavailable, 503, ""},
 	}
 	categories := []error{middleware.ErrNoToken, middleware.ErrInvalidRequest, middleware.ErrInvalidToken,
 		middleware.ErrInsufficientScope, middleware.ErrKeysUnavailable}
@@ -68,7 +70,7 @@ func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 			if tc.header == "" && resp.WWWAuthenticate != "" || !strings.HasPrefix(resp.WWWAuthenticate, tc.header) {
 				t.Fatalf("WWW-Authenticate %q", resp.WWWAuthenticate)
 			}
-			if tc.reason == middleware.ReasonTokenMissing && resp.WWWAuthenticate != `Bearer realm="api"` {
+			if tc.reason == reason.TokenMissing && resp.WWWAuthenticate != `Bearer realm="api"` {
 				t.Fatalf("no-credential challenge carries error details: %q", resp.WWWAuthenticate)
 			}
 			if (resp.RetryAfter > 0) != (tc.status == 503) {
@@ -90,7 +92,7 @@ func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 
 func TestInsufficientScopeNamesTheScopes(t *testing.T) {
 	t.Parallel()
-	err := &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:write", `bad"scope`}}
+	err := &middleware.Error{Reason: reason.InsufficientScope, Scopes: []string{"items:write", `bad"scope`}}
 	got := middleware.ResponseFor(err, "").WWWAuthenticate
 	// A name that is no RFC 6749 scope-token is left out, never advertised
 	// changed into another scope.
@@ -102,7 +104,7 @@ func TestInsufficientScopeNamesTheScopes(t *testing.T) {
 
 func TestDescriptionsCannotBreakTheHeader(t *testing.T) {
 	t.Parallel()
-	err := &middleware.Error{Reason: middleware.ReasonTokenExpired, Description: "bad \"quote\" \\ and\r\nnewline é"}
+	err := &middleware.Error{Reason: reason.TokenExpired, Description: "bad \"quote\" \\ and\r\nnewline é"}
 	resp := middleware.ResponseFor(err, `my "api" \ v2`)
 	want := `Bearer realm="my \"api\" \\ v2", error="invalid_token", error_description="bad quote  andnewline "`
 	if resp.WWWAuthenticate != want {
@@ -127,7 +129,7 @@ func TestErrorMessagesNeverContainTheToken(t *testing.T) {
 	v := remoteVerifier(t, iss)
 	tok := mint(t, iss, map[string]any{"aud": "someone-else"})
 	_, err := v.Verify(t.Context(), tok)
-	wantReason(t, err, middleware.ReasonAudienceInvalid)
+	wantReason(t, err, reason.AudienceInvalid)
 	for _, seg := range segments(tok) {
 		if strings.Contains(err.Error(), seg) {
 			t.Fatalf("error %q contains a token segment", err)

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"log/slog"
 )
 
@@ -47,8 +48,8 @@ func (k EventKind) String() string {
 // token or key material.
 type Event struct {
 	Kind   EventKind
-	Reason Reason // why, for EventRejected; "" otherwise
-	Issuer string // the configured issuer concerned, when known
+	Reason reason.Code // why, for EventRejected; "" otherwise
+	Issuer string      // the configured issuer concerned, when known
 	Claims *Claims
 	Err    error // the detailed cause, for logs
 }

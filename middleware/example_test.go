@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func ExampleNew() {
@@ -65,7 +66,7 @@ func ExampleVerifier_VerifyRequest() {
 }
 
 func ExampleResponseFor() {
-	err := &middleware.Error{Reason: middleware.ReasonTokenExpired, Description: "The access token expired"}
+	err := &middleware.Error{Reason: reason.TokenExpired, Description: "The access token expired"}
 	resp := middleware.ResponseFor(err, "orders")
 	fmt.Println(resp.Status)
 	fmt.Println(resp.WWWAuthenticate)

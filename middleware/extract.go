@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -52,7 +53,7 @@ func (authHeader) extract(r *http.Request) (string, bool, error) {
 		return "", false, nil
 	}
 	if len(vals) > 1 {
-		return "", true, requestErr(ReasonMultipleTokens, "More than one Authorization header")
+		return "", true, requestErr(reason.MultipleTokens, "More than one Authorization header")
 	}
 	v := vals[0]
 	scheme, rest, _ := strings.Cut(v, " ")
@@ -64,7 +65,7 @@ func (authHeader) extract(r *http.Request) (string, bool, error) {
 }
 
 func (authHeader) malformed() *Error {
-	return requestErr(ReasonRequestMalformed, "The Authorization header is not a valid Bearer credential")
+	return requestErr(reason.RequestMalformed, "The Authorization header is not a valid Bearer credential")
 }
 
 type cookieSource string
@@ -81,13 +82,13 @@ func (c cookieSource) extract(r *http.Request) (string, bool, error) {
 		return "", false, nil
 	case 1:
 	default:
-		return "", true, requestErr(ReasonMultipleTokens, "More than one token cookie")
+		return "", true, requestErr(reason.MultipleTokens, "More than one token cookie")
 	}
 	return cookies[0].Value, true, nil
 }
 
 func (cookieSource) malformed() *Error {
-	return requestErr(ReasonRequestMalformed, "The token cookie is not a valid token")
+	return requestErr(reason.RequestMalformed, "The token cookie is not a valid token")
 }
 
 type headerSource string
@@ -100,7 +101,7 @@ func (h headerSource) extract(r *http.Request) (string, bool, error) {
 		return "", false, nil
 	}
 	if len(vals) > 1 {
-		return "", true, requestErr(ReasonMultipleTokens, "More than one token header")
+		return "", true, requestErr(reason.MultipleTokens, "More than one token header")
 	}
 	tok := vals[0]
 	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -110,7 +111,7 @@ func (h headerSource) extract(r *http.Request) (string, bool, error) {
 }
 
 func (headerSource) malformed() *Error {
-	return requestErr(ReasonRequestMalformed, "The token header is not a valid token")
+	return requestErr(reason.RequestMalformed, "The token header is not a valid token")
 }
 
 type querySource string
@@ -126,13 +127,13 @@ func (q querySource) extract(r *http.Request) (string, bool, error) {
 		return "", false, nil
 	}
 	if len(vals) > 1 {
-		return "", true, requestErr(ReasonMultipleTokens, "More than one token query parameter")
+		return "", true, requestErr(reason.MultipleTokens, "More than one token query parameter")
 	}
 	return vals[0], true, nil
 }
 
 func (querySource) malformed() *Error {
-	return requestErr(ReasonRequestMalformed, "The token query parameter is not a valid token")
+	return requestErr(reason.RequestMalformed, "The token query parameter is not a valid token")
 }
 
 // locate applies every source. Exactly one credential is required: none is
@@ -161,12 +162,12 @@ func locate(r *http.Request, sources []TokenSource, missing error) (string, Toke
 			if !isB64Token(t) {
 				return "", nil, s.malformed()
 			}
-			return "", nil, requestErr(ReasonMultipleTokens, "More than one method was used to send an access token")
+			return "", nil, requestErr(reason.MultipleTokens, "More than one method was used to send an access token")
 		}
 		tok, from = t, s
 	}
 	if from == nil {
-		return "", nil, &Error{Reason: ReasonTokenMissing, Err: missing}
+		return "", nil, &Error{Reason: reason.TokenMissing, Err: missing}
 	}
 	return tok, from, nil
 }
@@ -185,7 +186,7 @@ func sourceNames(sources []TokenSource) string {
 	return strings.Join(names, ", ")
 }
 
-func requestErr(r Reason, desc string) *Error { return &Error{Reason: r, Description: desc} }
+func requestErr(r reason.Code, desc string) *Error { return &Error{Reason: r, Description: desc} }
 
 // isB64Token checks the RFC 6750 b64token syntax:
 // 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".

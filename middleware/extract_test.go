@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func TestTokenSources(t *testing.T) {
@@ -38,44 +40,44 @@ func TestTokenSources(t *testing.T) {
 		name string
 		opts []middleware.Option
 		req  []req
-		want middleware.Reason
+		want reason.Code
 	}{
-		{"no credential at all", []middleware.Option{all}, nil, middleware.ReasonTokenMissing},
+		{"no credential at all", []middleware.Option{all}, nil, reason.TokenMissing},
 		{"a Bearer header", nil, []req{bearer("Bearer " + tok)}, ""},
 		{"a bearer header in lower case", nil, []req{bearer("bearer " + tok)}, ""},
 		{"a BEARER header in upper case", nil, []req{bearer("BEARER " + tok)}, ""},
 		{"several spaces after the scheme", nil, []req{bearer("Bearer   " + tok)}, ""},
-		{"a Basic header is no bearer credential", nil, []req{bearer("Basic dXNlcjpwYXNz")}, middleware.ReasonTokenMissing},
-		{"Bearer without a token", nil, []req{bearer("Bearer")}, middleware.ReasonRequestMalformed},
-		{"Bearer with a space only", nil, []req{bearer("Bearer ")}, middleware.ReasonRequestMalformed},
-		{"Bearer with a comma in the token", nil, []req{bearer("Bearer a,b")}, middleware.ReasonRequestMalformed},
-		{"Bearer with a quoted token", nil, []req{bearer(`Bearer "` + tok + `"`)}, middleware.ReasonRequestMalformed},
-		{"a token that is not a JWT", nil, []req{bearer("Bearer opaque-token")}, middleware.ReasonTokenMalformed},
-		{"two Authorization headers", nil, []req{bearer("Bearer " + tok), bearer("Bearer " + tok)}, middleware.ReasonMultipleTokens},
+		{"a Basic header is no bearer credential", nil, []req{bearer("Basic dXNlcjpwYXNz")}, reason.TokenMissing},
+		{"Bearer without a token", nil, []req{bearer("Bearer")}, reason.RequestMalformed},
+		{"Bearer with a space only", nil, []req{bearer("Bearer ")}, reason.RequestMalformed},
+		{"Bearer with a comma in the token", nil, []req{bearer("Bearer a,b")}, reason.RequestMalformed},
+		{"Bearer with a quoted token", nil, []req{bearer(`Bearer "` + tok + `"`)}, reason.RequestMalformed},
+		{"a token that is not a JWT", nil, []req{bearer("Bearer opaque-token")}, reason.TokenMalformed},
+		{"two Authorization headers", nil, []req{bearer("Bearer " + tok), bearer("Bearer " + tok)}, reason.MultipleTokens},
 		{"a cookie", []middleware.Option{all}, []req{cookie(tok)}, ""},
-		{"two cookies of the name", []middleware.Option{all}, []req{cookie(tok), cookie(tok)}, middleware.ReasonMultipleTokens},
-		{"a malformed cookie", []middleware.Option{all}, []req{cookie("a%20b")}, middleware.ReasonRequestMalformed},
-		{"a cookie is ignored unless configured", nil, []req{cookie(tok)}, middleware.ReasonTokenMissing},
+		{"two cookies of the name", []middleware.Option{all}, []req{cookie(tok), cookie(tok)}, reason.MultipleTokens},
+		{"a malformed cookie", []middleware.Option{all}, []req{cookie("a%20b")}, reason.RequestMalformed},
+		{"a cookie is ignored unless configured", nil, []req{cookie(tok)}, reason.TokenMissing},
 		{"a custom header", []middleware.Option{all}, []req{custom(tok)}, ""},
 		{"a custom header with a Bearer prefix", []middleware.Option{all}, []req{custom("Bearer " + tok)}, ""},
-		{"two custom headers", []middleware.Option{all}, []req{custom(tok), custom(tok)}, middleware.ReasonMultipleTokens},
+		{"two custom headers", []middleware.Option{all}, []req{custom(tok), custom(tok)}, reason.MultipleTokens},
 		{"a query parameter when enabled", []middleware.Option{all}, []req{query(tok)}, ""},
-		{"a query parameter is ignored unless enabled", nil, []req{query(tok)}, middleware.ReasonTokenMissing},
-		{"two query parameters", []middleware.Option{all}, []req{query(tok), query(tok)}, middleware.ReasonMultipleTokens},
-		{"header and cookie together", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok)}, middleware.ReasonMultipleTokens},
-		{"header and query together", []middleware.Option{all}, []req{bearer("Bearer " + tok), query(tok)}, middleware.ReasonMultipleTokens},
-		{"cookie and custom header together", []middleware.Option{all}, []req{cookie(tok), custom(tok)}, middleware.ReasonMultipleTokens},
+		{"a query parameter is ignored unless enabled", nil, []req{query(tok)}, reason.TokenMissing},
+		{"two query parameters", []middleware.Option{all}, []req{query(tok), query(tok)}, reason.MultipleTokens},
+		{"header and cookie together", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok)}, reason.MultipleTokens},
+		{"header and query together", []middleware.Option{all}, []req{bearer("Bearer " + tok), query(tok)}, reason.MultipleTokens},
+		{"cookie and custom header together", []middleware.Option{all}, []req{cookie(tok), custom(tok)}, reason.MultipleTokens},
 		{"a Basic header beside a cookie uses the cookie", []middleware.Option{all}, []req{bearer("Basic dXNlcjpwYXNz"), cookie(tok)}, ""},
 		// The b64token syntax is checked only once verification has failed;
 		// the answers must be those of checking it first.
-		{"a valid token with a character outside b64token", nil, []req{bearer("Bearer " + tok + "!")}, middleware.ReasonRequestMalformed},
-		{"a valid token with b64token padding is a malformed JWT", nil, []req{bearer("Bearer " + tok + "==")}, middleware.ReasonTokenMalformed},
-		{"a custom header outside b64token", []middleware.Option{all}, []req{custom(tok + " x")}, middleware.ReasonRequestMalformed},
-		{"a query parameter outside b64token", []middleware.Option{all}, []req{query(tok + "$")}, middleware.ReasonRequestMalformed},
-		{"a malformed header beside a cookie", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok)}, middleware.ReasonRequestMalformed},
-		{"a header beside a malformed cookie", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie("a%20b")}, middleware.ReasonRequestMalformed},
-		{"a malformed header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok), cookie(tok)}, middleware.ReasonRequestMalformed},
-		{"a header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok), cookie(tok)}, middleware.ReasonMultipleTokens},
+		{"a valid token with a character outside b64token", nil, []req{bearer("Bearer " + tok + "!")}, reason.RequestMalformed},
+		{"a valid token with b64token padding is a malformed JWT", nil, []req{bearer("Bearer " + tok + "==")}, reason.TokenMalformed},
+		{"a custom header outside b64token", []middleware.Option{all}, []req{custom(tok + " x")}, reason.RequestMalformed},
+		{"a query parameter outside b64token", []middleware.Option{all}, []req{query(tok + "$")}, reason.RequestMalformed},
+		{"a malformed header beside a cookie", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok)}, reason.RequestMalformed},
+		{"a header beside a malformed cookie", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie("a%20b")}, reason.RequestMalformed},
+		{"a malformed header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer a,b"), cookie(tok), cookie(tok)}, reason.RequestMalformed},
+		{"a header beside two cookies", []middleware.Option{all}, []req{bearer("Bearer " + tok), cookie(tok), cookie(tok)}, reason.MultipleTokens},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,7 +102,7 @@ func TestQueryTokenIsReadOnlyFromTheNamedParameter(t *testing.T) {
 	v := remoteVerifier(t, iss, middleware.WithTokenSources(middleware.FromQuery("token")))
 	r := httptest.NewRequest(http.MethodGet, "http://api.test/ws?access_token="+url.QueryEscape(mint(t, iss, nil)), nil)
 	_, err := v.VerifyRequest(r)
-	wantReason(t, err, middleware.ReasonTokenMissing)
+	wantReason(t, err, reason.TokenMissing)
 }
 
 func TestNewRejectsBadConfiguration(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // faultyJWKS serves the issuer's key set until a fault is switched on, then
@@ -162,7 +163,7 @@ func TestSixtyFourGoroutinesDuringRotationAndFaults(t *testing.T) {
 					continue
 				}
 				tok := mint(t, iss, nil, jwttest.WithHeader("kid", fmt.Sprintf("flood-%d-%d", g, i)))
-				if _, err := v.Verify(context.Background(), tok); middleware.ReasonOf(err) != middleware.ReasonKeyNotFound {
+				if _, err := v.Verify(context.Background(), tok); middleware.ReasonOf(err) != reason.KeyNotFound {
 					t.Errorf("an unknown kid gave %v", err)
 					return
 				}
@@ -223,7 +224,7 @@ func TestDiscoveryNamingAnotherIssuerIsAReportedFault(t *testing.T) {
 			}
 		}))
 	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": self}))
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 	eventually(t, "the hook to hear of the failure", func() bool { return failed.Load() > 0 })
 	if jwksHits.Load() != 0 {
 		t.Fatal("keys were fetched from the jwks_uri of a document naming another issuer")

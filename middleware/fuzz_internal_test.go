@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +34,7 @@ func FuzzExtract(f *testing.F) {
 				t.Fatalf("error of type %T", err)
 			}
 			switch e.Reason {
-			case ReasonTokenMissing, ReasonRequestMalformed, ReasonMultipleTokens:
+			case reason.TokenMissing, reason.RequestMalformed, reason.MultipleTokens:
 			default:
 				t.Fatalf("reason %s from extraction", e.Reason)
 			}

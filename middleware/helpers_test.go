@@ -13,6 +13,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 const audience = "orders-api"
@@ -73,7 +74,7 @@ func mint(t testing.TB, iss *jwttest.Issuer, claims jwttest.Claims, opts ...jwtt
 }
 
 // wantReason fails unless err carries reason r.
-func wantReason(t testing.TB, err error, r middleware.Reason) {
+func wantReason(t testing.TB, err error, r reason.Code) {
 	t.Helper()
 	if r == "" {
 		if err != nil {

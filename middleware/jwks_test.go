@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // warm returns a verifier whose keys were fetched before it returned, so
@@ -61,7 +62,7 @@ func TestDiscoveryIssuerMustMatchExactly(t *testing.T) {
 	// Without a startup fetch, requests fail closed with 503: no keys were ever obtained.
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL() + "/", Audiences: []string{audience}}})
 	_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": iss.URL() + "/"}))
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 	if iss.JWKSRequests() != 0 {
 		t.Fatal("keys were fetched from a discovery document with the wrong issuer")
 	}
@@ -106,7 +107,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = v.Verify(context.Background(), oldTok)
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	if _, err := v.Verify(context.Background(), newTok); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestUnknownKidRefreshIsRateLimited(t *testing.T) {
 	// A flood of random kids, sequential and concurrent: one fetch for all.
 	for i := range 100 {
 		_, err := v.Verify(context.Background(), randomKid(i))
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	var wg sync.WaitGroup
 	for i := range 50 {
@@ -130,7 +131,7 @@ func TestUnknownKidRefreshIsRateLimited(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := v.Verify(context.Background(), randomKid(1000+i))
-			if middleware.ReasonOf(err) != middleware.ReasonKeyNotFound {
+			if middleware.ReasonOf(err) != reason.KeyNotFound {
 				t.Errorf("reason %v", err)
 			}
 		}()
@@ -146,7 +147,7 @@ func TestUnknownKidRefreshIsRateLimited(t *testing.T) {
 	}
 	fresh := mint(t, iss, nil)
 	_, err := v.Verify(context.Background(), fresh)
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	if n := iss.JWKSRequests(); n != 2 {
 		t.Fatalf("JWKS fetched %d times inside the rate-limit window", n)
 	}
@@ -167,14 +168,14 @@ func TestUnknownKidsAreRememberedAfterARefresh(t *testing.T) {
 	tok := mint(t, iss, nil, jwttest.WithHeader("kid", "ghost"))
 	for range 3 {
 		_, err := v.Verify(context.Background(), tok)
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	if n := iss.JWKSRequests(); n != 2 {
 		t.Fatalf("JWKS fetched %d times; want 2", n)
 	}
 	clk.Advance(61 * time.Second)
 	_, err := v.Verify(context.Background(), tok)
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	if n := iss.JWKSRequests(); n != 3 {
 		t.Fatalf("JWKS fetched %d times after the interval; want 3", n)
 	}
@@ -252,7 +253,7 @@ func TestStaleKeysExpireAfterTheStalenessBound(t *testing.T) {
 	}
 	clk.Advance(2 * time.Minute)
 	_, err := v.Verify(context.Background(), mint(t, iss, nil))
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 	if r := middleware.ResponseFor(err, "api"); r.Status != 503 || r.RetryAfter <= 0 {
 		t.Fatalf("%+v", r)
 	}
@@ -276,12 +277,12 @@ func TestEndpointDownAtStart(t *testing.T) {
 	v := remoteVerifier(t, iss)
 	tok := mint(t, iss, nil)
 	_, err := v.Verify(context.Background(), tok)
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 	// Requests fail fast without each causing a fetch.
 	before := iss.DiscoveryRequests()
 	for range 20 {
 		_, err := v.Verify(context.Background(), tok)
-		wantReason(t, err, middleware.ReasonJWKSUnavailable)
+		wantReason(t, err, reason.JWKSUnavailable)
 	}
 	if n := iss.DiscoveryRequests() - before; n > 2 {
 		t.Fatalf("20 requests caused %d fetches", n)
@@ -307,7 +308,7 @@ func TestRequestsWaitForAFetchOnlyBriefly(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		wantReason(t, err, middleware.ReasonJWKSUnavailable)
+		wantReason(t, err, reason.JWKSUnavailable)
 	case <-time.After(5 * time.Second):
 		t.Fatal("a request waited on a hanging fetch")
 	}
@@ -315,7 +316,7 @@ func TestRequestsWaitForAFetchOnlyBriefly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := v.Verify(ctx, mint(t, iss, nil))
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 }
 
 func TestAFetchOutlivesTheRequestThatTriggeredIt(t *testing.T) {
@@ -327,7 +328,7 @@ func TestAFetchOutlivesTheRequestThatTriggeredIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := v.Verify(ctx, mint(t, iss, nil))
 	cancel()
-	wantReason(t, err, middleware.ReasonJWKSUnavailable)
+	wantReason(t, err, reason.JWKSUnavailable)
 	eventually(t, "the fetch to finish in the background", func() bool {
 		_, err := v.Verify(context.Background(), mint(t, iss, nil))
 		return err == nil
@@ -495,7 +496,7 @@ func TestWallClockJumpsLeaveTheKeyCacheAlone(t *testing.T) {
 	v := warm(t, iss, middleware.WithClock(wall.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
 	before := mint(t, iss, nil) // valid for an hour of wall time
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost-1")))
-	wantReason(t, err, middleware.ReasonKeyNotFound) // one refresh; the rate limit now holds
+	wantReason(t, err, reason.KeyNotFound) // one refresh; the rate limit now holds
 	fetches := iss.JWKSRequests()
 
 	for _, jump := range []time.Duration{48 * time.Hour, -96 * time.Hour} {
@@ -504,12 +505,12 @@ func TestWallClockJumpsLeaveTheKeyCacheAlone(t *testing.T) {
 			t.Fatalf("after a %s jump the cached keys were not used: %v", jump, err)
 		}
 		_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost-"+jump.String())))
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	if n := iss.JWKSRequests(); n != fetches {
 		t.Fatalf("the jumps caused %d fetches", n-fetches)
 	}
 	wall.Advance(72 * time.Hour) // a day after the first token was minted: long expired
 	_, err = v.Verify(context.Background(), before)
-	wantReason(t, err, middleware.ReasonTokenExpired)
+	wantReason(t, err, reason.TokenExpired)
 }

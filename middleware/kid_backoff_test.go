@@ -8,6 +8,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // J12: a failed unknown-kid refresh does not use up the window. The next
@@ -27,14 +28,14 @@ func TestAFailedUnknownKIDRefreshDoesNotBurnTheWindow(t *testing.T) {
 	before := iss.JWKSRequests()
 	for range 20 {
 		_, err := v.Verify(ctx, newKey)
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	if n := iss.JWKSRequests() - before; n != 1 {
 		t.Fatalf("%d fetches for a flood during one failure; want 1", n)
 	}
 	clk.Advance(500 * time.Millisecond) // within the first backoff (1 s ± 20 %)
 	_, err := v.Verify(ctx, newKey)
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	if n := iss.JWKSRequests() - before; n != 1 {
 		t.Fatalf("%d fetches within the backoff; want 1", n)
 	}
@@ -46,7 +47,7 @@ func TestAFailedUnknownKIDRefreshDoesNotBurnTheWindow(t *testing.T) {
 	// After a success the window holds again.
 	for i := range 10 {
 		_, err := v.Verify(ctx, mint(t, iss, nil, jwttest.WithHeader("kid", fmt.Sprint("random-", i))))
-		wantReason(t, err, middleware.ReasonKeyNotFound)
+		wantReason(t, err, reason.KeyNotFound)
 	}
 	if n := iss.JWKSRequests() - before; n != 2 {
 		t.Fatalf("%d fetches; want 2 (the failed one, the one that recovered; none for the random kids)", n)

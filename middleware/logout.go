@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"strings"
 )
 
@@ -35,41 +36,41 @@ func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs 
 
 func checkLogoutToken(v *Verifier, c *Claims, w *wirePayload, clientIDs []string) *Error {
 	const desc = "The logout token is invalid"
-	invalid := func(r Reason, format string, args ...any) *Error {
+	invalid := func(r reason.Code, format string, args ...any) *Error {
 		return newError(r, desc, fmt.Errorf(format, args...))
 	}
 	if typ := strings.ToLower(c.Type); typ != "" && typ != "logout+jwt" && typ != "application/logout+jwt" {
-		return invalid(ReasonTypeInvalid, "typ %q is not logout+jwt", clip(c.Type))
+		return invalid(reason.TypeInvalid, "typ %q is not logout+jwt", clip(c.Type))
 	}
 	if len(clientIDs) == 0 || !anyOf(c.Audience, clientIDs) {
-		return invalid(ReasonAudienceInvalid, "aud does not name one of the client IDs")
+		return invalid(reason.AudienceInvalid, "aud does not name one of the client IDs")
 	}
 	now := v.cfg.now()
 	if c.IssuedAt.IsZero() || c.ExpiresAt.IsZero() {
-		return invalid(ReasonClaimMissing, "iat and exp are required")
+		return invalid(reason.ClaimMissing, "iat and exp are required")
 	}
 	if !now.Before(c.ExpiresAt.Add(v.cfg.leeway)) {
-		return invalid(ReasonTokenExpired, "expired")
+		return invalid(reason.TokenExpired, "expired")
 	}
 	if now.Add(v.cfg.leeway).Before(c.IssuedAt) {
-		return invalid(ReasonTokenIssuedInFuture, "issued in the future")
+		return invalid(reason.TokenIssuedInFuture, "issued in the future")
 	}
 	if c.ID == "" {
-		return invalid(ReasonClaimMissing, "jti is required")
+		return invalid(reason.ClaimMissing, "jti is required")
 	}
 	if c.Subject == "" && c.SessionID == "" {
-		return invalid(ReasonClaimMissing, "sid or sub is required")
+		return invalid(reason.ClaimMissing, "sid or sub is required")
 	}
 	if present(w.Nonce) {
-		return invalid(ReasonTokenKindInvalid, "a logout token must not hold a nonce")
+		return invalid(reason.TokenKindInvalid, "a logout token must not hold a nonce")
 	}
 	var events map[string]json.RawMessage
 	if !present(w.Events) || json.Unmarshal(w.Events, &events) != nil {
-		return invalid(ReasonClaimInvalid, "events is not a JSON object")
+		return invalid(reason.ClaimInvalid, "events is not a JSON object")
 	}
 	ev, ok := events[BackchannelLogoutEvent]
 	if !ok || len(ev) == 0 || ev[0] != '{' {
-		return invalid(ReasonTokenKindInvalid, "events has no back-channel logout event object")
+		return invalid(reason.TokenKindInvalid, "events has no back-channel logout event object")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func TestMalformedTokensAreRefusedBeforeAnyKeyLookup(t *testing.T) {
@@ -26,34 +27,34 @@ func TestMalformedTokensAreRefusedBeforeAnyKeyLookup(t *testing.T) {
 	cases := []struct {
 		name string
 		tok  string
-		want middleware.Reason
+		want reason.Code
 	}{
-		{"two segments", h + "." + p, middleware.ReasonTokenMalformed},
-		{"four segments", h + "." + p + "." + s + "." + s, middleware.ReasonTokenMalformed},
-		{"an empty payload segment", h + ".." + s, middleware.ReasonTokenMalformed},
-		{"base64 padding", h + "." + p + "." + s + "==", middleware.ReasonTokenMalformed},
-		{"standard base64 characters", h + "." + p + "." + strings.Replace(s, s[:1], "+", 1), middleware.ReasonTokenMalformed},
-		{"whitespace inside", h + ". " + p + "." + s, middleware.ReasonTokenMalformed},
-		{"non-canonical base64 (stray low bits)", h + "." + p + "." + noncanonical(s), middleware.ReasonTokenMalformed},
-		{"JSON serialization", `{"payload":"` + p + `","signatures":[]}`, middleware.ReasonTokenMalformed},
-		{"a JWE (five segments)", h + "." + p + "." + s + "." + s + "." + s, middleware.ReasonTokenMalformed},
-		{"a header that is not JSON", b64.EncodeToString([]byte("alg=RS256")) + "." + p + "." + s, middleware.ReasonTokenMalformed},
-		{"a header that is a JSON array", b64.EncodeToString([]byte(`["RS256"]`)) + "." + p + "." + s, middleware.ReasonTokenMalformed},
-		{"a header with alg of the wrong type", signRaw(`{"alg":1,"kid":"`+kid+`"}`, validPayload), middleware.ReasonTokenMalformed},
-		{"a header without alg", signRaw(`{"kid":"`+kid+`"}`, validPayload), middleware.ReasonTokenMalformed},
-		{"a payload that is a JSON string", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, `"hello"`), middleware.ReasonTokenMalformed},
-		{"a payload that is not JSON", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, `exp=1`), middleware.ReasonTokenMalformed},
-		{"invalid UTF-8 in the payload", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, "{\"iss\":\"\xff\"}"), middleware.ReasonTokenMalformed},
-		{"invalid UTF-8 in the header", signRaw("{\"alg\":\"RS256\",\"kid\":\"\xc3\x28\"}", validPayload), middleware.ReasonTokenMalformed},
-		{"a kid of 10 KB", signRaw(`{"alg":"RS256","kid":"`+strings.Repeat("k", 10<<10)+`"}`, validPayload), middleware.ReasonTokenMalformed},
-		{"an enc header (JWE)", signRaw(`{"alg":"RS256","enc":"A256GCM","kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"a crit header", signRaw(`{"alg":"RS256","crit":["exp"],"exp":1,"kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"an empty crit header", signRaw(`{"alg":"RS256","crit":[],"kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"b64 false (RFC 7797)", signRaw(`{"alg":"RS256","b64":false,"kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"a zip header", signRaw(`{"alg":"RS256","zip":"DEF","kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"a nested JWT (cty JWT)", signRaw(`{"alg":"RS256","cty":"jwt","kid":"`+kid+`"}`, validPayload), middleware.ReasonHeaderUnsupported},
-		{"10,000 dots", strings.Repeat(".", 10000), middleware.ReasonTokenMalformed},
-		{"a token over the size limit", h + "." + strings.Repeat("A", 20<<10) + "." + s, middleware.ReasonTokenTooLarge},
+		{"two segments", h + "." + p, reason.TokenMalformed},
+		{"four segments", h + "." + p + "." + s + "." + s, reason.TokenMalformed},
+		{"an empty payload segment", h + ".." + s, reason.TokenMalformed},
+		{"base64 padding", h + "." + p + "." + s + "==", reason.TokenMalformed},
+		{"standard base64 characters", h + "." + p + "." + strings.Replace(s, s[:1], "+", 1), reason.TokenMalformed},
+		{"whitespace inside", h + ". " + p + "." + s, reason.TokenMalformed},
+		{"non-canonical base64 (stray low bits)", h + "." + p + "." + noncanonical(s), reason.TokenMalformed},
+		{"JSON serialization", `{"payload":"` + p + `","signatures":[]}`, reason.TokenMalformed},
+		{"a JWE (five segments)", h + "." + p + "." + s + "." + s + "." + s, reason.TokenMalformed},
+		{"a header that is not JSON", b64.EncodeToString([]byte("alg=RS256")) + "." + p + "." + s, reason.TokenMalformed},
+		{"a header that is a JSON array", b64.EncodeToString([]byte(`["RS256"]`)) + "." + p + "." + s, reason.TokenMalformed},
+		{"a header with alg of the wrong type", signRaw(`{"alg":1,"kid":"`+kid+`"}`, validPayload), reason.TokenMalformed},
+		{"a header without alg", signRaw(`{"kid":"`+kid+`"}`, validPayload), reason.TokenMalformed},
+		{"a payload that is a JSON string", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, `"hello"`), reason.TokenMalformed},
+		{"a payload that is not JSON", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, `exp=1`), reason.TokenMalformed},
+		{"invalid UTF-8 in the payload", signRaw(`{"alg":"RS256","kid":"`+kid+`"}`, "{\"iss\":\"\xff\"}"), reason.TokenMalformed},
+		{"invalid UTF-8 in the header", signRaw("{\"alg\":\"RS256\",\"kid\":\"\xc3\x28\"}", validPayload), reason.TokenMalformed},
+		{"a kid of 10 KB", signRaw(`{"alg":"RS256","kid":"`+strings.Repeat("k", 10<<10)+`"}`, validPayload), reason.TokenMalformed},
+		{"an enc header (JWE)", signRaw(`{"alg":"RS256","enc":"A256GCM","kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"a crit header", signRaw(`{"alg":"RS256","crit":["exp"],"exp":1,"kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"an empty crit header", signRaw(`{"alg":"RS256","crit":[],"kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"b64 false (RFC 7797)", signRaw(`{"alg":"RS256","b64":false,"kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"a zip header", signRaw(`{"alg":"RS256","zip":"DEF","kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"a nested JWT (cty JWT)", signRaw(`{"alg":"RS256","cty":"jwt","kid":"`+kid+`"}`, validPayload), reason.HeaderUnsupported},
+		{"10,000 dots", strings.Repeat(".", 10000), reason.TokenMalformed},
+		{"a token over the size limit", h + "." + strings.Repeat("A", 20<<10) + "." + s, reason.TokenTooLarge},
 	}
 	v := remoteVerifier(t, iss)
 	before := iss.JWKSRequests()
@@ -93,5 +94,5 @@ func TestMaxTokenSize(t *testing.T) {
 		t.Fatalf("a token at the limit was refused: %v", err)
 	}
 	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"pad": strings.Repeat("x", 601)}))
-	wantReason(t, err, middleware.ReasonTokenTooLarge)
+	wantReason(t, err, reason.TokenTooLarge)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // forge swaps tok's payload for the one other carries, keeping tok's
@@ -46,7 +47,7 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 	}
 	forged := forge(good, mint(t, iss, jwttest.Claims{"sub": "mallory", "jti": "id-2", "scope": "items:read items:write", "sid": "s-2"}))
 	_, errForged := v.Verify(ctx, forged)
-	if !errors.Is(errForged, middleware.ReasonSignatureInvalid) {
+	if !errors.Is(errForged, reason.SignatureInvalid) {
 		t.Fatalf("forged: %v", errForged)
 	}
 	errText, issText := errForged.Error(), events[len(events)-1].Issuer

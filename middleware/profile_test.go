@@ -19,6 +19,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // C12, C13, C17: the strict RFC 9068 profile requires at+jwt, the profile's
@@ -43,28 +44,28 @@ func TestStrictProfile(t *testing.T) {
 		name    string
 		claims  jwttest.Claims
 		opts    []jwttest.MintOption
-		strict  middleware.Reason
-		lenient middleware.Reason
+		strict  reason.Code
+		lenient reason.Code
 	}{
 		{"a full RFC 9068 access token", full(nil), nil, "", ""},
 		{"typ application/AT+JWT", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "application/AT+JWT")}, "", ""},
-		{"typ JWT", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, middleware.ReasonTypeInvalid, ""},
-		{"no typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", nil)}, middleware.ReasonTypeInvalid, ""},
-		{"a logout token's typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "logout+jwt")}, middleware.ReasonTypeInvalid, ""},
-		{"no sub", full(jwttest.Claims{"sub": nil}), nil, middleware.ReasonClaimMissing, ""},
-		{"azp instead of client_id", full(jwttest.Claims{"client_id": nil, "azp": "web"}), nil, middleware.ReasonClaimMissing, ""},
-		{"no jti", full(jwttest.Claims{"jti": nil}), nil, middleware.ReasonClaimMissing, ""},
+		{"typ JWT", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, reason.TypeInvalid, ""},
+		{"no typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", nil)}, reason.TypeInvalid, ""},
+		{"a logout token's typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "logout+jwt")}, reason.TypeInvalid, ""},
+		{"no sub", full(jwttest.Claims{"sub": nil}), nil, reason.ClaimMissing, ""},
+		{"azp instead of client_id", full(jwttest.Claims{"client_id": nil, "azp": "web"}), nil, reason.ClaimMissing, ""},
+		{"no jti", full(jwttest.Claims{"jti": nil}), nil, reason.ClaimMissing, ""},
 		{"no iat", full(jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": time.Now().Add(time.Hour).Unix()}),
-			[]jwttest.MintOption{jwttest.WithoutDefaults()}, middleware.ReasonClaimMissing, ""},
-		{"an ID token's nonce", full(jwttest.Claims{"nonce": "n"}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"an ID token's at_hash", full(jwttest.Claims{"at_hash": "h"}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"an ID token's c_hash", full(jwttest.Claims{"c_hash": "h"}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"an ID token's s_hash", full(jwttest.Claims{"s_hash": "h"}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"a logout token's events", full(jwttest.Claims{"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"Keycloak's typ claim ID", full(jwttest.Claims{"typ": "ID"}), nil, middleware.ReasonTokenKindInvalid, ""},
-		{"Keycloak's typ claim Refresh", full(jwttest.Claims{"typ": "Refresh"}), nil, middleware.ReasonTokenKindInvalid, ""},
+			[]jwttest.MintOption{jwttest.WithoutDefaults()}, reason.ClaimMissing, ""},
+		{"an ID token's nonce", full(jwttest.Claims{"nonce": "n"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's at_hash", full(jwttest.Claims{"at_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's c_hash", full(jwttest.Claims{"c_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's s_hash", full(jwttest.Claims{"s_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"a logout token's events", full(jwttest.Claims{"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}), nil, reason.TokenKindInvalid, ""},
+		{"Keycloak's typ claim ID", full(jwttest.Claims{"typ": "ID"}), nil, reason.TokenKindInvalid, ""},
+		{"Keycloak's typ claim Refresh", full(jwttest.Claims{"typ": "Refresh"}), nil, reason.TokenKindInvalid, ""},
 		{"Keycloak's typ claim Bearer", full(jwttest.Claims{"typ": "Bearer"}), nil, "", ""},
-		{"a typ claim of the wrong type", full(jwttest.Claims{"typ": 7}), nil, middleware.ReasonTokenKindInvalid, ""},
+		{"a typ claim of the wrong type", full(jwttest.Claims{"typ": 7}), nil, reason.TokenKindInvalid, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := mint(t, iss, tc.claims, tc.opts...)
@@ -90,11 +91,11 @@ func TestSenderConstrainedTokens(t *testing.T) {
 	bearerOnly := remoteVerifier(t, iss)
 	for _, tok := range []string{bound, dpop} {
 		_, err := bearerOnly.Verify(context.Background(), tok)
-		wantReason(t, err, middleware.ReasonBindingUnverified)
+		wantReason(t, err, reason.BindingUnverified)
 	}
 	mtls := remoteVerifier(t, iss, middleware.WithSenderConstraint(middleware.MTLSCertificateBinding))
 	_, err := mtls.Verify(context.Background(), bound)
-	wantReason(t, err, middleware.ReasonBindingUnverified) // no request: nothing proves the key
+	wantReason(t, err, reason.BindingUnverified) // no request: nothing proves the key
 
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for name, v := range map[string]*middleware.Verifier{"bearer-only": bearerOnly, "mtls": mtls} {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // heldJWKS serves an issuer's key set as it stood when each request
@@ -69,7 +70,7 @@ func TestRefreshDoesNotSettleForAFetchThatPredatesIt(t *testing.T) {
 	// A token with an unknown kid uses up the unknown-kid refresh of the
 	// hour: no request can fetch the new key by itself.
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithHeader("kid", "ghost")))
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	release := keys.holdRequests()
 	// A fetch in flight (a refresh for another reason), which reads the set
 	// before the rotation.
@@ -114,5 +115,5 @@ func TestAnUnknownKIDPastTheStalenessBoundIsUnavailable(t *testing.T) {
 	<-keys.arrived
 	clk.Advance(2 * time.Minute) // while the refresh is in flight, the set passes its bound
 	release()
-	wantReason(t, <-answered, middleware.ReasonJWKSUnavailable)
+	wantReason(t, <-answered, reason.JWKSUnavailable)
 }

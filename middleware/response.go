@@ -35,7 +35,7 @@ func ResponseFor(err error, realm string) Response {
 	if e == nil {
 		return Response{Status: http.StatusInternalServerError, Error: "server_error", Description: "Internal error"}
 	}
-	switch e.Reason.category() {
+	switch category(e.Reason) {
 	case ErrNoToken:
 		// RFC 6750 §3.1: no error attribute when no credentials were sent;
 		// the JSON body still says what is wrong.

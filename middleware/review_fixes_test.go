@@ -16,6 +16,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // The redirect policy (J14) holds for a client of the caller's too, and
@@ -86,7 +87,7 @@ func TestAnEmptyAudienceIsNamedAsSuch(t *testing.T) {
 	iss := newIssuer(t)
 	v := warm(t, iss)
 	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"aud": []string{}}))
-	wantReason(t, err, middleware.ReasonAudienceInvalid)
+	wantReason(t, err, reason.AudienceInvalid)
 	if !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("cause: %v", err)
 	}
@@ -140,7 +141,7 @@ func TestAMalformedSignatureIsRefusedBeforeAnyKeyLookup(t *testing.T) {
 	fetches := iss.JWKSRequests()
 	for _, sig := range []string{seg[2] + "=", "A"} { // padded; a length no base64 has
 		_, err := v.Verify(t.Context(), hdr+"."+seg[1]+"."+sig)
-		wantReason(t, err, middleware.ReasonTokenMalformed)
+		wantReason(t, err, reason.TokenMalformed)
 	}
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Authorization", "Bearer "+hdr+"."+seg[1]+".a*b")

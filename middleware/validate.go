@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"slices"
 	"strings"
@@ -24,24 +25,24 @@ func (v *Verifier) checkClaims(is *issuerState, c *Claims, w *wirePayload, paylo
 func (v *Verifier) checkTimes(c *Claims, now time.Time) *Error {
 	leeway := v.cfg.leeway
 	if c.ExpiresAt.IsZero() {
-		return newError(ReasonClaimMissing, "The access token has no expiry", errors.New("no exp claim"))
+		return newError(reason.ClaimMissing, "The access token has no expiry", errors.New("no exp claim"))
 	}
 	// RFC 7519 §4.1.4: now must be before exp; the leeway absorbs clock skew.
 	if !now.Before(c.ExpiresAt.Add(leeway)) {
-		return newError(ReasonTokenExpired, "The access token expired", fmt.Errorf("expired at %s", c.ExpiresAt.Format("2006-01-02T15:04:05Z07:00")))
+		return newError(reason.TokenExpired, "The access token expired", fmt.Errorf("expired at %s", c.ExpiresAt.Format("2006-01-02T15:04:05Z07:00")))
 	}
 	if !c.NotBefore.IsZero() && now.Add(leeway).Before(c.NotBefore) {
-		return newError(ReasonTokenNotYetValid, "The access token is not valid yet", fmt.Errorf("not before %s", c.NotBefore.Format("2006-01-02T15:04:05Z07:00")))
+		return newError(reason.TokenNotYetValid, "The access token is not valid yet", fmt.Errorf("not before %s", c.NotBefore.Format("2006-01-02T15:04:05Z07:00")))
 	}
 	if !c.IssuedAt.IsZero() && now.Add(leeway).Before(c.IssuedAt) {
-		return newError(ReasonTokenIssuedInFuture, "The access token was issued in the future", fmt.Errorf("iat %s is in the future", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00")))
+		return newError(reason.TokenIssuedInFuture, "The access token was issued in the future", fmt.Errorf("iat %s is in the future", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00")))
 	}
 	if v.cfg.maxAge > 0 {
 		if c.IssuedAt.IsZero() {
-			return newError(ReasonClaimMissing, "The access token lacks a required claim", errors.New("no iat claim, required by the maximum token age"))
+			return newError(reason.ClaimMissing, "The access token lacks a required claim", errors.New("no iat claim, required by the maximum token age"))
 		}
 		if now.Sub(c.IssuedAt) > v.cfg.maxAge+leeway {
-			return newError(ReasonTokenTooOld, "The access token is too old", fmt.Errorf("issued at %s, older than %s", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00"), v.cfg.maxAge))
+			return newError(reason.TokenTooOld, "The access token is too old", fmt.Errorf("issued at %s, older than %s", c.IssuedAt.Format("2006-01-02T15:04:05Z07:00"), v.cfg.maxAge))
 		}
 	}
 	return nil
@@ -55,14 +56,14 @@ func (v *Verifier) checkStatic(is *issuerState, c *Claims, w *wirePayload, paylo
 			if len(w.Aud) > 0 && string(w.Aud) != "null" {
 				cause = errors.New("the aud claim is empty")
 			}
-			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", cause)
+			return newError(reason.AudienceInvalid, "The access token is not intended for this resource", cause)
 		}
 		if !anyOf(c.Audience, is.audiences) {
-			return newError(ReasonAudienceInvalid, "The access token is not intended for this resource", fmt.Errorf("aud does not contain any of %q", is.audiences))
+			return newError(reason.AudienceInvalid, "The access token is not intended for this resource", fmt.Errorf("aud does not contain any of %q", is.audiences))
 		}
 	}
 	if v.cfg.requireATType && !isATType(c.Type) {
-		return newError(ReasonTypeInvalid, "The token is not an access token", fmt.Errorf("typ %q is not at+jwt", clip(c.Type)))
+		return newError(reason.TypeInvalid, "The token is not an access token", fmt.Errorf("typ %q is not at+jwt", clip(c.Type)))
 	}
 	if v.cfg.strict {
 		if e := strictProfile(c, w); e != nil {
@@ -70,16 +71,16 @@ func (v *Verifier) checkStatic(is *issuerState, c *Claims, w *wirePayload, paylo
 		}
 	}
 	if len(is.clients) > 0 && !slices.Contains(is.clients, c.ClientID) {
-		return newError(ReasonClientNotAllowed, "The access token was issued to a client that is not allowed", fmt.Errorf("client %q is not allowed", clip(c.ClientID)))
+		return newError(reason.ClientNotAllowed, "The access token was issued to a client that is not allowed", fmt.Errorf("client %q is not allowed", clip(c.ClientID)))
 	}
 	if len(v.cfg.requiredClaims) > 0 {
 		var all map[string]json.RawMessage
 		if err := json.Unmarshal(payload, &all); err != nil {
-			return newError(ReasonTokenMalformed, descMalformed, err)
+			return newError(reason.TokenMalformed, descMalformed, err)
 		}
 		for _, name := range v.cfg.requiredClaims {
 			if !present(all[name]) {
-				return newError(ReasonClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim", name))
+				return newError(reason.ClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim", name))
 			}
 		}
 	}
@@ -110,7 +111,7 @@ func strictProfile(c *Claims, w *wirePayload) *Error {
 		raw  json.RawMessage
 	}{{"sub", w.Sub}, {"client_id", w.ClientID}, {"iat", w.Iat}, {"jti", w.Jti}, {"aud", w.Aud}} {
 		if !present(claim.raw) {
-			return newError(ReasonClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim (RFC 9068 §2.2)", claim.name))
+			return newError(reason.ClaimMissing, "The access token lacks a required claim", fmt.Errorf("no %s claim (RFC 9068 §2.2)", claim.name))
 		}
 	}
 	for _, mark := range []struct {
@@ -118,13 +119,13 @@ func strictProfile(c *Claims, w *wirePayload) *Error {
 		raw  json.RawMessage
 	}{{"nonce", w.Nonce}, {"at_hash", w.AtHash}, {"c_hash", w.CHash}, {"s_hash", w.SHash}, {"events", w.Events}} {
 		if present(mark.raw) {
-			return newError(ReasonTokenKindInvalid, "The token is not an access token", fmt.Errorf("%s claim: an ID or logout token", mark.name))
+			return newError(reason.TokenKindInvalid, "The token is not an access token", fmt.Errorf("%s claim: an ID or logout token", mark.name))
 		}
 	}
 	if present(w.Typ) {
 		typ, err := stringClaim("typ", w.Typ)
 		if err != nil || !strings.EqualFold(typ, "Bearer") && !isATType(typ) {
-			return newError(ReasonTokenKindInvalid, "The token is not an access token", fmt.Errorf("typ claim %q names another token kind", clip(typ)))
+			return newError(reason.TokenKindInvalid, "The token is not an access token", fmt.Errorf("typ claim %q names another token kind", clip(typ)))
 		}
 	}
 	return nil
@@ -137,10 +138,10 @@ func (v *Verifier) checkBinding(r *http.Request, cnf json.RawMessage) *Error {
 		return nil
 	}
 	if v.cfg.senderCheck == nil {
-		return newError(ReasonBindingUnverified, "The access token is bound to a key the request does not prove", errors.New("cnf claim, and no sender-constraint check is configured"))
+		return newError(reason.BindingUnverified, "The access token is bound to a key the request does not prove", errors.New("cnf claim, and no sender-constraint check is configured"))
 	}
 	if err := v.cfg.senderCheck(r, cnf); err != nil {
-		return newError(ReasonBindingUnverified, "The access token is bound to a key the request does not prove", err)
+		return newError(reason.BindingUnverified, "The access token is bound to a key the request does not prove", err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -435,9 +436,9 @@ func (v *Verifier) checkRevoked(c *Claims) *Error {
 	revoked, err := rc.IsRevoked(c)
 	switch {
 	case err != nil:
-		return newError(ReasonRevocationUnavailable, "", err)
+		return newError(reason.RevocationUnavailable, "", err)
 	case revoked:
-		return newError(ReasonTokenRevoked, "The access token has been revoked", nil)
+		return newError(reason.TokenRevoked, "The access token has been revoked", nil)
 	}
 	return nil
 }
@@ -448,7 +449,7 @@ func (v *Verifier) checkRevoked(c *Claims) *Error {
 // whenever it is known, also with an error.
 func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mono time.Time) (string, *Error) {
 	if len(raw) > v.cfg.maxTokenSize {
-		return "", newError(ReasonTokenTooLarge, descMalformed, &tooLargeError{len(raw), v.cfg.maxTokenSize})
+		return "", newError(reason.TokenTooLarge, descMalformed, &tooLargeError{len(raw), v.cfg.maxTokenSize})
 	}
 	// The allowlist is applied as soon as the header is read: a token with
 	// an algorithm we never accept costs no payload work.
@@ -456,11 +457,11 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err := jose.ParseDeferred(tok, raw, v.headers, v.acceptHeader); err != nil {
 		switch {
 		case errors.Is(err, errAlgNotAllowed):
-			return "", newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return "", newError(reason.AlgorithmNotAllowed, descInvalid, err)
 		case errors.Is(err, jose.ErrUnsupported):
-			return "", newError(ReasonHeaderUnsupported, descMalformed, err)
+			return "", newError(reason.HeaderUnsupported, descMalformed, err)
 		}
-		return "", newError(ReasonTokenMalformed, descMalformed, err)
+		return "", newError(reason.TokenMalformed, descMalformed, err)
 	}
 	// The payload and the signature are in pooled memory until Release:
 	// until the signature has verified and the payload has been kept,
@@ -478,24 +479,24 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	tokIss, err := jose.PeekIssuer(tok.Payload)
 	switch {
 	case errors.Is(err, jose.ErrNoIssuer):
-		return "", newError(ReasonIssuerInvalid, descInvalid, err)
+		return "", newError(reason.IssuerInvalid, descInvalid, err)
 	case err != nil:
-		return "", newError(ReasonTokenMalformed, descMalformed, err)
+		return "", newError(reason.TokenMalformed, descMalformed, err)
 	}
 	is := v.issuer(tokIss)
 	if is == nil {
-		return "", newError(ReasonIssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
+		return "", newError(reason.IssuerInvalid, descInvalid, v.unknownIssuer(tokIss))
 	}
 	iss := is.url // the same string, in memory of its own
 	if !is.algs.Has(alg) {
-		return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
+		return iss, newError(reason.AlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
 	// The signature is decoded only now, for a token of a configured
 	// issuer, and before any key lookup, so a malformed one never makes a
 	// key set refresh. It is reported without the issuer: a token with a
 	// known issuer passes for canonical base64url in verifyAndReport.
 	if err := tok.DecodeSignature(); err != nil {
-		return "", newError(ReasonTokenMalformed, descMalformed, err)
+		return "", newError(reason.TokenMalformed, descMalformed, err)
 	}
 	var key *jose.Key
 	if is.static != nil {
@@ -506,14 +507,14 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if err != nil {
 		switch {
 		case errors.Is(err, errKeysUnavailable):
-			return iss, newError(ReasonJWKSUnavailable, "", err)
+			return iss, newError(reason.JWKSUnavailable, "", err)
 		case errors.Is(err, errKeyAlgorithm):
-			return iss, newError(ReasonAlgorithmNotAllowed, descInvalid, err)
+			return iss, newError(reason.AlgorithmNotAllowed, descInvalid, err)
 		}
-		return iss, newError(ReasonKeyNotFound, descInvalid, err)
+		return iss, newError(reason.KeyNotFound, descInvalid, err)
 	}
 	if err := tok.Verify(alg, key); err != nil {
-		return iss, newError(ReasonSignatureInvalid, descInvalid, err)
+		return iss, newError(reason.SignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: the payload is validated (a malformed one never
 	// masks a bad signature, C25), kept out of pooled memory first, as the
@@ -521,17 +522,17 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	tok.KeepPayload()
 	w.readers.set = v.readers.Load()
 	if err := tok.ScanPayload(w.member); err != nil {
-		return iss, newError(ReasonTokenMalformed, descMalformed, err)
+		return iss, newError(reason.TokenMalformed, descMalformed, err)
 	}
 	// Defence in depth: on a payload the scan accepts, PeekIssuer found
 	// this very member (checkPeek in internal/jose), so this never refuses.
 	if got, err := stringClaim("iss", w.Iss); err != nil || got != iss {
-		return iss, newError(ReasonIssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer whose keys verified it"))
+		return iss, newError(reason.IssuerInvalid, descInvalid, errors.New("the payload's iss is not the issuer whose keys verified it"))
 	}
 	box := newClaimsBox(Claims{Issuer: iss, Algorithm: alg.Name, KeyID: h.Kid, Type: h.Typ, raw: tok.Payload})
 	c := &box.c
 	if err := typedClaims(w, c, box.room[:]); err != nil {
-		return iss, newError(ReasonClaimInvalid, "The access token has a claim of the wrong type", err)
+		return iss, newError(reason.ClaimInvalid, "The access token has a claim of the wrong type", err)
 	}
 	sg.c, sg.is, sg.key, sg.kid, sg.alg = c, is, key, h.Kid, alg
 	return iss, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"go.uber.org/goleak"
 )
 
@@ -28,17 +29,17 @@ func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 	cases := []struct {
 		name string
 		tok  string
-		want middleware.Reason
+		want reason.Code
 	}{
 		{"issuer A's token for A's audience", mint(t, a, jwttest.Claims{"aud": "api-a"}), ""},
 		{"issuer B's token for B's audience", mint(t, b, jwttest.Claims{"aud": "api-b"}, jwttest.WithAlg("ES256")), ""},
-		{"issuer A's token for B's audience", mint(t, a, jwttest.Claims{"aud": "api-b"}), middleware.ReasonAudienceInvalid},
+		{"issuer A's token for B's audience", mint(t, a, jwttest.Claims{"aud": "api-b"}), reason.AudienceInvalid},
 		// Signed by A (valid signature, A's kid) but claiming to be B: B's keys
 		// are the only ones consulted, so A's key never verifies it.
-		{"A's key used for a token claiming issuer B", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"}), middleware.ReasonKeyNotFound},
+		{"A's key used for a token claiming issuer B", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"}), reason.KeyNotFound},
 		{"A's RS256 kid reused under B with B's alg", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"},
-			jwttest.WithHeader("alg", "ES256")), middleware.ReasonKeyNotFound},
-		{"an issuer nobody configured", mint(t, a, jwttest.Claims{"iss": "https://c.example", "aud": "api-a"}), middleware.ReasonIssuerInvalid},
+			jwttest.WithHeader("alg", "ES256")), reason.KeyNotFound},
+		{"an issuer nobody configured", mint(t, a, jwttest.Claims{"iss": "https://c.example", "aud": "api-a"}), reason.IssuerInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,7 +74,7 @@ func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
 				}
 				other := all[(i+1)%n]
 				_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": other.URL()}))
-				wantReason(t, err, middleware.ReasonKeyNotFound)
+				wantReason(t, err, reason.KeyNotFound)
 			}
 		})
 	}
@@ -118,7 +119,7 @@ func TestSameKidAtTwoIssuersNeverCrosses(t *testing.T) {
 	})
 	forged := mint(t, a, jwttest.Claims{"iss": b.URL()}, jwttest.WithHeader("kid", kid))
 	_, err := v.Verify(context.Background(), forged)
-	wantReason(t, err, middleware.ReasonSignatureInvalid)
+	wantReason(t, err, reason.SignatureInvalid)
 	if _, err := v.Verify(context.Background(), mint(t, a, nil, jwttest.WithHeader("kid", kid))); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestNothingIsFetchedBecauseOfATokensIss(t *testing.T) {
 	stranger := newIssuer(t)
 	v := warm(t, trusted)
 	_, err := v.Verify(context.Background(), mint(t, stranger, nil))
-	wantReason(t, err, middleware.ReasonIssuerInvalid)
+	wantReason(t, err, reason.IssuerInvalid)
 	if n := stranger.DiscoveryRequests() + stranger.JWKSRequests(); n != 0 {
 		t.Fatalf("the verifier contacted an issuer named only by a token (%d requests)", n)
 	}
@@ -352,7 +353,7 @@ func TestNoGoroutineOutlivesClose(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err = v.Verify(ctx, mint(t, iss, nil, jwttest.WithHeader("kid", "new")))
 	cancel() // the request is gone; its fetch must not keep anything alive
-	wantReason(t, err, middleware.ReasonKeyNotFound)
+	wantReason(t, err, reason.KeyNotFound)
 	eventually(t, "a fetch to hang", func() bool { return iss.JWKSRequests() >= 2 })
 	if err := v.Close(); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 )
 
@@ -19,16 +21,16 @@ import (
 // in an order that revisits each, make it both reuse and replace answers.
 func TestAGuardAnswersEveryErrorAsWriteErrorDoes(t *testing.T) {
 	t.Parallel()
-	reasons := []middleware.Reason{
-		middleware.ReasonTokenMissing, middleware.ReasonRequestMalformed, middleware.ReasonMultipleTokens,
-		middleware.ReasonTokenTooLarge, middleware.ReasonTokenMalformed, middleware.ReasonHeaderUnsupported,
-		middleware.ReasonAlgorithmNotAllowed, middleware.ReasonIssuerInvalid, middleware.ReasonKeyNotFound,
-		middleware.ReasonSignatureInvalid, middleware.ReasonClaimInvalid, middleware.ReasonClaimMissing,
-		middleware.ReasonTokenExpired, middleware.ReasonTokenNotYetValid, middleware.ReasonTokenIssuedInFuture,
-		middleware.ReasonTokenTooOld, middleware.ReasonAudienceInvalid, middleware.ReasonTypeInvalid,
-		middleware.ReasonTokenKindInvalid, middleware.ReasonBindingUnverified, middleware.ReasonClientNotAllowed,
-		middleware.ReasonInsufficientScope, middleware.ReasonJWKSUnavailable, middleware.ReasonTokenRevoked,
-		middleware.ReasonRevocationUnavailable,
+	reasons := []reason.Code{
+		reason.TokenMissing, reason.RequestMalformed, reason.MultipleTokens,
+		reason.TokenTooLarge, reason.TokenMalformed, reason.HeaderUnsupported,
+		reason.AlgorithmNotAllowed, reason.IssuerInvalid, reason.KeyNotFound,
+		reason.SignatureInvalid, reason.ClaimInvalid, reason.ClaimMissing,
+		reason.TokenExpired, reason.TokenNotYetValid, reason.TokenIssuedInFuture,
+		reason.TokenTooOld, reason.AudienceInvalid, reason.TypeInvalid,
+		reason.TokenKindInvalid, reason.BindingUnverified, reason.ClientNotAllowed,
+		reason.InsufficientScope, reason.JWKSUnavailable, reason.TokenRevoked,
+		reason.RevocationUnavailable,
 	}
 	var errs []error
 	for _, r := range reasons {
@@ -40,9 +42,9 @@ func TestAGuardAnswersEveryErrorAsWriteErrorDoes(t *testing.T) {
 	}
 	var nilErr *middleware.Error
 	errs = append(errs,
-		&middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:read"}},
-		&middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: []string{"items:write", "admin"}},
-		fmt.Errorf("wrapped: %w", &middleware.Error{Reason: middleware.ReasonTokenExpired, Description: "The access token expired"}),
+		&middleware.Error{Reason: reason.InsufficientScope, Scopes: []string{"items:read"}},
+		&middleware.Error{Reason: reason.InsufficientScope, Scopes: []string{"items:write", "admin"}},
+		fmt.Errorf("wrapped: %w", &middleware.Error{Reason: reason.TokenExpired, Description: "The access token expired"}),
 		middleware.ErrInvalidToken, errors.New("database down"), nilErr, nil,
 	)
 	for _, realm := range []string{"api", `or"ders`} {
@@ -80,7 +82,7 @@ func TestARealmIsValidatedWhenConfigured(t *testing.T) {
 		}()
 	}
 	g := nethttp.NewGuard(nil, nethttp.WithRealm("my \"api\" \\ v2\tBücher"))
-	got := g.Response(&middleware.Error{Reason: middleware.ReasonTokenMissing}).WWWAuthenticate
+	got := g.Response(&middleware.Error{Reason: reason.TokenMissing}).WWWAuthenticate
 	if want := `Bearer realm="my \"api\" \\ v2` + "\tBücher\""; got != want {
 		t.Fatalf("WWW-Authenticate %q, want %q", got, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/claimsx"
 	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
@@ -89,7 +90,7 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 			})
 			return errNoProtect
 		}
-		return &middleware.Error{Reason: middleware.ReasonTokenMissing}
+		return &middleware.Error{Reason: reason.TokenMissing}
 	}
 	// Require's own mapper, when given one, reads the claims: it is never
 	// silently ignored for Protect's (or the default); the same mapper as
@@ -101,7 +102,7 @@ func (g *Guard) Authorize(r *http.Request, policy rbac.Policy) error {
 		allowed = rbac.Allowed(ctx, policy)
 	}
 	if !allowed {
-		return &middleware.Error{Reason: middleware.ReasonInsufficientScope, Scopes: policy.Scopes()}
+		return &middleware.Error{Reason: reason.InsufficientScope, Scopes: policy.Scopes()}
 	}
 	return nil
 }
@@ -139,7 +140,7 @@ type answer struct {
 // answerKey is what ResponseFor reads of an *Error without scopes; the
 // realm is the Guard's own.
 type answerKey struct {
-	reason middleware.Reason
+	reason reason.Code
 	desc   string
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/floor"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 )
 
@@ -225,8 +226,8 @@ func TestKeysUnavailableIs503WithRetryAfter(t *testing.T) {
 func TestErrorHeadersAreIndependent(t *testing.T) {
 	t.Parallel()
 	for _, err := range []error{
-		&middleware.Error{Reason: middleware.ReasonSignatureInvalid},
-		&middleware.Error{Reason: middleware.ReasonJWKSUnavailable},
+		&middleware.Error{Reason: reason.SignatureInvalid},
+		&middleware.Error{Reason: reason.JWKSUnavailable},
 	} {
 		w := httptest.NewRecorder()
 		nethttp.WriteError(w, err, "api")

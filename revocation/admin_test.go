@@ -12,6 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 	"github.com/jwtguard/jwtguard/revocation"
@@ -80,7 +81,7 @@ func TestAdminHandler(t *testing.T) {
 		t.Fatalf("list: %d %s", status, body)
 	}
 	// Mallory's token, issued before, is now refused.
-	if _, err := v.Verify(context.Background(), user); middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
+	if _, err := v.Verify(context.Background(), user); middleware.ReasonOf(err) != reason.TokenRevoked {
 		t.Fatalf("mallory: %v", err)
 	}
 }

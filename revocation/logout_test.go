@@ -15,6 +15,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/revocation"
 )
 
@@ -99,7 +100,7 @@ func TestBackchannelLogoutRevokesTheSession(t *testing.T) {
 		t.Fatalf("valid logout token: %d %v", status, body)
 	}
 	_, err := e.v.Verify(ctx, inSession)
-	if middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
+	if middleware.ReasonOf(err) != reason.TokenRevoked {
 		t.Fatalf("an access token of the logged-out session: %v", err)
 	}
 	if r := middleware.ResponseFor(err, "api"); r.Status != 401 || !strings.Contains(r.WWWAuthenticate, `error="invalid_token"`) {
@@ -126,7 +127,7 @@ func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 		t.Fatalf("%d %v", status, body)
 	}
 	for name, tok := range map[string]string{"": old, " by a clock 30 s ahead": ahead} {
-		if _, err := e.v.Verify(context.Background(), tok); middleware.ReasonOf(err) != middleware.ReasonTokenRevoked {
+		if _, err := e.v.Verify(context.Background(), tok); middleware.ReasonOf(err) != reason.TokenRevoked {
 			t.Fatalf("a token of the user issued before the logout%s: %v", name, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/conformance"
 	"github.com/jwtguard/jwtguard/jwttest"
 	authmw "github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 	"github.com/labstack/echo/v4"
@@ -73,7 +74,7 @@ func get(t *testing.T, url, token string) (*http.Response, string) {
 func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 	iss, v := conformance.Verifier(t, audience)
 	e := echo.New()
-	var seen []authmw.Reason
+	var seen []reason.Code
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		var he *echo.HTTPError
 		if !errors.As(err, &he) || !errors.Is(err, authmw.ErrInvalidToken) && !errors.Is(err, authmw.ErrNoToken) &&
@@ -103,7 +104,7 @@ func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 	if resp.StatusCode != 403 {
 		t.Fatalf("viewer: %d", resp.StatusCode)
 	}
-	want := []authmw.Reason{authmw.ReasonTokenMalformed, authmw.ReasonTokenMissing, authmw.ReasonInsufficientScope}
+	want := []reason.Code{reason.TokenMalformed, reason.TokenMissing, reason.InsufficientScope}
 	if len(seen) != 3 || seen[0] != want[0] || seen[1] != want[1] || seen[2] != want[2] {
 		t.Fatalf("reasons %v, want %v", seen, want)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/conformance"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 )
@@ -104,7 +105,7 @@ func TestErrorsAreRecordedWithCErrorAndTheChainAborts(t *testing.T) {
 		t.Fatalf("the handler ran %d times after a refusal", reached)
 	}
 	if len(recorded) != 2 ||
-		middleware.ReasonOf(recorded[0]) != middleware.ReasonTokenMissing ||
+		middleware.ReasonOf(recorded[0]) != reason.TokenMissing ||
 		!errors.Is(recorded[1], middleware.ErrInsufficientScope) {
 		t.Fatalf("recorded %v", recorded)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/testclock"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/revocation"
 	"github.com/jwtguard/jwtguard/revocation/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -124,7 +125,7 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 	// Through a verifier, the distinct reason and a 503.
 	tv := verifierWith(t, s)
 	_, err := tv.v.Verify(context.Background(), tv.iss.MustMint(jwttest.Claims{"sub": "alice"}))
-	if middleware.ReasonOf(err) != middleware.ReasonRevocationUnavailable || middleware.ResponseFor(err, "api").Status != 503 {
+	if middleware.ReasonOf(err) != reason.RevocationUnavailable || middleware.ResponseFor(err, "api").Status != 503 {
 		t.Fatalf("while stale: %v", err)
 	}
 
