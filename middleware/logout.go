@@ -3,25 +3,42 @@ package middleware
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/logoutx"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
-// BackchannelLogoutEvent is the member of a logout token's events claim
+// backchannelLogoutEvent is the member of a logout token's events claim
 // that makes it a back-channel logout token (OpenID Connect Back-Channel
 // Logout 1.0 §2.4).
-const BackchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout"
+const backchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout"
 
-// VerifyLogoutToken verifies an OpenID Connect back-channel logout token
-// with the keys of its issuer, as configured for access tokens, and the
-// rules of Back-Channel Logout 1.0 §2.6 instead of the access-token ones:
-// typ logout+jwt (when the token has a typ), aud naming one of clientIDs
-// (the relying party's client IDs, not the API's audiences), iat and exp,
-// an events claim holding the back-channel logout event, sid and/or sub,
-// and no nonce. The caller checks jti for replay (package revocation's
-// logout handler does).
-func (v *Verifier) VerifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
+func init() {
+	logoutx.Verify = func(ctx context.Context, x any, raw string, clientIDs []string) (any, error) {
+		v, ok := x.(*Verifier)
+		if !ok || v == nil {
+			return nil, errors.New("jwtguard: no verifier")
+		}
+		c, err := v.verifyLogoutToken(ctx, raw, clientIDs)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// verifyLogoutToken verifies an OpenID Connect back-channel logout token
+// for package revocation's logout handler, with the keys of its issuer, as
+// configured for access tokens, and the rules of Back-Channel Logout 1.0
+// §2.6 instead of the access-token ones: typ logout+jwt (when the token
+// has a typ), aud naming one of clientIDs (the relying party's client IDs,
+// not the API's audiences), iat and exp, an events claim holding the
+// back-channel logout event, sid and/or sub, and no nonce. The caller
+// checks jti for replay.
+func (v *Verifier) verifyLogoutToken(ctx context.Context, raw string, clientIDs []string) (*Claims, error) {
 	var sg signed
 	iss, e := v.verifySigned(ctx, raw, &sg, v.readClocks().mono)
 	if e == nil {
@@ -68,7 +85,7 @@ func checkLogoutToken(v *Verifier, c *Claims, w *wirePayload, clientIDs []string
 	if !present(w.Events) || json.Unmarshal(w.Events, &events) != nil {
 		return invalid(reason.ClaimInvalid, "events is not a JSON object")
 	}
-	ev, ok := events[BackchannelLogoutEvent]
+	ev, ok := events[backchannelLogoutEvent]
 	if !ok || len(ev) == 0 || ev[0] != '{' {
 		return invalid(reason.TokenKindInvalid, "events has no back-channel logout event object")
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/logoutx"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -65,8 +66,9 @@ func (h *LogoutHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, "invalid_request", "Exactly one logout_token is required")
 		return
 	}
-	c, err := h.v.VerifyLogoutToken(r.Context(), toks[0], h.clientIDs)
-	if err != nil {
+	x, err := logoutx.Verify(r.Context(), h.v, toks[0], h.clientIDs)
+	c, _ := x.(*middleware.Claims)
+	if err != nil || c == nil {
 		fail(w, "invalid_request", "The logout token is invalid")
 		return
 	}

@@ -53,7 +53,10 @@ func newLogoutEnv(t *testing.T) *logoutEnv {
 	return &logoutEnv{clk: clk, iss: iss, v: v, store: store, srv: srv}
 }
 
-var logoutEvent = map[string]any{middleware.BackchannelLogoutEvent: map[string]any{}}
+// backchannelLogout is the event of Back-Channel Logout 1.0 §2.4.
+const backchannelLogout = "http://schemas.openid.net/event/backchannel-logout"
+
+var logoutEvent = map[string]any{backchannelLogout: map[string]any{}}
 
 // logoutToken mints a logout token; extra members override (nil deletes).
 func (e *logoutEnv) logoutToken(t *testing.T, extra jwttest.Claims, opts ...jwttest.MintOption) string {
@@ -160,7 +163,7 @@ func TestBackchannelLogoutRefusesBadRequests(t *testing.T) {
 		{"a nonce", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"nonce": "n"})}}},
 		{"no events", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": nil})}}},
 		{"events without the logout event", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": map[string]any{"urn:other": map[string]any{}}})}}},
-		{"the logout event not an object", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": map[string]any{middleware.BackchannelLogoutEvent: true}})}}},
+		{"the logout event not an object", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": map[string]any{backchannelLogout: true}})}}},
 		{"neither sid nor sub", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"sid": nil, "sub": nil})}}},
 		{"no jti", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"jti": nil})}}},
 		{"the API's audience instead of the client's", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"aud": "orders-api"})}}},

@@ -1,0 +1,12 @@
+// Package logoutx lets package revocation's logout handler verify an
+// OpenID Connect back-channel logout token with a middleware.Verifier's
+// issuers and keys, without middleware exporting a second verification
+// entry point. Package middleware sets Verify when it is initialized.
+package logoutx
+
+import "context"
+
+// Verify verifies raw, a logout token, with verifier, a
+// *middleware.Verifier, for the relying party's clientIDs. It returns the
+// token's *middleware.Claims, or the *middleware.Error that refused it.
+var Verify func(ctx context.Context, verifier any, raw string, clientIDs []string) (claims any, err error)
