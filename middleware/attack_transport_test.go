@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
-
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 

@@ -44,9 +44,6 @@ type Claims struct {
 	derived []derived
 }
 
-// HasScope reports whether the token grants scope s (exact match).
-func (c *Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
-
 // Decode decodes the whole payload into v, typically the caller's own struct
 // with json tags for provider-specific claims.
 func (c *Claims) Decode(v any) error {
@@ -67,13 +64,6 @@ func (c *Claims) Map() map[string]any {
 		return map[string]any{}
 	}
 	return m
-}
-
-// DecodeClaims decodes the verified claims into a new value of type T.
-func DecodeClaims[T any](c *Claims) (T, error) {
-	var v T
-	err := c.Decode(&v)
-	return v, err
 }
 
 type claimsKey struct{}

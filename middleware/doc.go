@@ -32,7 +32,7 @@
 // Every error is an *Error carrying a stable reason code (package
 // middleware/reason). errors.Is matches both its category (ErrNoToken,
 // ErrInvalidRequest, ErrInvalidToken, ErrInsufficientScope,
-// ErrKeysUnavailable, ErrRevocationUnavailable) and its code
+// ErrUnavailable) and its code
 // (errors.Is(err, reason.TokenExpired)). ResponseFor maps any error to its
 // RFC 6750 answer; the cause (Error.Err) is for logs only.
 //

@@ -2,8 +2,9 @@ package middleware
 
 import (
 	"errors"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Sentinel categories. Every error returned by the Verifier matches exactly
@@ -18,11 +19,11 @@ var (
 	ErrInvalidToken = errors.New("jwtguard: invalid token")
 	// ErrInsufficientScope: the token is valid but lacks authority (403 insufficient_scope).
 	ErrInsufficientScope = errors.New("jwtguard: insufficient scope")
-	// ErrKeysUnavailable: no usable keys could ever be obtained for the issuer (503).
-	ErrKeysUnavailable = errors.New("jwtguard: verification keys unavailable")
-	// ErrRevocationUnavailable: the revocation state is too old to decide, and
-	// the verifier fails closed (503).
-	ErrRevocationUnavailable = errors.New("jwtguard: revocation state unavailable")
+	// ErrUnavailable: the verifier cannot decide right now, and fails
+	// closed (503): it has no usable keys for the issuer (reason
+	// jwks_unavailable), or its revocation state is too old to tell
+	// (revocation_unavailable).
+	ErrUnavailable = errors.New("jwtguard: verification unavailable")
 )
 
 // category maps each reason code to its sentinel.
@@ -34,10 +35,8 @@ func category(r reason.Code) error {
 		return ErrInvalidRequest
 	case reason.InsufficientScope:
 		return ErrInsufficientScope
-	case reason.JWKSUnavailable:
-		return ErrKeysUnavailable
-	case reason.RevocationUnavailable:
-		return ErrRevocationUnavailable
+	case reason.JWKSUnavailable, reason.RevocationUnavailable:
+		return ErrUnavailable
 	}
 	return ErrInvalidToken
 }

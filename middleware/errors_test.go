@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
-
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
@@ -44,12 +47,26 @@ func TestEveryReasonMapsToItsRFC6750Answer(t *testing.T) {
 		{reason.BindingUnverified, middleware.ErrInvalidToken, 401, invalid},
 		{reason.ClientNotAllowed, middleware.ErrInvalidToken, 401, invalid},
 		{reason.InsufficientScope, middleware.ErrInsufficientScope, 403, `Bearer realm="api", error="insufficient_scope", error_description="`},
-		{reason.JWKSUnavailable, middleware.ErrKeysUnavailable, 503, ""},
+		{reason.JWKSUnavailable, middleware.ErrUnavailable, 503, ""},
 		{reason.TokenRevoked, middleware.ErrInvalidToken, 401, invalid},
-		{reason.RevocationUnavailable, middleware.ErrRevocationUnavailable, 503, ""},
+		{reason.RevocationUnavailable, middleware.ErrUnavailable, 503, ""},
+	}
+	// Every code package reason declares has its row: a new code cannot
+	// go without an answer.
+	listed := map[reason.Code]bool{}
+	for _, tc := range cases {
+		listed[tc.reason] = true
+	}
+	for _, c := range declaredReasons(t) {
+		if !listed[c] {
+			t.Errorf("reason %q has no row here", c)
+		}
+	}
+	if n := len(declaredReasons(t)); n != len(cases) {
+		t.Errorf("%d rows for %d declared codes", len(cases), n)
 	}
 	categories := []error{middleware.ErrNoToken, middleware.ErrInvalidRequest, middleware.ErrInvalidToken,
-		middleware.ErrInsufficientScope, middleware.ErrKeysUnavailable}
+		middleware.ErrInsufficientScope, middleware.ErrUnavailable}
 	for _, tc := range cases {
 		t.Run(string(tc.reason), func(t *testing.T) {
 			t.Parallel()
@@ -160,4 +177,38 @@ func TestResponseBodyIsWhatEncodingJSONWrites(t *testing.T) {
 			}
 		}
 	}
+}
+
+// declaredReasons returns the value of every constant of package reason, as
+// its source declares them.
+func declaredReasons(t *testing.T) []reason.Code {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "reason/reason.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []reason.Code
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range g.Specs {
+			for _, v := range sp.(*ast.ValueSpec).Values {
+				lit, ok := v.(*ast.BasicLit)
+				if !ok {
+					t.Fatalf("a reason constant that is not a literal: %T", v)
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				codes = append(codes, reason.Code(s))
+			}
+		}
+	}
+	if len(codes) < 25 {
+		t.Fatalf("read %d codes from reason/reason.go", len(codes))
+	}
+	return codes
 }

@@ -2,8 +2,9 @@ package middleware
 
 import (
 	"context"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"log/slog"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // EventKind says what an Event is about.

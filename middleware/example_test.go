@@ -8,6 +8,7 @@ import (
 	"log"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -35,7 +36,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(claims.Subject, claims.Scopes, claims.HasScope("items:read"))
+	fmt.Println(claims.Subject, claims.Scopes, slices.Contains(claims.Scopes, "items:read"))
 	// Output: alice [items:read] true
 }
 

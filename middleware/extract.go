@@ -2,10 +2,11 @@ package middleware
 
 import (
 	"errors"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // A TokenSource is a place in a request where an access token may be.

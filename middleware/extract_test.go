@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
-
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 

@@ -2,11 +2,12 @@ package middleware
 
 import (
 	"errors"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // FuzzExtract: whatever the Authorization header, cookies, custom header and

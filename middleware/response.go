@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// RetryAfterSeconds is the Retry-After value sent with 503 answers when no
+// retryAfterSeconds is the Retry-After value sent with 503 answers when no
 // keys could be obtained: long enough for a background retry to happen.
-const RetryAfterSeconds = 30
+const retryAfterSeconds = 30
 
 // Response is the HTTP answer RFC 6750 prescribes for an error. Every
 // transport (nethttp, the router adapters) renders errors through
@@ -28,7 +28,7 @@ type Response struct {
 //   - ErrInvalidRequest: 400 invalid_request
 //   - ErrInvalidToken: 401 invalid_token
 //   - ErrInsufficientScope: 403 insufficient_scope with the scope attribute
-//   - ErrKeysUnavailable, ErrRevocationUnavailable: 503 with Retry-After; not the client's fault
+//   - ErrUnavailable: 503 with Retry-After; not the client's fault
 //   - anything else: 500, with nothing of the error shown
 func ResponseFor(err error, realm string) Response {
 	e := asError(err)
@@ -49,9 +49,9 @@ func ResponseFor(err error, realm string) Response {
 		d := safeDesc(e.Description, "The access token does not grant the required access")
 		return Response{Status: http.StatusForbidden, Error: "insufficient_scope", Description: d,
 			WWWAuthenticate: challenge(realm, "insufficient_scope", d, e.Scopes)}
-	case ErrKeysUnavailable, ErrRevocationUnavailable:
+	case ErrUnavailable:
 		return Response{Status: http.StatusServiceUnavailable, Error: "temporarily_unavailable",
-			Description: "The access token cannot be verified right now", RetryAfter: RetryAfterSeconds}
+			Description: "The access token cannot be verified right now", RetryAfter: retryAfterSeconds}
 	default:
 		d := safeDesc(e.Description, descInvalid)
 		return Response{Status: http.StatusUnauthorized, Error: "invalid_token", Description: d,

@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // checkClaims applies the claim rules to signature-verified claims.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/jwtguard/jwtguard/middleware/reason"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Issuer is one trusted token issuer and what its tokens must satisfy.

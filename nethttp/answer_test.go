@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
-
 	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 )

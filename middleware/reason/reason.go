@@ -81,13 +81,13 @@ const (
 // insufficient_scope (middleware.ErrInsufficientScope).
 const InsufficientScope Code = "insufficient_scope"
 
-// Not the client's fault: 503 with Retry-After.
+// Not the client's fault: 503 with Retry-After (middleware.ErrUnavailable).
 const (
 	// JWKSUnavailable: no usable key set was ever obtained for the
 	// issuer, or the last good one is older than RemoteKeys.MaxStaleness
-	// allows (middleware.ErrKeysUnavailable).
+	// allows (middleware.ErrUnavailable).
 	JWKSUnavailable Code = "jwks_unavailable"
 	// RevocationUnavailable: the revocation state is too old to decide,
-	// and the verifier fails closed (middleware.ErrRevocationUnavailable).
+	// and the verifier fails closed (middleware.ErrUnavailable).
 	RevocationUnavailable Code = "revocation_unavailable"
 )
