@@ -29,10 +29,20 @@
 //     revocation_unavailable). With Redis persistence on, nothing revoked is
 //     forgotten by a restart.
 //
-// Both keep their entries in a State: the check takes no lock and allocates
-// nothing, a revocation costs O(log n), and a Redis resync adds what is new
-// instead of rebuilding (BenchmarkStateRevoke, BenchmarkStateCheck and
-// BenchmarkStateResync at 10k, 100k and 1M entries).
+// Both keep their entries in the same in-memory state: the check takes no
+// lock and allocates nothing, a revocation costs O(log n), and a Redis
+// resync adds what is new instead of rebuilding (BenchmarkStateRevoke,
+// BenchmarkStateCheck and BenchmarkStateResync at 10k, 100k and 1M
+// entries).
+//
+// # A store of your own
+//
+// A Store is what the verifier (middleware.WithRevocation) and the two
+// handlers need; see its documentation for what an implementation must
+// hold. The simplest correct one keeps a Memory on each instance and
+// answers IsRevoked, Leeway and List from it, applying with Memory.Revoke
+// both the revocations made on that instance and those it learns from the
+// others.
 //
 // # Back-channel logout and administration
 //

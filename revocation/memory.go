@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 )
 
 // Option configures a store.
@@ -24,7 +25,7 @@ type options struct {
 }
 
 func newOptions(opts []Option) options {
-	o := options{maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: DefaultLeeway, now: time.Now}
+	o := options{maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revstate.DefaultLeeway, now: time.Now}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
@@ -48,7 +49,7 @@ func WithMaxTokenLifetime(d time.Duration) Option {
 // WithLeeway is the leeway of the verifiers the store answers
 // (middleware.WithLeeway): a subject's revocation covers the tokens issued
 // up to that long after its cutoff by the issuer's clock, and entries are
-// kept that much longer (see State). Set it whenever the verifier's differs
+// kept that much longer. Set it whenever the verifier's differs
 // from the default. Default: 60 s.
 func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o.leeway = d }) }
 
@@ -72,7 +73,7 @@ var ErrOutcomeUnknown = errors.New("revocation: the store did not confirm the re
 type Memory struct {
 	o         options
 	mu        sync.Mutex // serializes writers
-	state     *State
+	state     *revstate.State
 	added     int       // entries added since the last sweep
 	nextSweep time.Time // when the first entry held may be forgotten; zero: none held
 }
@@ -82,14 +83,15 @@ var _ Store = (*Memory)(nil)
 // NewMemory returns an empty in-memory store.
 func NewMemory(opts ...Option) *Memory {
 	m := &Memory{o: newOptions(opts)}
-	m.state = NewState(nil, m.o.now(), m.o.leeway)
+	m.state = revstate.NewState(nil, m.o.now(), m.o.leeway)
 	return m
 }
 
 // Revoke records r.
 func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 	now := m.o.now()
-	if err := r.Validate(now, m.o.maxLifetime); err != nil {
+	e := revstate.Entry(r)
+	if err := revstate.Validate(&e, now, m.o.maxLifetime); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -102,12 +104,12 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 		_, m.nextSweep = m.state.Sweep(now)
 		m.added = 0
 	}
-	if !m.state.Holds(r) && m.state.Len() >= m.o.maxEntries {
+	if !m.state.Holds(e) && m.state.Len() >= m.o.maxEntries {
 		return ErrFull // an entry in force may still be widened
 	}
-	if m.state.Add(r, now) {
+	if m.state.Add(e, now) {
 		m.added++
-		if at := m.state.ExpiresAt(m.state.Widen(r)); m.nextSweep.IsZero() || at.Before(m.nextSweep) {
+		if at := m.state.ExpiresAt(m.state.Widen(e)); m.nextSweep.IsZero() || at.Before(m.nextSweep) {
 			m.nextSweep = at
 		}
 	}
@@ -116,7 +118,12 @@ func (m *Memory) Revoke(_ context.Context, r Revocation) error {
 
 // List returns the revocations in force.
 func (m *Memory) List(context.Context) ([]Revocation, error) {
-	return m.state.Entries(m.o.now()), nil
+	es := m.state.Entries(m.o.now())
+	out := make([]Revocation, len(es))
+	for i, e := range es {
+		out[i] = Revocation(e)
+	}
+	return out, nil
 }
 
 // Leeway is the leeway the store allows (WithLeeway); middleware.New

@@ -2,62 +2,27 @@ package revocation
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 )
 
-// Kind is what a revocation names.
-type Kind uint8
+// Kind is what a revocation names: ByTokenID, BySubject or BySession,
+// written "jti", "sub" and "sid" in text and JSON.
+type Kind = revstate.Kind
 
 // Kinds.
 const (
 	// ByTokenID revokes one token, by its jti, until the token's exp.
-	ByTokenID Kind = iota + 1
+	ByTokenID = revstate.ByTokenID
 	// BySubject revokes every token of a subject (sub) issued before a
 	// cutoff time: "log this user out everywhere".
-	BySubject
+	BySubject = revstate.BySubject
 	// BySession revokes every token of an OpenID Connect session (sid).
-	BySession
+	BySession = revstate.BySession
 )
-
-func (k Kind) String() string {
-	switch k {
-	case ByTokenID:
-		return "jti"
-	case BySubject:
-		return "sub"
-	case BySession:
-		return "sid"
-	}
-	return "unknown"
-}
-
-// MarshalText writes the kind as "jti", "sub" or "sid".
-func (k Kind) MarshalText() ([]byte, error) {
-	if k < ByTokenID || k > BySession {
-		return nil, fmt.Errorf("revocation: unknown kind %d", k)
-	}
-	return []byte(k.String()), nil
-}
-
-// UnmarshalText reads "jti", "sub" or "sid".
-func (k *Kind) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "jti":
-		*k = ByTokenID
-	case "sub":
-		*k = BySubject
-	case "sid":
-		*k = BySession
-	default:
-		return fmt.Errorf("revocation: unknown kind %q", b)
-	}
-	return nil
-}
 
 // Revocation is one entry: tokens of Issuer whose Kind claim equals Value
 // are refused. Values are per issuer: the same sub at two issuers is two
@@ -80,58 +45,37 @@ type Revocation struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-func (r Revocation) key() key { return key{kind: r.Kind, iss: r.Issuer, val: r.Value} }
-
 // ErrInvalid is wrapped by every error about the entry itself (as opposed
 // to the store), so that an API can tell the caller what is wrong.
-var ErrInvalid = errors.New("invalid revocation")
-
-// Validate checks r and fills in its defaults: Before is now when zero,
-// Expires is Before plus maxLifetime when zero. Stores call it in Revoke.
-func (r *Revocation) Validate(now time.Time, maxLifetime time.Duration) error {
-	invalid := func(why string) error { return fmt.Errorf("%w: %s", ErrInvalid, why) }
-	switch {
-	case r.Kind < ByTokenID || r.Kind > BySession:
-		return invalid("unknown kind")
-	case r.Issuer == "" || r.Value == "":
-		return invalid("issuer and value are required")
-	case len(r.Issuer)+len(r.Value)+len(r.Reason) > 4096:
-		return invalid("entry too large")
-	}
-	if r.Before.IsZero() {
-		r.Before = now
-	}
-	if r.Expires.IsZero() {
-		r.Expires = r.Before.Add(maxLifetime)
-	}
-	if !r.Expires.After(now) {
-		return invalid("the entry has already expired (every token it covers is expired)")
-	}
-	return nil
-}
+var ErrInvalid = revstate.ErrInvalid
 
 func (r Revocation) String() string {
 	return fmt.Sprintf("%s %q of %s (expires %s)", r.Kind, r.Value, r.Issuer, r.Expires.UTC().Format(time.RFC3339))
 }
 
-// Encode is the wire form of a revocation (JSON), for stores.
-func Encode(r Revocation) ([]byte, error) { return json.Marshal(r) }
-
-// Decode reads the wire form of a revocation, refusing incomplete entries.
-func Decode(b []byte) (Revocation, error) {
-	var r Revocation
-	if err := json.Unmarshal(b, &r); err != nil {
-		return r, err
-	}
-	if r.Kind < ByTokenID || r.Kind > BySession || r.Issuer == "" || r.Value == "" {
-		return r, errors.New("revocation: incomplete entry")
-	}
-	return r, nil
-}
-
 // Store keeps revocations. Every store answers IsRevoked from memory, so
 // the check costs no round trip; the Redis store keeps its memory in sync
 // across instances.
+//
+// What an implementation must hold, as Memory and redisstore do:
+//   - IsRevoked answers from memory, without a lock held for long and
+//     without I/O: it runs on every request. A token is revoked when an
+//     entry of its issuer names its jti (ByTokenID) or its sid
+//     (BySession), or names its sub (BySubject) and its iat is before the
+//     entry's Before plus the store's leeway, or it has no iat.
+//   - IsRevoked returns an error, never false, when the store cannot tell
+//     (its copy is older than it allows): the verifier then answers 503.
+//   - Revoke validates r (ErrInvalid), fills in a zero Before (now) and
+//     Expires (Before plus the longest token lifetime), and never narrows
+//     an entry in force: of two entries for one kind, issuer and value,
+//     the later Before and the later Expires win. A store that cannot
+//     take more refuses (ErrFull) rather than drop an entry; one that
+//     cannot tell whether a write landed says so (ErrOutcomeUnknown).
+//   - An entry may be forgotten once every token it covers has expired:
+//     after its Expires plus twice the leeway.
+//   - A store that compares iat with a cutoff reports its leeway with a
+//     method Leeway() time.Duration: middleware.New refuses a store whose
+//     leeway is shorter than the verifier's.
 type Store interface {
 	middleware.RevocationChecker
 	// Revoke records r (and, for shared stores, tells every instance).

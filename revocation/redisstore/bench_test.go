@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func fill(b *testing.B, srv *redisServer, n int) {
 			for i := start; i < min(n, start+10_000); i++ {
 				r := revocation.Revocation{Kind: revocation.ByTokenID, Issuer: issuer, Value: fmt.Sprint("j-", i),
 					Before: time.Now(), Expires: time.Now().Add(time.Hour)}
-				enc, _ := revocation.Encode(r)
+				enc, _ := json.Marshal(r)
 				field := "jti|" + issuer + "|" + r.Value
 				p.HSet(ctx, "jwtguard:revocations", field, enc)
 				p.ZAdd(ctx, "{jwtguard:revocations}:changes", redis.Z{Score: float64(i + 1), Member: field})

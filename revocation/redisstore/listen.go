@@ -6,7 +6,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -36,7 +36,7 @@ func (s *Store) listen(ctx context.Context, ps *redis.PubSub) {
 			pinged = false
 		case *redis.Message:
 			pinged = false
-			r, err := revocation.Decode([]byte(m.Payload))
+			r, err := revstate.Decode([]byte(m.Payload))
 			if err != nil {
 				s.o.logger.Warn("redisstore: ignoring an unreadable message")
 				continue

@@ -45,6 +45,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -126,7 +127,7 @@ type Store struct {
 	hash    string
 	channel string
 
-	state    *revocation.State
+	state    *revstate.State
 	stale    atomic.Bool               // the loop has logged that the state is stale
 	lastSync atomic.Pointer[time.Time] // when the last successful resync began
 	seen     int64                     // the change counter's value the state includes; guarded by mu
@@ -148,7 +149,7 @@ var _ revocation.Store = (*Store)(nil)
 // must not start with no idea of what is revoked.
 func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	o := options{prefix: "jwtguard:revocations", resync: 10 * time.Second, staleness: 30 * time.Second,
-		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revocation.DefaultLeeway, ping: 5 * time.Second, now: time.Now,
+		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revstate.DefaultLeeway, ping: 5 * time.Second, now: time.Now,
 		logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		if opt != nil {
@@ -162,7 +163,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store
 		return nil, fmt.Errorf("redisstore: prefix %q has braces but no cluster hash tag: its keys could not share a slot", o.prefix)
 	}
 	s := &Store{rdb: rdb, o: o, hash: o.prefix, channel: o.prefix + ":events", resyncNow: make(chan struct{}, 1),
-		state: revocation.NewState(nil, o.now(), o.leeway)}
+		state: revstate.NewState(nil, o.now(), o.leeway)}
 	// Subscribe before loading, so that no revocation falls between the two.
 	s.pubsub = rdb.Subscribe(ctx, s.channel)
 	if _, err := s.pubsub.Receive(ctx); err != nil {
@@ -192,7 +193,7 @@ func (s *Store) Close() error {
 	return err
 }
 
-func field(r revocation.Revocation) string {
+func field(r revstate.Entry) string {
 	return r.Kind.String() + "|" + r.Issuer + "|" + r.Value
 }
 
@@ -201,13 +202,14 @@ func field(r revocation.Revocation) string {
 // revocation.ErrOutcomeUnknown: the write may have reached Redis (a hung
 // server applies it when it resumes), so it is applied here all the same,
 // and the caller should revoke again until Revoke succeeds.
-func (s *Store) Revoke(ctx context.Context, r revocation.Revocation) error {
-	if err := r.Validate(s.o.now(), s.o.maxLifetime); err != nil {
+func (s *Store) Revoke(ctx context.Context, rev revocation.Revocation) error {
+	r := revstate.Entry(rev)
+	if err := revstate.Validate(&r, s.o.now(), s.o.maxLifetime); err != nil {
 		return err
 	}
 	// Never narrow an entry already in force (a later cutoff, a later expiry win).
 	r = s.state.Widen(r)
-	b, err := revocation.Encode(r)
+	b, err := revstate.Encode(r)
 	if err != nil {
 		return err
 	}
@@ -245,8 +247,8 @@ func (s *Store) List(ctx context.Context) ([]revocation.Revocation, error) {
 	now := s.o.now()
 	out := make([]revocation.Revocation, 0, len(all))
 	for _, v := range all {
-		if r, err := revocation.Decode([]byte(v)); err == nil && !s.state.Expired(r, now) {
-			out = append(out, r)
+		if r, err := revstate.Decode([]byte(v)); err == nil && !s.state.Expired(r, now) {
+			out = append(out, revocation.Revocation(r))
 		}
 	}
 	return out, nil
@@ -267,7 +269,7 @@ func (s *Store) IsRevoked(c *middleware.Claims) (bool, error) {
 }
 
 // apply adds one entry to the local state.
-func (s *Store) apply(r revocation.Revocation) {
+func (s *Store) apply(r revstate.Entry) {
 	s.mu.Lock()
 	s.state.Add(r, s.o.now())
 	s.mu.Unlock()

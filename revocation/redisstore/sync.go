@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -83,7 +83,7 @@ func (s *Store) resync(ctx context.Context, full bool) error {
 	now := s.o.now()
 	expired := map[string]string{} // field -> the value read
 	add := func(f, v string) {
-		r, err := revocation.Decode([]byte(v))
+		r, err := revstate.Decode([]byte(v))
 		switch {
 		case err != nil:
 			s.o.logger.Warn("redisstore: skipping an unreadable entry", "field", clip(f))

@@ -1,4 +1,4 @@
-package revocation
+package revstate
 
 import (
 	"sync"
@@ -37,14 +37,14 @@ const DefaultLeeway = 60 * time.Second
 //     leeway past its exp.
 type State struct {
 	leeway  time.Duration
-	entries sync.Map // key → Revocation
+	entries sync.Map // key → Entry
 	n       atomic.Int64
 }
 
 // NewState returns a state holding entries, less those expired at now,
 // that allows leeway (DefaultLeeway when zero or less). Of two entries for
 // one key, the wider one wins (the later cutoff, the later expiry).
-func NewState(entries []Revocation, now time.Time, leeway time.Duration) *State {
+func NewState(entries []Entry, now time.Time, leeway time.Duration) *State {
 	if leeway <= 0 {
 		leeway = DefaultLeeway
 	}
@@ -57,19 +57,19 @@ func NewState(entries []Revocation, now time.Time, leeway time.Duration) *State 
 
 // Expired reports whether no token r covers can be accepted at now: its
 // entry may be forgotten.
-func (s *State) Expired(r Revocation, now time.Time) bool {
+func (s *State) Expired(r Entry, now time.Time) bool {
 	return !s.ExpiresAt(r).After(now)
 }
 
 // Add records r, widened by the entry already held for its key, unless it
 // has expired at now. It returns whether the state changed.
-func (s *State) Add(r Revocation, now time.Time) bool {
+func (s *State) Add(r Entry, now time.Time) bool {
 	if s.Expired(r, now) {
 		return false
 	}
 	k := r.key()
 	if v, ok := s.entries.Load(k); ok {
-		old := v.(Revocation)
+		old := v.(Entry)
 		if !r.Before.After(old.Before) && !r.Expires.After(old.Expires) {
 			return false
 		}
@@ -82,7 +82,7 @@ func (s *State) Add(r Revocation, now time.Time) bool {
 }
 
 // Holds reports whether the state has an entry for r's key.
-func (s *State) Holds(r Revocation) bool {
+func (s *State) Holds(r Entry) bool {
 	_, ok := s.entries.Load(r.key())
 	return ok
 }
@@ -91,7 +91,7 @@ func (s *State) Holds(r Revocation) bool {
 // the next of those left expires (zero when none is left).
 func (s *State) Sweep(now time.Time) (removed int, next time.Time) {
 	s.entries.Range(func(k, v any) bool {
-		r := v.(Revocation)
+		r := v.(Entry)
 		if s.Expired(r, now) {
 			s.entries.Delete(k)
 			removed++
@@ -105,10 +105,10 @@ func (s *State) Sweep(now time.Time) (removed int, next time.Time) {
 }
 
 // ExpiresAt is when r's entry may be forgotten (see Expired).
-func (s *State) ExpiresAt(r Revocation) time.Time { return r.Expires.Add(2 * s.leeway) }
+func (s *State) ExpiresAt(r Entry) time.Time { return r.Expires.Add(2 * s.leeway) }
 
 // wider is r with the later cutoff and the later expiry of r and old.
-func wider(r, old Revocation) Revocation {
+func wider(r, old Entry) Entry {
 	if old.Before.After(r.Before) {
 		r.Before = old.Before
 	}
@@ -120,9 +120,9 @@ func wider(r, old Revocation) Revocation {
 
 // Widen returns r widened by the entry the state already holds for the same
 // kind, issuer and value, if any: a store never narrows a revocation in force.
-func (s *State) Widen(r Revocation) Revocation {
+func (s *State) Widen(r Entry) Entry {
 	if v, ok := s.entries.Load(r.key()); ok {
-		r = wider(r, v.(Revocation))
+		r = wider(r, v.(Entry))
 	}
 	return r
 }
@@ -131,10 +131,10 @@ func (s *State) Widen(r Revocation) Revocation {
 func (s *State) Len() int { return int(s.n.Load()) }
 
 // Entries lists the entries in force at now.
-func (s *State) Entries(now time.Time) []Revocation {
-	out := make([]Revocation, 0, s.Len())
+func (s *State) Entries(now time.Time) []Entry {
+	out := make([]Entry, 0, s.Len())
 	s.entries.Range(func(_, v any) bool {
-		if r := v.(Revocation); !s.Expired(r, now) {
+		if r := v.(Entry); !s.Expired(r, now) {
 			out = append(out, r)
 		}
 		return true
@@ -153,7 +153,7 @@ func (s *State) Revoked(c *middleware.Claims) bool {
 		if v, ok := s.entries.Load(key{BySubject, c.Issuer, c.Subject}); ok {
 			// A token without iat cannot show it was issued after the
 			// cutoff: it is revoked too.
-			if c.IssuedAt.IsZero() || c.IssuedAt.Before(v.(Revocation).Before.Add(s.leeway)) {
+			if c.IssuedAt.IsZero() || c.IssuedAt.Before(v.(Entry).Before.Add(s.leeway)) {
 				return true
 			}
 		}

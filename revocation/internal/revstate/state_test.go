@@ -1,4 +1,4 @@
-package revocation_test
+package revstate_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware"
-	"github.com/jwtguard/jwtguard/revocation"
+	"github.com/jwtguard/jwtguard/revocation/internal/revstate"
 )
 
 // reference is the plain reading of a state's rules: per kind, issuer and
@@ -19,14 +19,14 @@ import (
 // its subject with a cutoff after its iat less the leeway (or no iat).
 type reference struct {
 	leeway  time.Duration
-	entries map[string]revocation.Revocation
+	entries map[string]revstate.Entry
 }
 
-func (ref *reference) expired(r revocation.Revocation, now time.Time) bool {
+func (ref *reference) expired(r revstate.Entry, now time.Time) bool {
 	return !now.Before(r.Expires.Add(2 * ref.leeway))
 }
 
-func (ref *reference) add(r revocation.Revocation, now time.Time) {
+func (ref *reference) add(r revstate.Entry, now time.Time) {
 	if ref.expired(r, now) {
 		return
 	}
@@ -56,9 +56,9 @@ func (ref *reference) revoked(c *middleware.Claims) bool {
 			continue
 		}
 		switch {
-		case r.Kind == revocation.ByTokenID && r.Value == c.ID && c.ID != "",
-			r.Kind == revocation.BySession && r.Value == c.SessionID && c.SessionID != "",
-			r.Kind == revocation.BySubject && r.Value == c.Subject && c.Subject != "" &&
+		case r.Kind == revstate.ByTokenID && r.Value == c.ID && c.ID != "",
+			r.Kind == revstate.BySession && r.Value == c.SessionID && c.SessionID != "",
+			r.Kind == revstate.BySubject && r.Value == c.Subject && c.Subject != "" &&
 				(c.IssuedAt.IsZero() || c.IssuedAt.Before(r.Before.Add(ref.leeway))):
 			return true
 		}
@@ -73,9 +73,9 @@ func TestTheStateAnswersAsItsRulesRead(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
 	leeway := time.Duration(1+rng.IntN(120)) * time.Second
 	now := time.Unix(1_800_000_000, 0)
-	s := revocation.NewState(nil, now, leeway)
-	ref := &reference{leeway: leeway, entries: map[string]revocation.Revocation{}}
-	kinds := []revocation.Kind{revocation.ByTokenID, revocation.BySubject, revocation.BySession}
+	s := revstate.NewState(nil, now, leeway)
+	ref := &reference{leeway: leeway, entries: map[string]revstate.Entry{}}
+	kinds := []revstate.Kind{revstate.ByTokenID, revstate.BySubject, revstate.BySession}
 	issuers := []string{"https://a.example", "https://b.example"}
 	for step := range 5000 {
 		switch rng.IntN(10) {
@@ -85,7 +85,7 @@ func TestTheStateAnswersAsItsRulesRead(t *testing.T) {
 			_, _ = s.Sweep(now)
 			ref.sweep(now)
 		default:
-			r := revocation.Revocation{Kind: kinds[rng.IntN(3)], Issuer: issuers[rng.IntN(2)], Value: fmt.Sprint(rng.IntN(20)),
+			r := revstate.Entry{Kind: kinds[rng.IntN(3)], Issuer: issuers[rng.IntN(2)], Value: fmt.Sprint(rng.IntN(20)),
 				Before: now.Add(time.Duration(rng.IntN(600)-300) * time.Second)}
 			r.Expires = r.Before.Add(time.Duration(rng.IntN(1200)) * time.Second)
 			s.Add(r, now)
@@ -110,13 +110,13 @@ func TestTheStateAnswersAsItsRulesRead(t *testing.T) {
 	}
 }
 
-func filledState(n int, now time.Time) (*revocation.State, []revocation.Revocation) {
-	entries := make([]revocation.Revocation, n)
+func filledState(n int, now time.Time) (*revstate.State, []revstate.Entry) {
+	entries := make([]revstate.Entry, n)
 	for i := range entries {
-		entries[i] = revocation.Revocation{Kind: revocation.Kind(i%3 + 1), Issuer: "https://id.example.com", Value: fmt.Sprint("v-", i),
+		entries[i] = revstate.Entry{Kind: revstate.Kind(i%3 + 1), Issuer: "https://id.example.com", Value: fmt.Sprint("v-", i),
 			Before: now.Add(-time.Minute), Expires: now.Add(time.Hour)}
 	}
-	return revocation.NewState(entries, now, 0), entries
+	return revstate.NewState(entries, now, 0), entries
 }
 
 var stateSizes = []int{10_000, 100_000, 1_000_000}
@@ -130,7 +130,7 @@ func BenchmarkStateRevoke(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				s.Add(revocation.Revocation{Kind: revocation.ByTokenID, Issuer: "https://id.example.com", Value: fmt.Sprint("new-", i),
+				s.Add(revstate.Entry{Kind: revstate.ByTokenID, Issuer: "https://id.example.com", Value: fmt.Sprint("new-", i),
 					Expires: now.Add(time.Hour)}, now)
 				i++
 			}
@@ -179,7 +179,7 @@ func BenchmarkStateResync(b *testing.B) {
 func TestStateReadersNeedNoLock(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
-	s := revocation.NewState([]revocation.Revocation{{Kind: revocation.BySubject, Issuer: "https://a.example", Value: "mallory",
+	s := revstate.NewState([]revstate.Entry{{Kind: revstate.BySubject, Issuer: "https://a.example", Value: "mallory",
 		Before: now, Expires: now.Add(time.Hour)}}, now, time.Minute)
 	mallory := &middleware.Claims{Issuer: "https://a.example", Subject: "mallory", IssuedAt: now.Add(-time.Minute)}
 	var added atomic.Int64 // entries j0…j(added-1) are in
@@ -208,7 +208,7 @@ func TestStateReadersNeedNoLock(t *testing.T) {
 		}()
 	}
 	for i := range 5000 {
-		s.Add(revocation.Revocation{Kind: revocation.ByTokenID, Issuer: "https://a.example", Value: fmt.Sprint("j", i),
+		s.Add(revstate.Entry{Kind: revstate.ByTokenID, Issuer: "https://a.example", Value: fmt.Sprint("j", i),
 			Expires: now.Add(time.Duration(i%3) * time.Minute)}, now)
 		added.Store(int64(i + 1))
 		if i%500 == 0 {
