@@ -5,10 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 
 	"github.com/jwtguard/jwtguard/internal/claimsx"
+	"github.com/jwtguard/jwtguard/internal/errheaders"
 	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/middleware/reason"
@@ -169,7 +169,8 @@ func render(err error, realm string) *answer {
 }
 
 // WriteError answers a request rejected with err: the RFC 6750 status,
-// the headers of SetErrorHeaders, Content-Type application/json and the
+// WWW-Authenticate (RFC 6750 §3), Retry-After for 503, Cache-Control
+// no-store, X-Content-Type-Options nosniff, Content-Type application/json and the
 // body {"error": "...", "error_description": "..."} followed by a newline.
 // Nothing of the error's cause is written.
 func WriteError(w http.ResponseWriter, err error, realm string) {
@@ -178,35 +179,7 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 }
 
 func writeAnswer(w http.ResponseWriter, resp *middleware.Response, body []byte) {
-	setErrorHeaders(w.Header(), resp, true) // with the body's Content-Type
+	errheaders.Set(w.Header(), resp, true) // with the body's Content-Type
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(body)
-}
-
-// SetErrorHeaders sets the headers of an error answer other than its
-// Content-Type, which belongs with the body: WWW-Authenticate (RFC 6750
-// §3), Retry-After for 503, Cache-Control no-store and
-// X-Content-Type-Options nosniff. Adapters whose router writes the body
-// itself (echo) use it so that every transport sends the same headers.
-func SetErrorHeaders(h http.Header, resp middleware.Response) { setErrorHeaders(h, &resp, false) }
-
-func setErrorHeaders(h http.Header, resp *middleware.Response, withContentType bool) {
-	// The values share one array, each slice capped at its own element so
-	// that an append to one header can never overwrite another; the keys
-	// are in their canonical form (h.Set would canonicalize each on every
-	// rejected request).
-	vals := [5]string{"no-store", "nosniff", "application/json", resp.WWWAuthenticate}
-	v := vals[:]
-	h["Cache-Control"] = v[0:1:1]
-	h["X-Content-Type-Options"] = v[1:2:2]
-	if withContentType {
-		h["Content-Type"] = v[2:3:3]
-	}
-	if resp.WWWAuthenticate != "" {
-		h["Www-Authenticate"] = v[3:4:4]
-	}
-	if resp.RetryAfter > 0 {
-		v[4] = strconv.Itoa(resp.RetryAfter)
-		h["Retry-After"] = v[4:5:5]
-	}
 }

@@ -1,6 +1,9 @@
 package echoguard
 
 import (
+	"encoding/json"
+
+	"github.com/jwtguard/jwtguard/internal/errheaders"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
@@ -68,10 +71,11 @@ func ProtectWithConfig(v *middleware.Verifier, cfg Config) echo.MiddlewareFunc {
 // the policy's scopes otherwise.
 //
 // Errors are returned, the echo way, as an *echo.HTTPError whose Code is the
-// RFC 6750 status, whose Message is an ErrorBody (rendered by echo's default
-// HTTPErrorHandler as exactly the JSON body nethttp writes) and whose
-// Internal is the *middleware.Error, so a custom error handler can read the
-// reason code with errors.As or middleware.ReasonOf. The WWW-Authenticate,
+// RFC 6750 status, whose Message is the JSON body nethttp writes, as a
+// json.RawMessage (echo's default HTTPErrorHandler sends it as it is), and
+// whose Internal is the *middleware.Error, so a custom error handler can
+// read the reason code with middleware.ReasonOf, or the RFC 6750 error code
+// with middleware.ResponseFor. The WWW-Authenticate,
 // Retry-After, Cache-Control and X-Content-Type-Options headers are already
 // set on the response.
 func Require(policy rbac.Policy, opts ...nethttp.Option) echo.MiddlewareFunc {
@@ -86,20 +90,12 @@ func Require(policy rbac.Policy, opts ...nethttp.Option) echo.MiddlewareFunc {
 	}
 }
 
-// ErrorBody is the Message of the errors Protect and Require return: the
-// RFC 6750 error code and the client-safe description. It marshals to
-// {"error": "...", "error_description": "..."}.
-type ErrorBody struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description,omitempty"`
-}
-
 func httpError(c echo.Context, g *nethttp.Guard, err error) error {
 	resp := g.Response(err)
-	nethttp.SetErrorHeaders(c.Response().Header(), resp)
+	errheaders.Set(c.Response().Header(), &resp, false)
 	return &echo.HTTPError{
 		Code:     resp.Status,
-		Message:  ErrorBody{Error: resp.Error, Description: resp.Description},
+		Message:  json.RawMessage(resp.Body()),
 		Internal: err,
 	}
 }

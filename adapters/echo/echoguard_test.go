@@ -82,8 +82,7 @@ func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 			t.Errorf("unexpected error %v", err)
 		}
 		seen = append(seen, authmw.ReasonOf(err))
-		body := he.Message.(echoguard.ErrorBody)
-		_ = c.HTML(he.Code, "<p>"+body.Error+"</p>")
+		_ = c.HTML(he.Code, "<p>"+authmw.ResponseFor(err, "api").Error+"</p>")
 	}
 	api := e.Group("/api", echoguard.Protect(v))
 	api.GET("/admin", func(c echo.Context) error { return c.String(200, "ok") }, echoguard.Require(rbac.Role("admin")))
