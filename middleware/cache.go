@@ -133,7 +133,7 @@ func (c *tokenCache) grow() {
 // choice is the same as the first one while the issuer's current set is the
 // very set the key was found in (sets are immutable); otherwise the lookup
 // is redone in the current set exactly as verification does it, by the
-// token's own kid (C24, J11: a removed key stops verifying cached tokens
+// token's own kid (a removed key stops verifying cached tokens
 // after the next refresh; a token without kid stops once a second key fits
 // its algorithm), and must give the same key.
 func (e *cacheEntry) keyStillPublished(mono time.Time) bool {

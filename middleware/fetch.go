@@ -19,8 +19,8 @@ import (
 const maxRedirects = 3
 
 // withRedirectPolicy returns a copy of hc whose redirects must also pass
-// checkRedirect (J14), after the caller's own policy if it has one; hc
-// itself is not changed.
+// checkRedirect (at most 3 redirects, same origin only), after the caller's own
+// policy if it has one; hc itself is not changed.
 func withRedirectPolicy(hc *http.Client) *http.Client {
 	c := *hc
 	own := hc.CheckRedirect
@@ -205,7 +205,7 @@ func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64
 
 // parseDiscovery reads a discovery document fetched from docURL and
 // returns its jwks_uri, after checking that its issuer is the configured one
-// and that the jwks_uri is an https URL (J17): plain http only for an
+// and that the jwks_uri is an https URL: plain http only for an
 // issuer that is itself an http loopback URL, or under insecureHTTP; on the
 // issuer's own origin when sameOrigin.
 func parseDiscovery(body []byte, docURL, issuer string, insecureHTTP, sameOrigin bool) (string, error) {

@@ -33,7 +33,7 @@ type remoteKeys struct {
 	inflight     *fetchCall
 	lastDemanded time.Time // last fetch started on a request's behalf
 	// nextDemand is when a request may start a fetch again: kidRefresh
-	// after the last one, or sooner after a failure (J12: a failed fetch
+	// after the last one, or sooner after a failure (a failed fetch
 	// does not burn the window), with capped, jittered backoff.
 	nextDemand     time.Time
 	demandFailures int

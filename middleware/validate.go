@@ -104,8 +104,8 @@ func isATType(typ string) bool {
 	return typ == "at+jwt" || typ == "application/at+jwt"
 }
 
-// strictProfile applies RFC 9068 beyond typ (C13, C17): its required
-// claims, and no mark of another token kind.
+// strictProfile applies RFC 9068 beyond typ: its required claims, and no
+// mark of another token kind.
 func strictProfile(c *Claims, w *wirePayload) *Error {
 	for _, claim := range []struct {
 		name string
@@ -133,7 +133,7 @@ func strictProfile(c *Claims, w *wirePayload) *Error {
 }
 
 // checkBinding refuses sender-constrained tokens unless their binding is
-// verified (C23).
+// verified: a bound token is never accepted as a bearer token.
 func (v *Verifier) checkBinding(r *http.Request, cnf json.RawMessage) *Error {
 	if !present(cnf) {
 		return nil

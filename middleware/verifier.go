@@ -472,10 +472,11 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	alg, _ := jose.LookupAlg(h.Alg)
 	// The issuer names the keys: the payload is read up to its top-level
 	// iss and no further, unvalidated, so a forged token's claims cost no
-	// scan (C21). What it names picks the keys only; once the signature has
+	// scan. What it names picks the keys only; once the signature has
 	// verified, the whole payload is validated and its own iss must be the
-	// issuer whose keys verified it (C09). A payload that names no
-	// configured issuer is refused before any signature check.
+	// issuer whose keys verified it, so an unsigned iss never chooses whose
+	// rules apply. A payload that names no configured issuer is refused
+	// before any signature check.
 	tokIss, err := jose.PeekIssuer(tok.Payload)
 	switch {
 	case errors.Is(err, jose.ErrNoIssuer):
@@ -517,7 +518,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		return iss, newError(reason.SignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: the payload is validated (a malformed one never
-	// masks a bad signature, C25), kept out of pooled memory first, as the
+	// masks a bad signature), kept out of pooled memory first, as the
 	// claims are the issuer's own words from here on.
 	tok.KeepPayload()
 	w.readers.set = v.readers.Load()

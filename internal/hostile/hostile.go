@@ -1,7 +1,7 @@
-// Package hostile builds the costliest tokens within the default 16 KiB
-// size limit that we can construct (C21), and an ordinary token as large,
-// for the benchmark beside the valid-token one (middleware's
-// BenchmarkHostile) and for counting instructions (internal/cmd/cost).
+// Package hostile builds the costliest tokens within the default 16 KiB size
+// limit that we can construct (bounded cost), and an ordinary token as large,
+// for the benchmark beside the valid-token one (middleware's BenchmarkHostile)
+// and for counting instructions (internal/cmd/cost).
 //
 // Each hostile token names its issuer in its payload's last member, so
 // that the verifier reads the whole payload to find it before the

@@ -8,16 +8,17 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on the JSON of a header or payload (C21). Real tokens nest a few
-// levels and carry at most a few hundred roles or groups; the token size cap
-// bounds the rest.
+// Limits on the JSON of a header or payload, so that a hostile token costs
+// at most a small multiple of an ordinary one of its size. Real tokens nest
+// a few levels and carry at most a few hundred roles or groups; the token
+// size cap bounds the rest.
 const (
 	MaxJSONDepth = 32    // nested objects and arrays
 	MaxJSONWidth = 10000 // members of one object, elements of one array
 )
 
 // MaxHeaderNames bounds the member names of a JOSE header, at every depth
-// (C21). Real headers have a handful; a header is scanned before the
+// (bounded cost). Real headers have a handful; a header is scanned before the
 // signature is checked, so a forged one must not cost more than that.
 const MaxHeaderNames = 64
 
@@ -25,8 +26,8 @@ const MaxHeaderNames = 64
 // when not nil, with the name (decoded when it holds escapes) and the raw
 // value of each top-level member as it is read. On an error, discard what
 // fn was given. It accepts what json.Valid accepts, less what encoding/json
-// would accept silently and other parsers would read differently (C15),
-// and shapes that only cost (C21):
+// would accept silently and other parsers would read differently,
+// and shapes that only cost:
 //
 //   - a top-level value other than an object, or bytes that are not UTF-8;
 //   - a member name twice in one object (json.Unmarshal keeps the last one;
@@ -343,7 +344,8 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// number scans the JSON number at b[i]: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number scans the JSON number at b[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (s *scanner) number(i int) (int, fault) {
 	b, j := s.b, i
 	if b[j] == '-' {

@@ -9,14 +9,14 @@ import (
 	"unicode/utf8"
 )
 
-// Member names. Go's decoder matches a member to a struct field ignoring
-// letter case (with Unicode folding), at every depth; a map, rbac's claim
-// paths and other languages' parsers match exactly. Two names of one
-// object that decode to the same string, or to strings equal but for case,
-// would let two readers of one token read two different values, so
-// scanObject refuses them in every object (C15), at a cost linear in the
-// input (C21): escapes are decoded in place, one rune at a time, and an
-// object's names are compared pairwise only while it has few.
+// Member names. Go's decoder matches a member to a struct field ignoring letter
+// case (with Unicode folding), at every depth; a map, rbac's claim paths and
+// other languages' parsers match exactly. Two names of one object that decode
+// to the same string, or to strings equal but for case, would let two readers
+// of one token read two different values, so scanObject refuses them in every
+// object (parsers disagree on which of two values wins), at a cost linear in
+// the input: escapes are decoded in place, one rune at a time, and an object's
+// names are compared pairwise only while it has few.
 
 // pairwiseNames is how many names of one object are compared pairwise, as
 // each is read; an object with more is checked through a hash table when it

@@ -9,12 +9,12 @@ import (
 // member of type string.
 var ErrNoIssuer = errors.New("no iss claim of type string")
 
-// PeekIssuer returns the value of the payload's top-level iss member, a
-// JSON string, decoded, reading the payload up to that member and no
-// further, without validating it. A verifier must know the issuer to choose
-// the keys that check the signature, and nothing else of the payload: its
-// JSON is validated once the signature has verified (ScanPayload), so a
-// forged token's claims cost no scan (C21, C25).
+// PeekIssuer returns the value of the payload's top-level iss member, a JSON
+// string, decoded, reading the payload up to that member and no further,
+// without validating it. A verifier must know the issuer to choose the keys
+// that check the signature, and nothing else of the payload: its JSON is
+// validated once the signature has verified (ScanPayload), so a forged token's
+// claims cost no scan, and a claim error never hides a bad signature.
 //
 // Nothing PeekIssuer returns may be trusted: the caller must require, after
 // the signature has verified and ScanPayload has validated the payload,

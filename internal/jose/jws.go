@@ -64,8 +64,8 @@ type Token struct {
 	kept       []byte           // the payload's copy, once KeepPayload made it
 }
 
-// maxHeaderSegment bounds the encoded header (C21). A JOSE header names an
-// algorithm and a key, in tens of bytes; an x5c chain of two or three
+// maxHeaderSegment bounds the encoded header, bounding its cost. A JOSE header
+// names an algorithm and a key, in tens of bytes; an x5c chain of two or three
 // certificates, which jwtguard does not use but some issuers add, fits.
 const maxHeaderSegment = 8 << 10
 
@@ -295,7 +295,8 @@ func checkHeader(h *Header) error {
 	case h.Enc != nil:
 		return fmt.Errorf("%w: JWE (enc header)", ErrUnsupported)
 	case h.Crit != nil:
-		// No extension is implemented, so any crit (even empty) must be refused (RFC 7515 §4.1.11).
+		// No extension is implemented, so any crit (even empty) must be refused
+		// (RFC 7515 §4.1.11).
 		return fmt.Errorf("%w: crit header", ErrUnsupported)
 	case h.B64 != nil:
 		return fmt.Errorf("%w: b64 header (RFC 7797)", ErrUnsupported)

@@ -1,6 +1,7 @@
-// Command cost counts the instructions one verification costs, with
-// valgrind, for a valid token, an ordinary token as large as the size limit
-// allows, and each hostile token of internal/hostile (C21): make cost.
+// Command cost counts the instructions one verification costs, with valgrind,
+// for a valid token, an ordinary token as large as the size limit allows, and
+// each hostile token of internal/hostile (bounded cost on hostile input): make
+// cost.
 //
 // Each figure is (instructions of a run of n verifications − instructions
 // of a run that only sets up) / n, counted by callgrind with
@@ -13,9 +14,9 @@
 //
 //	cost [-algs RS256,ES256,EdDSA] [-n 100] [-max 3]
 //
-// exits 1 when a hostile token costs more than max times a valid token of
-// the same algorithm (a small one: C21's bound). An ordinary token as large
-// as the limit allows is shown beside it.
+// exits 1 when a hostile token costs more than max times a valid token of the
+// same algorithm (a small one: the bound on hostile input). An ordinary token
+// as large as the limit allows is shown beside it.
 package main
 
 import (
