@@ -30,7 +30,7 @@ func (v *Verifier) issuer(iss []byte) *issuerState {
 }
 
 func (v *Verifier) unknownIssuer(iss []byte) error {
-	// iss lies in pooled memory: the error keeps a copy, of its first
+	// The error keeps a copy of iss, not the token's payload: of its first
 	// kilobyte at most (more than any issuer identifier it could nearly
 	// match; the text quotes less).
 	return &unknownIssuerError{iss: string(iss[:min(len(iss), 1<<10)]), urls: v.urls}

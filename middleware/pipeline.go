@@ -126,11 +126,6 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		}
 		return "", newError(reason.TokenMalformed, descMalformed, err)
 	}
-	// The payload and the signature are in pooled memory until Release:
-	// until the signature has verified and the payload has been kept,
-	// nothing read from them may outlive this function (errors copy what
-	// they quote; the issuer is returned as configured).
-	defer tok.Release()
 	h := &tok.Header
 	alg, _ := jose.LookupAlg(h.Alg)
 	// 5. Issuer. It names the keys: the payload is read up to its top-level
@@ -183,9 +178,8 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 		return iss, newError(reason.SignatureInvalid, descInvalid, err)
 	}
 	// Signature verified: the payload is validated (a malformed one never
-	// masks a bad signature), kept out of pooled memory first, as the
-	// claims are the issuer's own words from here on.
-	tok.KeepPayload()
+	// masks a bad signature), as the claims are the issuer's own words
+	// from here on.
 	w.readers.set = v.readers.Load()
 	if err := tok.ScanPayload(w.member); err != nil {
 		return iss, newError(reason.TokenMalformed, descMalformed, err)
@@ -209,8 +203,6 @@ var errAlgNotAllowed = errors.New("alg is not allowed")
 // acceptHeader is the allowlist check jose.ParseChecked runs on the header.
 func (v *Verifier) acceptHeader(name string) error {
 	if alg, ok := jose.LookupAlg(name); !ok || !v.algs.Has(alg) {
-		// A header's strings share no memory with a token's pooled payload
-		// (jose.Headers): the error may keep the name as it is.
 		return &algNotAllowedError{clip(name)}
 	}
 	return nil

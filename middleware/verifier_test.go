@@ -182,10 +182,10 @@ func TestConcurrentVerificationDuringRotation(t *testing.T) {
 	wg.Wait()
 }
 
-// Signatures are decoded into pooled memory: under concurrency a forged
-// token must never borrow another token's good signature, nor a good token
-// lose its own.
-func TestPooledSignaturesNeverMix(t *testing.T) {
+// Under concurrency a forged token must never borrow another token's good
+// signature, nor a good token lose its own (they were decoded into pooled
+// memory once; this holds any such reuse to account).
+func TestSignaturesNeverMixUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
 	v := warm(t, iss, middleware.WithTokenCache(0, 0))

@@ -22,24 +22,6 @@ var ErrSignature = errors.New("signature does not verify")
 // already have checked key.Accepts(alg); Verify checks it again so that no
 // code path can verify under an algorithm the key is not bound to.
 func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
-	return verify(alg, key, signingInput, sig, nil)
-}
-
-// Verify checks t's signature with key under alg, as the package's Verify
-// does, using t's pooled memory for what the check needs besides.
-func (t *Token) Verify(alg *Alg, key *Key) error {
-	var scratch []byte
-	if t.pooled != nil {
-		// What follows the payload and the signature in the buffer is free.
-		used := len(t.Payload) + len(t.Signature)
-		scratch = t.pooled[used:used:maxPooled]
-	}
-	return verify(alg, key, t.SigningInput, t.Signature, scratch)
-}
-
-// verify is Verify with scratch, memory it may write to (the ECDSA
-// signature's DER form goes there when it fits).
-func verify(alg *Alg, key *Key, signingInput string, sig, scratch []byte) error {
 	if !key.Accepts(alg) {
 		return fmt.Errorf("%w: key is not bound to %s", ErrSignature, alg.Name)
 	}
@@ -72,14 +54,9 @@ func verify(alg *Alg, key *Key, signingInput string, sig, scratch []byte) error 
 		if !ok || pub.Curve != alg.curve || len(sig) != 2*alg.size {
 			return ErrSignature
 		}
-		// The DER form escapes through VerifyASN1: it goes to the caller's
-		// scratch memory when there is room, not to a new allocation.
 		sum, n := digest(alg.hash, signingInput)
 		const maxDER = 2*66 + 16 // P-521's
-		if cap(scratch) < maxDER {
-			scratch = make([]byte, 0, maxDER)
-		}
-		if !ecdsa.VerifyASN1(pub, sum[:n], derSignature(scratch[:0], sig[:alg.size], sig[alg.size:])) {
+		if !ecdsa.VerifyASN1(pub, sum[:n], derSignature(make([]byte, 0, maxDER), sig[:alg.size], sig[alg.size:])) {
 			return ErrSignature
 		}
 		return nil
@@ -237,4 +214,10 @@ func Sign(alg *Alg, priv crypto.Signer, secret []byte, signingInput string) ([]b
 		return out, nil
 	}
 	return nil, fmt.Errorf("cannot sign with %s", alg.Name)
+}
+
+// Verify checks t's signature with key under alg, as the package's Verify
+// does.
+func (t *Token) Verify(alg *Alg, key *Key) error {
+	return Verify(alg, key, t.SigningInput, t.Signature)
 }

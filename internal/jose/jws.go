@@ -1,13 +1,11 @@
 package jose
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 // Parse errors. ErrMalformed covers anything that is not a well-formed compact
@@ -46,59 +44,22 @@ type Header struct {
 
 // Token is a parsed, not yet verified, compact JWS. Strings read from its
 // decoded header share its memory: never modify it (a remembered header is
-// shared between tokens). The payload and the signature live in pooled
-// memory until Release when they fit, so a token that fails its checks
-// leaves nothing to the collector: whatever must outlive Release comes from
-// KeepPayload.
+// shared between tokens). The payload and the signature share one buffer of
+// the token's own.
 type Token struct {
 	Header       Header
 	SigningInput string // "<header>.<payload>" exactly as received
-	Payload      []byte // decoded payload bytes, JSON not validated until ScanPayload; valid until Release unless kept
-	Signature    []byte // decoded signature bytes (by DecodeSignature after ParseDeferred), valid until Release
+	Payload      []byte // decoded payload bytes, JSON not validated until ScanPayload
+	Signature    []byte // decoded signature bytes (by DecodeSignature after ParseDeferred)
 
-	sigSegment string           // the signature as received, until DecodeSignature
-	sigRoom    []byte           // where DecodeSignature decodes it
-	pooled     *[maxPooled]byte // Payload's and Signature's memory, when it came from bufPool
-	kept       []byte           // the payload's copy, once KeepPayload made it
+	sigSegment string // the signature as received, until DecodeSignature
+	sigRoom    []byte // where DecodeSignature decodes it
 }
 
 // maxHeaderSegment bounds the encoded header, bounding its cost. A JOSE header
 // names an algorithm and a key, in tens of bytes; an x5c chain of two or three
 // certificates, which jwtguard does not use but some issuers add, fits.
 const maxHeaderSegment = 8 << 10
-
-// maxPooled covers the payload and signature of all but unusually large
-// tokens (an RSA-4096 signature takes 512 bytes).
-const maxPooled = 4096
-
-// bufPool holds the memory payloads and signatures are decoded into: most
-// are needed only until the check, so a verification need not allocate a
-// copy per token. Nothing else refers to it.
-var bufPool = sync.Pool{New: func() any { return new([maxPooled]byte) }}
-
-// Release gives the pooled memory back for another token's: Signature, and
-// Payload unless KeepPayload moved it, are nil afterwards, and so must be
-// every slice or string that was read from them. The header and the
-// signing input stay valid.
-func (t *Token) Release() {
-	if t.pooled != nil {
-		bufPool.Put(t.pooled)
-		t.pooled, t.Signature, t.sigRoom = nil, nil, nil
-		if t.kept == nil {
-			t.Payload = nil
-		}
-	}
-}
-
-// KeepPayload moves the payload out of pooled memory, so that it stays
-// valid after Release. Call it before ScanPayload when anything read from
-// the payload must outlive the check.
-func (t *Token) KeepPayload() {
-	if t.pooled != nil && t.kept == nil {
-		t.kept = bytes.Clone(t.Payload)
-		t.Payload = t.kept
-	}
-}
 
 // Split cuts the compact form into exactly three non-empty segments; the
 // strict decoding of each checks its alphabet.
@@ -124,17 +85,12 @@ func Split(raw string) (header, payload, sig string, err error) {
 
 // Parse decodes a compact JWS strictly: canonical unpadded base64url, UTF-8
 // JSON objects without duplicate member names and within the depth and width
-// limits, no JWE, no crit, no b64/zip, no nested JWT. The token it returns
-// owns its memory: it needs no Release.
+// limits, no JWE, no crit, no b64/zip, no nested JWT.
 func Parse(raw string) (*Token, error) {
 	t := new(Token)
 	if err := ParseChecked(t, raw, nil, nil, nil); err != nil {
 		return nil, err
 	}
-	t.KeepPayload()
-	sig := bytes.Clone(t.Signature)
-	t.Release()
-	t.Signature = sig
 	return t, nil
 }
 
@@ -150,20 +106,15 @@ func Parse(raw string) (*Token, error) {
 // an error, discard what member was given.
 // headers, when not nil, remembers the headers that passed: every token of
 // one key carries the same header segment, so most tokens skip its
-// decoding and checks. Call t.Release once the signature has been checked.
+// decoding and checks.
 func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string) error, member func(name, value []byte)) error {
 	if err := ParseDeferred(t, raw, headers, accept); err != nil {
 		return err
 	}
 	if err := t.DecodeSignature(); err != nil {
-		t.Release()
 		return err
 	}
-	if err := t.ScanPayload(member); err != nil {
-		t.Release()
-		return err
-	}
-	return nil
+	return t.ScanPayload(member)
 }
 
 // ParseDeferred is ParseChecked without the signature's decoding and the
@@ -174,14 +125,13 @@ func ParseChecked(t *Token, raw string, headers *Headers, accept func(alg string
 // claim: a verifier finds the keys with PeekIssuer and checks the
 // signature first, so a forged token's claims are never parsed, and a
 // token refused before its signature is checked (for its issuer, its key)
-// costs no decoding of the signature. Call t.Release once done, whatever
-// ScanPayload returns.
+// costs no decoding of the signature.
 func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg string) error) error {
 	hs, ps, ss, err := Split(raw)
 	if err != nil {
 		return err
 	}
-	t.Header, t.SigningInput, t.Payload, t.Signature, t.pooled, t.kept = Header{}, raw[:len(hs)+1+len(ps)], nil, nil, nil, nil
+	t.Header, t.SigningInput, t.Payload, t.Signature = Header{}, raw[:len(hs)+1+len(ps)], nil, nil
 	t.sigSegment, t.sigRoom = "", nil
 	if err := headers.read(&t.Header, hs); err != nil {
 		return err
@@ -191,16 +141,10 @@ func ParseDeferred(t *Token, raw string, headers *Headers, accept func(alg strin
 			return err
 		}
 	}
-	// The payload and the signature share one buffer, pooled when it fits.
-	var buf []byte
-	if need := b64.DecodedLen(len(ps)) + b64.DecodedLen(len(ss)); need <= maxPooled {
-		t.pooled = bufPool.Get().(*[maxPooled]byte)
-		buf = t.pooled[:]
-	} else {
-		buf = make([]byte, need)
-	}
+	// The payload and the signature share one buffer.
+	buf := make([]byte, b64.DecodedLen(len(ps))+b64.DecodedLen(len(ss)))
 	if t.Payload, t.sigRoom, err = decodeSegment(buf, ps, errPayloadB64); err != nil {
-		t.Release()
+		t.Payload, t.sigRoom = nil, nil
 		return err
 	}
 	t.sigSegment = ss

@@ -21,10 +21,10 @@ func forge(tok, other string) string {
 	return a[0] + "." + b[1] + "." + a[2]
 }
 
-// A token's payload and signature are decoded into pooled memory that the
-// next token reuses. Nothing an accepted token's claims hold, and nothing a
-// rejection reports, may still point there: later tokens, decoded over the
-// same memory, must leave them exactly as they were.
+// Nothing an accepted token's claims hold, and nothing a rejection
+// reports, may point into memory another token's verification reuses:
+// later tokens must leave them exactly as they were. (The payload's buffer
+// was pooled once; this holds any such reuse to account.)
 func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 	iss := newIssuer(t)
 	var events []middleware.Event
@@ -52,7 +52,7 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 	}
 	errText, issText := errForged.Error(), events[len(events)-1].Issuer
 
-	// Later tokens of the same shape overwrite the pooled memory.
+	// Later tokens of the same shape, which would overwrite reused memory.
 	for i := range 50 {
 		other := mint(t, iss, jwttest.Claims{"sub": "zzzzz", "jti": "zz-" + string(rune('a'+i%26)), "scope": "zzzzz:zzzz zzzzz:zzzzz", "sid": "z-9"})
 		_, _ = v.Verify(ctx, forge(good, other))
@@ -77,10 +77,10 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 	}
 }
 
-// A forged token costs what the signature check costs and the error that
-// reports it: its payload and signature (and an ECDSA signature's DER form)
-// leave nothing to the collector.
-func TestAForgedTokenAllocatesOnlyItsError(t *testing.T) {
+// A forged token costs what the signature check costs, the buffer its
+// payload and signature are decoded into, the error that reports it, and
+// for ECDSA the signature's DER form: nothing else.
+func TestAForgedTokenAllocatesOnlyItsBufferAndItsError(t *testing.T) {
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
 		iss := newIssuer(t, jwttest.WithAlgorithms(alg))
 		v := warm(t, iss, middleware.WithTokenCache(0, 0))
@@ -97,7 +97,11 @@ func TestAForgedTokenAllocatesOnlyItsError(t *testing.T) {
 				t.Fatal("a forged token was accepted")
 			}
 		})
-		if got > check+1 {
+		want := check + 2
+		if alg == "ES256" {
+			want++
+		}
+		if got > want {
 			t.Errorf("%s: a forged token allocates %v times; the standard library's check of it alone %v", alg, got, check)
 		}
 	}
