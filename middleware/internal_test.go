@@ -3,9 +3,11 @@ package middleware
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +128,44 @@ func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
 		got, want := appendFields(nil, s), strings.Fields(s)
 		if !slices.Equal(got, want) {
 			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// timeClaim's integer fast path (smallInteger) reads every number as its
+// strconv path does: the same time, the same refusal, for random JSON
+// numbers of every form around the fast path's bounds.
+func TestTimeClaimsReadAsStrconvReadsThem(t *testing.T) {
+	slow := func(raw []byte) (time.Time, bool) {
+		f, err := parseNumber(raw)
+		if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
+			return time.Time{}, false
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + r.IntN(10))
+		}
+		return string(b)
+	}
+	forms := []func() string{
+		func() string { return digits(1 + r.IntN(17)) },
+		func() string { return strconv.FormatInt(r.Int64N(maxNumericDate+2), 10) },
+		func() string { return "-" + digits(1+r.IntN(12)) },
+		func() string { return digits(1+r.IntN(11)) + "." + digits(1+r.IntN(4)) },
+		func() string { return digits(1+r.IntN(3)) + "e" + digits(1) },
+		func() string { return "0" },
+	}
+	for range 20000 {
+		raw := []byte(forms[r.IntN(len(forms))]())
+		got, err := timeClaim("exp", raw)
+		want, ok := slow(raw)
+		if (err == nil) != ok || !got.Equal(want) {
+			t.Fatalf("timeClaim(%s) = %v, %v; strconv reads %v, %v", raw, got, err, want, ok)
 		}
 	}
 }
