@@ -2,7 +2,6 @@ package jose
 
 import (
 	"strings"
-	"unsafe"
 )
 
 // The segments of a token are decoded eight characters at a time through
@@ -52,6 +51,6 @@ func decodeB64(dst []byte, seg string) (int, bool) {
 	if strings.IndexByte(rest, '\r') >= 0 || strings.IndexByte(rest, '\n') >= 0 {
 		return n, false
 	}
-	m, err := b64.Decode(dst[n:], unsafe.Slice(unsafe.StringData(rest), len(rest)))
+	m, err := b64.Decode(dst[n:], []byte(rest))
 	return n + m, err == nil
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unsafe"
 )
 
 // ErrSignature is returned when a signature does not verify.
@@ -33,10 +32,7 @@ func Verify(alg *Alg, key *Key, signingInput string, sig []byte) error {
 		if !ok || len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
 			return ErrSignature
 		}
-		// ed25519.Verify neither keeps nor changes the message: read the
-		// signing input in place.
-		msg := unsafe.Slice(unsafe.StringData(signingInput), len(signingInput))
-		if !ed25519.Verify(pub, msg, sig) {
+		if !ed25519.Verify(pub, []byte(signingInput), sig) {
 			return ErrSignature
 		}
 		return nil
@@ -94,7 +90,7 @@ func verifyPSS(alg *Alg, pub *rsa.PublicKey, signingInput string, sig []byte) er
 // digest hashes s in place, without a hasher allocation for the SHA-2
 // sums the algorithms use.
 func digest(h crypto.Hash, s string) (sum [sha512.Size]byte, n int) {
-	in := unsafe.Slice(unsafe.StringData(s), len(s))
+	in := []byte(s)
 	switch h {
 	case crypto.SHA256:
 		d := sha256.Sum256(in)
