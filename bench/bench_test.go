@@ -42,11 +42,11 @@ func status(h http.Handler, token string) int {
 // audience and an expired token: none is fast by skipping a check.
 func TestPeersAreCorrect(t *testing.T) {
 	env, peers := setup(t)
-	valid := env.Issuer.MustMint(jwttest.Claims{"sub": "alice"})
+	valid := env.Issuer.MustMint(jwttest.ClaimsSet{"sub": "alice"})
 	seg := strings.Split(valid, ".")
-	forged := seg[0] + "." + strings.Split(env.Issuer.MustMint(jwttest.Claims{"sub": "mallory"}), ".")[1] + "." + seg[2]
-	wrongAud := env.Issuer.MustMint(jwttest.Claims{"sub": "alice", "aud": "another-api"})
-	expired := env.Issuer.MustMint(jwttest.Claims{"sub": "alice", "iat": 1_000_000_000, "exp": 1_000_003_600})
+	forged := seg[0] + "." + strings.Split(env.Issuer.MustMint(jwttest.ClaimsSet{"sub": "mallory"}), ".")[1] + "." + seg[2]
+	wrongAud := env.Issuer.MustMint(jwttest.ClaimsSet{"sub": "alice", "aud": "another-api"})
+	expired := env.Issuer.MustMint(jwttest.ClaimsSet{"sub": "alice", "iat": 1_000_000_000, "exp": 1_000_003_600})
 	if len(peers) < 9 {
 		t.Fatalf("%d peers", len(peers))
 	}
@@ -72,7 +72,7 @@ func TestPeersAreCorrect(t *testing.T) {
 // RESULTS.md.
 func BenchmarkPeers(b *testing.B) {
 	env, peers := setup(b)
-	token := env.Issuer.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read items:write"})
+	token := env.Issuer.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read items:write"})
 	verify, err := floor.New("RS256", env.Public, token)
 	if err != nil {
 		b.Fatal(err)

@@ -17,7 +17,7 @@
 //	defer iss.Close()
 //	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{"orders-api"}}})
 //	...
-//	tok := iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read"})
+//	tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read"})
 //
 // # Security
 //

@@ -64,9 +64,9 @@ type issuerOptions struct {
 	addr     string
 }
 
-// WithAlgorithms creates one signing key for each algorithm (RS256, RS384,
+// WithKeyAlgorithms creates one signing key for each algorithm (RS256, RS384,
 // RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA). Default: RS256.
-func WithAlgorithms(algs ...string) Option {
+func WithKeyAlgorithms(algs ...string) Option {
 	return func(o *issuerOptions) { o.algs = algs }
 }
 

@@ -45,7 +45,7 @@ func TestMintedTokensCarryDefaultsAndVerify(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
 	iss := newIssuer(t, jwttest.WithAudience("api"), jwttest.WithClock(func() time.Time { return now }),
 		jwttest.WithTokenLifetime(10*time.Minute))
-	tok := iss.MustMint(jwttest.Claims{"sub": "alice"})
+	tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
 	parts := strings.Split(tok, ".")
 	var header, payload map[string]any
 	decode(t, parts[0], &header)
@@ -57,7 +57,7 @@ func TestMintedTokensCarryDefaultsAndVerify(t *testing.T) {
 		payload["iat"] != float64(now.Unix()) || payload["exp"] != float64(now.Add(10*time.Minute).Unix()) {
 		t.Fatalf("payload %v", payload)
 	}
-	bare := iss.MustMint(jwttest.Claims{"x": 1}, jwttest.WithoutDefaults())
+	bare := iss.MustMint(jwttest.ClaimsSet{"x": 1}, jwttest.WithoutDefaults())
 	var barePayload map[string]any
 	decode(t, strings.Split(bare, ".")[1], &barePayload)
 	if len(barePayload) != 1 {
@@ -85,7 +85,7 @@ func decode(t *testing.T, seg string, v any) {
 func TestEveryAlgorithmMintsVerifiableTokens(t *testing.T) {
 	t.Parallel()
 	algs := []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-	iss := newIssuer(t, jwttest.WithAudience("api"), jwttest.WithAlgorithms(algs...))
+	iss := newIssuer(t, jwttest.WithAudience("api"), jwttest.WithKeyAlgorithms(algs...))
 	v := verifier(t, iss, "api")
 	for _, alg := range algs {
 		if _, err := v.Verify(context.Background(), iss.MustMint(nil, jwttest.WithAlg(alg))); err != nil {
@@ -101,7 +101,7 @@ func TestEveryAlgorithmMintsVerifiableTokens(t *testing.T) {
 	if _, err := hs.Verify(context.Background(), iss.MustMint(nil, jwttest.WithAlg("HS256"))); err != nil {
 		t.Fatalf("HS256: %v", err)
 	}
-	if _, err := jwttest.NewIssuer(jwttest.WithAlgorithms("HS256")); err == nil {
+	if _, err := jwttest.NewIssuer(jwttest.WithKeyAlgorithms("HS256")); err == nil {
 		t.Fatal("a published HS256 key was created")
 	}
 }

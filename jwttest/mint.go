@@ -8,8 +8,8 @@ import (
 	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
-// Claims is a token payload to mint.
-type Claims map[string]any
+// ClaimsSet is the JWT Claims Set (RFC 7519 §2) of a token to mint: its payload.
+type ClaimsSet map[string]any
 
 // MintOption adjusts one minted token.
 type MintOption func(*mintOptions)
@@ -47,7 +47,7 @@ func WithoutDefaults() MintOption { return func(o *mintOptions) { o.noDefaults =
 // Mint signs claims as a compact JWS. Unless WithoutDefaults is given, iss
 // (the issuer URL), iat (now), exp (now + lifetime) and aud (WithAudience)
 // are added when absent. The header is {"alg", "kid", "typ": "at+jwt"}.
-func (i *Issuer) Mint(claims Claims, opts ...MintOption) (string, error) {
+func (i *Issuer) Mint(claims ClaimsSet, opts ...MintOption) (string, error) {
 	o := mintOptions{alg: "RS256"}
 	for _, opt := range opts {
 		opt(&o)
@@ -97,7 +97,7 @@ func (i *Issuer) Mint(claims Claims, opts ...MintOption) (string, error) {
 }
 
 // MustMint is Mint that panics on error, for tests.
-func (i *Issuer) MustMint(claims Claims, opts ...MintOption) string {
+func (i *Issuer) MustMint(claims ClaimsSet, opts ...MintOption) string {
 	t, err := i.Mint(claims, opts...)
 	if err != nil {
 		panic(err)

@@ -143,7 +143,7 @@ func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
 		return
 	}
-	claims := Claims{"sub": client, "client_id": client}
+	claims := ClaimsSet{"sub": client, "client_id": client}
 	if s := strings.Join(strings.Fields(r.PostForm.Get("scope")), " "); s != "" {
 		claims["scope"] = s
 	}

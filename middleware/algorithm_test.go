@@ -161,7 +161,7 @@ func TestHeaderAlgMustMatchTheKey(t *testing.T) {
 func TestEveryAsymmetricAlgorithmVerifies(t *testing.T) {
 	t.Parallel()
 	algs := []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-	iss := newIssuer(t, jwttest.WithAlgorithms(algs...))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms(algs...))
 	v := remoteVerifier(t, iss)
 	for _, alg := range algs {
 		t.Run(alg, func(t *testing.T) {
@@ -173,9 +173,9 @@ func TestEveryAsymmetricAlgorithmVerifies(t *testing.T) {
 			if c.Algorithm != alg {
 				t.Fatalf("alg %s", c.Algorithm)
 			}
-			tampered := mint(t, iss, jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg))
+			tampered := mint(t, iss, jwttest.ClaimsSet{"sub": "mallory"}, jwttest.WithAlg(alg))
 			s := segments(tampered)
-			good := segments(mint(t, iss, jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg)))
+			good := segments(mint(t, iss, jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithAlg(alg)))
 			_, err = v.Verify(context.Background(), s[0]+"."+s[1]+"."+good[2])
 			wantReason(t, err, reason.SignatureInvalid)
 		})
@@ -184,7 +184,7 @@ func TestEveryAsymmetricAlgorithmVerifies(t *testing.T) {
 
 func TestAlgorithmAllowlist(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	v := remoteVerifier(t, iss, middleware.WithAlgorithms("ES256"))
 	_, err := v.Verify(context.Background(), mint(t, iss, nil, jwttest.WithAlg("RS256")))
 	wantReason(t, err, reason.AlgorithmNotAllowed)
@@ -208,7 +208,7 @@ func TestStaticSecretKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := newIssuer(t)
-	wrong := mint(t, other, jwttest.Claims{"iss": iss.URL()}, jwttest.WithAlg("HS256"))
+	wrong := mint(t, other, jwttest.ClaimsSet{"iss": iss.URL()}, jwttest.WithAlg("HS256"))
 	_, err := v.Verify(context.Background(), wrong)
 	wantReason(t, err, reason.SignatureInvalid)
 
@@ -236,7 +236,7 @@ func TestStaticSecretKeys(t *testing.T) {
 
 func TestStaticPublicKeys(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	kids := iss.KeyIDs()
 	keys := []middleware.Key{{ID: kids[0], Public: iss.PublicKey(kids[0])}, {ID: kids[1], Public: iss.PublicKey(kids[1])}}
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}, Keys: keys}})
@@ -294,7 +294,7 @@ func TestKeyCarryingHeadersAreIgnored(t *testing.T) {
 			}
 		})
 		t.Run(name+" on a forged token does not supply a key", func(t *testing.T) {
-			forged := mint(t, attacker, jwttest.Claims{"iss": iss.URL()}, h)
+			forged := mint(t, attacker, jwttest.ClaimsSet{"iss": iss.URL()}, h)
 			_, err := v.Verify(context.Background(), forged)
 			wantReason(t, err, reason.KeyNotFound)
 		})

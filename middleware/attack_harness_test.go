@@ -116,7 +116,7 @@ func newTarget(t *testing.T, opts ...middleware.Option) *target {
 func newTargetWith(t *testing.T, issuer func(*jwttest.Issuer) middleware.Issuer, opts ...middleware.Option) *target {
 	t.Helper()
 	tg := &target{t: t, reasons: make(chan reason.Code, 16)}
-	tg.iss = newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	tg.iss = newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256", "EdDSA"))
 	kids := tg.iss.KeyIDs()
 	tg.rsaKid, tg.ecKid, tg.edKid = kids[0], kids[1], kids[2]
 	tg.attacker = newRecorder(t)
@@ -241,7 +241,7 @@ func (tg *target) claims(extra map[string]any) map[string]any {
 	return c
 }
 
-func (tg *target) valid() string { return mint(tg.t, tg.iss, jwttest.Claims{"sub": "alice"}) }
+func (tg *target) valid() string { return mint(tg.t, tg.iss, jwttest.ClaimsSet{"sub": "alice"}) }
 
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()

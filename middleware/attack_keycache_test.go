@@ -41,7 +41,7 @@ func TestAttackKeyCache(t *testing.T) {
 		{name: "RS256 naming the published secret's kid", token: tg.attackerSigned(map[string]any{"alg": "RS256", "kid": "shared"}, payload),
 			want: ansInvalid, reason: reason.KeyNotFound},
 		{name: "a token of another issuer claiming this iss with a known kid",
-			token: mint(t, other, jwttest.Claims{"iss": tg.iss.URL()}, jwttest.WithHeader("kid", tg.rsaKid)),
+			token: mint(t, other, jwttest.ClaimsSet{"iss": tg.iss.URL()}, jwttest.WithHeader("kid", tg.rsaKid)),
 			want:  ansInvalid, reason: reason.SignatureInvalid, noKeyFetch: true},
 		{name: "a first unknown kid", token: tg.attackerSigned(map[string]any{"alg": "RS256", "kid": "fresh-0"}, payload),
 			want: ansInvalid, reason: reason.KeyNotFound},

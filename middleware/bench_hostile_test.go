@@ -69,7 +69,7 @@ func BenchmarkHostile(b *testing.B) {
 func TestHostileTokens(t *testing.T) {
 	t.Parallel()
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		iss := newIssuer(t, jwttest.WithAlgorithms(alg))
+		iss := newIssuer(t, jwttest.WithKeyAlgorithms(alg))
 		v := warm(t, iss)
 		toks, large := hostileTokens(t, iss, alg)
 		if len(large) > 16<<10 || len(large) < 15<<10 {
@@ -102,7 +102,7 @@ func TestNestedNamesEqualButForCaseAreRefused(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := warm(t, iss)
-	for name, c := range map[string]jwttest.Claims{
+	for name, c := range map[string]jwttest.ClaimsSet{
 		"realm_access":    {"realm_access": map[string]any{"roles": []string{"user"}, "Roles": []string{"admin"}}},
 		"resource_access": {"resource_access": map[string]any{"api": map[string]any{"roles": []string{"user"}, "ROLES": []string{"admin"}}}},
 		"in an array":     {"orgs": []any{map[string]any{"id": "a", "ID": "b"}}},
@@ -112,7 +112,7 @@ func TestNestedNamesEqualButForCaseAreRefused(t *testing.T) {
 			t.Errorf("%s: %v, want token_malformed", name, err)
 		}
 	}
-	if _, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"realm_access": map[string]any{"roles": []string{"user"}}})); err != nil {
+	if _, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"realm_access": map[string]any{"roles": []string{"user"}}})); err != nil {
 		t.Fatalf("an ordinary nested object: %v", err)
 	}
 }

@@ -20,9 +20,9 @@ import (
 // iteration pays the whole verification) unless opts turn it back on.
 func benchSetup(b *testing.B, alg string, opts ...middleware.Option) (*jwttest.Issuer, *middleware.Verifier, string) {
 	b.Helper()
-	iss := newIssuer(b, jwttest.WithAlgorithms(alg))
+	iss := newIssuer(b, jwttest.WithKeyAlgorithms(alg))
 	v := warm(b, iss, append([]middleware.Option{middleware.WithTokenCache(0, 0)}, opts...)...)
-	tok := mint(b, iss, jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
+	tok := mint(b, iss, jwttest.ClaimsSet{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
 	return iss, v, tok
 }
 
@@ -84,7 +84,7 @@ func BenchmarkReject(b *testing.B) {
 		}
 		return r
 	}
-	keycloak := jwttest.Claims{"sub": "alice", "scope": "openid profile email items:read items:write",
+	keycloak := jwttest.ClaimsSet{"sub": "alice", "scope": "openid profile email items:read items:write",
 		"realm_access": map[string]any{"roles": roles("realm-role", 20)},
 		"resource_access": map[string]any{"api": map[string]any{"roles": roles("api-role", 10)},
 			"account": map[string]any{"roles": roles("account-role", 10)}},
@@ -93,9 +93,9 @@ func BenchmarkReject(b *testing.B) {
 		"garbage":             "not-a-token",
 		"oversized":           strings.Repeat("a", 20<<10),
 		"alg not allowed":     mint(b, iss, nil, jwttest.WithHeader("alg", "none")),
-		"unknown issuer":      mint(b, iss, jwttest.Claims{"iss": "https://other.example"}),
+		"unknown issuer":      mint(b, iss, jwttest.ClaimsSet{"iss": "https://other.example"}),
 		"unknown kid":         mint(b, iss, nil, jwttest.WithHeader("kid", "ghost")),
-		"signature too short": short(mint(b, iss, jwttest.Claims{"sub": "alice", "scope": "items:read items:write"})),
+		"signature too short": short(mint(b, iss, jwttest.ClaimsSet{"sub": "alice", "scope": "items:read items:write"})),
 		"signature too short, Keycloak-sized claims": short(mint(b, iss, keycloak)),
 	}
 	_, _ = v.Verify(ctx, cases["unknown kid"]) // spend the refresh; the rest is rejected from memory

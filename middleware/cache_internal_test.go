@@ -200,11 +200,11 @@ func TestTheCacheCountsWhatTheReadersRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		reads := 0
-		r := &claimsx.Reader{Names: []string{"sub"}, Read: func(claimsx.Claims) (any, int) { reads++; return nil, tc.size }}
+		r := &claimsx.Reader{Names: []string{"sub"}, Read: func(claimsx.Values) (any, int) { reads++; return nil, tc.size }}
 		if !v.attach(r) {
 			t.Fatal("the reader was not attached")
 		}
-		tok := iss.MustMint(jwttest.Claims{"sub": "alice"})
+		tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
 		for range 2 {
 			if _, err := v.Verify(t.Context(), tok); err != nil {
 				t.Fatal(err)

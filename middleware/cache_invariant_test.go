@@ -31,12 +31,12 @@ func (h *hookChecker) IsRevoked(*middleware.Claims) (bool, error) {
 // set the key came from, so the first hit looks the key up again (C24, J11).
 func TestAKeyRemovedDuringAVerificationIsNotTrustedFromTheCache(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	hook := &hookChecker{}
 	v := warm(t, iss, middleware.WithRevocation(hook))
 	ctx := context.Background()
 	ecKid := iss.KeyIDs()[1]
-	tok := mint(t, iss, jwttest.Claims{"jti": "raced"}, jwttest.WithKeyID(ecKid))
+	tok := mint(t, iss, jwttest.ClaimsSet{"jti": "raced"}, jwttest.WithKeyID(ecKid))
 	remove := func() {
 		iss.RemoveKey(ecKid)
 		if err := v.Refresh(ctx); err != nil {
@@ -61,7 +61,7 @@ func TestACachedTokenWithoutKIDIsRefusedOnceASecondKeyFits(t *testing.T) {
 	iss := newIssuer(t)
 	v := warm(t, iss)
 	ctx := context.Background()
-	tok := mint(t, iss, jwttest.Claims{"jti": "no-kid"}, jwttest.WithHeader("kid", nil))
+	tok := mint(t, iss, jwttest.ClaimsSet{"jti": "no-kid"}, jwttest.WithHeader("kid", nil))
 	for range 2 {
 		if _, err := v.Verify(ctx, tok); err != nil {
 			t.Fatal(err)
@@ -90,13 +90,13 @@ func TestNoVerificationAfterARemovalAcceptsItsKey(t *testing.T) {
 	for round := range 3 {
 		t.Run(fmt.Sprint("round ", round), func(t *testing.T) {
 			t.Parallel()
-			iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+			iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 			v := warm(t, iss)
 			ctx := context.Background()
 			ecKid := iss.KeyIDs()[1]
 			toks := make([]string, 400)
 			for i := range toks {
-				toks[i] = mint(t, iss, jwttest.Claims{"jti": fmt.Sprint(i)}, jwttest.WithKeyID(ecKid))
+				toks[i] = mint(t, iss, jwttest.ClaimsSet{"jti": fmt.Sprint(i)}, jwttest.WithKeyID(ecKid))
 			}
 			var removed atomic.Bool
 			var wg sync.WaitGroup
@@ -134,7 +134,7 @@ func TestTheCacheAnswersAsAFreshVerificationWould(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	clk := newClock()
-	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithKeyAlgorithms("RS256", "ES256", "EdDSA"))
 	revoked := &revokeList{}
 	revoked.jtis.Store(map[string]bool{})
 	opts := []middleware.Option{middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
@@ -180,7 +180,7 @@ func TestTheCacheAnswersAsAFreshVerificationWould(t *testing.T) {
 		var did string
 		switch op := rng.IntN(10); {
 		case op < 3:
-			claims := jwttest.Claims{"jti": fmt.Sprint(step), "exp": clk.Now().Add(time.Duration(1+rng.IntN(10)) * time.Minute).Unix()}
+			claims := jwttest.ClaimsSet{"jti": fmt.Sprint(step), "exp": clk.Now().Add(time.Duration(1+rng.IntN(10)) * time.Minute).Unix()}
 			var mo []jwttest.MintOption
 			if kids := iss.KeyIDs(); len(kids) > 0 && rng.IntN(3) > 0 {
 				mo = append(mo, jwttest.WithKeyID(kids[rng.IntN(len(kids))]))
@@ -260,7 +260,7 @@ func TestARevocationCheckerCannotChangeTheCachedClaims(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := warm(t, iss, middleware.WithRevocation(&mutatingChecker{}))
-	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func (r *revokeList) IsRevoked(c *middleware.Claims) (bool, error) {
 func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithClock(clk.Now), jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	revoked := &revokeList{}
 	v := warm(t, iss, middleware.WithClock(clk.Now), middleware.WithCacheClock(clk.Now),
 		middleware.WithRevocation(revoked), middleware.WithRemoteKeys(middleware.RemoteKeys{MaxStaleness: time.Hour}))
@@ -41,23 +41,23 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 			wantReason(t, err, want)
 		}
 	}
-	short := mint(t, iss, jwttest.Claims{"exp": clk.Now().Add(10 * time.Minute).Unix(), "jti": "short"})
+	short := mint(t, iss, jwttest.ClaimsSet{"exp": clk.Now().Add(10 * time.Minute).Unix(), "jti": "short"})
 	verify(short, "")
 	clk.Advance(12 * time.Minute)
 	verify(short, reason.TokenExpired)
 
-	notYet := mint(t, iss, jwttest.Claims{"nbf": clk.Now().Add(-time.Minute).Unix(), "jti": "nbf"})
+	notYet := mint(t, iss, jwttest.ClaimsSet{"nbf": clk.Now().Add(-time.Minute).Unix(), "jti": "nbf"})
 	verify(notYet, "")
 	clk.Advance(-5 * time.Minute) // the clock steps back: nbf is in the future again
 	verify(notYet, reason.TokenNotYetValid)
 	clk.Advance(5 * time.Minute)
 
-	stolen := mint(t, iss, jwttest.Claims{"jti": "stolen"})
+	stolen := mint(t, iss, jwttest.ClaimsSet{"jti": "stolen"})
 	verify(stolen, "")
 	revoked.jtis.Store(map[string]bool{"stolen": true})
 	verify(stolen, reason.TokenRevoked)
 
-	ecTok := mint(t, iss, jwttest.Claims{"jti": "ec"}, jwttest.WithAlg("ES256"))
+	ecTok := mint(t, iss, jwttest.ClaimsSet{"jti": "ec"}, jwttest.WithAlg("ES256"))
 	verify(ecTok, "")
 	iss.RemoveKey(iss.KeyIDs()[1])
 	if err := v.Refresh(ctx); err != nil {
@@ -66,11 +66,11 @@ func TestCachedTokensAreRecheckedOnEveryHit(t *testing.T) {
 	verify(ecTok, reason.KeyNotFound)
 
 	// Past the staleness bound, the cache does not outlive the keys.
-	rsaTok := mint(t, iss, jwttest.Claims{"jti": "rsa"})
+	rsaTok := mint(t, iss, jwttest.ClaimsSet{"jti": "rsa"})
 	verify(rsaTok, "")
 	iss.SetFault(jwttest.Fault500)
 	clk.Advance(2 * time.Hour)
-	rsaTok = mint(t, iss, jwttest.Claims{"jti": "rsa2"}) // valid at the new wall time
+	rsaTok = mint(t, iss, jwttest.ClaimsSet{"jti": "rsa2"}) // valid at the new wall time
 	_, err := v.Verify(ctx, rsaTok)
 	wantReason(t, err, reason.JWKSUnavailable)
 }
@@ -81,7 +81,7 @@ func TestCachedClaimsAreCopies(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := warm(t, iss)
-	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 	c1, err := v.Verify(context.Background(), tok)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestSenderConstrainedTokensAreNeverCached(t *testing.T) {
 		checks.Add(1)
 		return nil
 	}))
-	tok := mint(t, iss, jwttest.Claims{"cnf": map[string]any{"jkt": "x"}})
+	tok := mint(t, iss, jwttest.ClaimsSet{"cnf": map[string]any{"jkt": "x"}})
 	for range 5 {
 		if _, err := v.Verify(context.Background(), tok); err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestSenderConstrainedTokensAreNeverCached(t *testing.T) {
 func TestACacheHitAllocatesOnlyTheClaimsCopy(t *testing.T) {
 	iss := newIssuer(t)
 	v := warm(t, iss)
-	tok := mint(t, iss, jwttest.Claims{"sub": "alice", "scope": "a b c"})
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice", "scope": "a b c"})
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestTheCacheIsBounded(t *testing.T) {
 	bySize := warm(t, iss, middleware.WithTokenCache(10_000, 64<<10))
 	off := warm(t, iss, middleware.WithTokenCache(0, 0))
 	for i := range 300 {
-		tok := mint(t, iss, jwttest.Claims{"jti": string(rune('a'+i%26)) + time.Now().String(), "pad": make([]int, 50)})
+		tok := mint(t, iss, jwttest.ClaimsSet{"jti": string(rune('a'+i%26)) + time.Now().String(), "pad": make([]int, 50)})
 		for _, v := range []*middleware.Verifier{byCount, bySize, off} {
 			if _, err := v.Verify(ctx, tok); err != nil {
 				t.Fatal(err)
@@ -176,10 +176,10 @@ func TestEachRequestsClaimsAreItsOwn(t *testing.T) {
 	many := strings.Fields("a b c d e f g h i j k") // more than a Claims box has room for
 	for _, tc := range []struct {
 		name   string
-		claims jwttest.Claims
+		claims jwttest.ClaimsSet
 	}{
-		{"few scopes", jwttest.Claims{"aud": []string{audience, "other"}, "scope": "read write"}},
-		{"many scopes", jwttest.Claims{"aud": []string{audience, "other"}, "scope": strings.Join(many, " ")}},
+		{"few scopes", jwttest.ClaimsSet{"aud": []string{audience, "other"}, "scope": "read write"}},
+		{"many scopes", jwttest.ClaimsSet{"aud": []string{audience, "other"}, "scope": strings.Join(many, " ")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := mint(t, iss, tc.claims)

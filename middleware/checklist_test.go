@@ -23,7 +23,7 @@ func TestSignatureIsCheckedBeforeClaims(t *testing.T) {
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss)
 	good := segments(mint(t, iss, nil))
-	for name, claims := range map[string]jwttest.Claims{
+	for name, claims := range map[string]jwttest.ClaimsSet{
 		"expired":           {"exp": 1000},
 		"wrong audience":    {"aud": "someone-else"},
 		"exp of wrong type": {"exp": "soon"},
@@ -189,11 +189,11 @@ func TestNoOracleBetweenUnknownKeyAndBadSignature(t *testing.T) {
 	iss := newIssuer(t)
 	v := warm(t, iss)
 	good := segments(mint(t, iss, nil))
-	forged := segments(mint(t, iss, jwttest.Claims{"sub": "mallory"}))
+	forged := segments(mint(t, iss, jwttest.ClaimsSet{"sub": "mallory"}))
 	toks := map[reason.Code]string{
 		reason.SignatureInvalid: forged[0] + "." + forged[1] + "." + good[2],
 		reason.KeyNotFound:      mint(t, iss, nil, jwttest.WithHeader("kid", "unknown")),
-		reason.IssuerInvalid:    mint(t, iss, jwttest.Claims{"iss": "https://other.example"}),
+		reason.IssuerInvalid:    mint(t, iss, jwttest.ClaimsSet{"iss": "https://other.example"}),
 	}
 	var answers []string
 	for reason, tok := range toks {
@@ -213,12 +213,12 @@ func TestNoOracleBetweenUnknownKeyAndBadSignature(t *testing.T) {
 // accepted only when exactly one of them fits its alg, and the hook hears an alarm.
 func TestDuplicateKidsAreAmbiguous(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	keys := publishedKeys(t, iss)
 	rsaKey, ecKey := keys[0], keys[1]
 	ecKey["kid"] = rsaKey["kid"]
 	other := newIssuer(t)
-	otherTok := mint(t, other, jwttest.Claims{"iss": iss.URL()}, jwttest.WithHeader("kid", rsaKey["kid"]))
+	otherTok := mint(t, other, jwttest.ClaimsSet{"iss": iss.URL()}, jwttest.WithHeader("kid", rsaKey["kid"]))
 	twin := publishedKeys(t, other)[0]
 	twin["kid"] = rsaKey["kid"]
 	body, _ := json.Marshal(map[string]any{"keys": []any{rsaKey, ecKey, twin}})

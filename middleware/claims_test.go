@@ -22,8 +22,8 @@ func TestClaimRules(t *testing.T) {
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
 	now := clk.Now().Unix()
-	base := func(extra jwttest.Claims) jwttest.Claims {
-		c := jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": now + 3600, "sub": "alice"}
+	base := func(extra jwttest.ClaimsSet) jwttest.ClaimsSet {
+		c := jwttest.ClaimsSet{"iss": iss.URL(), "aud": audience, "exp": now + 3600, "sub": "alice"}
 		for k, v := range extra {
 			if v == nil {
 				delete(c, k)
@@ -35,45 +35,45 @@ func TestClaimRules(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		claims jwttest.Claims
+		claims jwttest.ClaimsSet
 		opts   []jwttest.MintOption
 		want   reason.Code
 	}{
 		{"a token with every claim right is accepted", base(nil), nil, ""},
-		{"a token without exp is refused", base(jwttest.Claims{"exp": nil}), nil, reason.ClaimMissing},
-		{"a token that expired beyond the leeway is refused", base(jwttest.Claims{"exp": now - 61}), nil, reason.TokenExpired},
-		{"a token whose exp plus leeway is now is refused", base(jwttest.Claims{"exp": now - 60}), nil, reason.TokenExpired},
-		{"a token that expired within the leeway is accepted", base(jwttest.Claims{"exp": now - 59}), nil, ""},
-		{"exp zero is expired", base(jwttest.Claims{"exp": 0}), nil, reason.TokenExpired},
-		{"exp as a string is refused", base(jwttest.Claims{"exp": "4102444800"}), nil, reason.ClaimInvalid},
-		{"a negative exp is refused", base(jwttest.Claims{"exp": -1}), nil, reason.ClaimInvalid},
-		{"an absurdly large exp is refused", base(jwttest.Claims{"exp": 1e300}), nil, reason.ClaimInvalid},
-		{"a fractional exp is accepted", base(jwttest.Claims{"exp": float64(now) + 100.5}), nil, ""},
-		{"an exp just past year 9999 is refused", base(jwttest.Claims{"exp": int64(253402300800)}), nil, reason.ClaimInvalid},
-		{"an exp of sixteen digits is refused", base(jwttest.Claims{"exp": int64(1000000000000000)}), nil, reason.ClaimInvalid},
-		{"an exp with an exponent is read as a number", base(jwttest.Claims{"exp": json.Number("4.1e9")}), nil, ""},
-		{"nbf beyond the leeway is refused", base(jwttest.Claims{"nbf": now + 61}), nil, reason.TokenNotYetValid},
-		{"nbf at the leeway edge is accepted", base(jwttest.Claims{"nbf": now + 60}), nil, ""},
-		{"nbf as a boolean is refused", base(jwttest.Claims{"nbf": true}), nil, reason.ClaimInvalid},
-		{"iat in the future beyond the leeway is refused", base(jwttest.Claims{"iat": now + 61}), nil, reason.TokenIssuedInFuture},
-		{"iat at the leeway edge is accepted", base(jwttest.Claims{"iat": now + 60}), nil, ""},
-		{"iat as an object is refused", base(jwttest.Claims{"iat": map[string]any{}}), nil, reason.ClaimInvalid},
-		{"another audience is refused", base(jwttest.Claims{"aud": "billing-api"}), nil, reason.AudienceInvalid},
-		{"an audience differing in case is refused", base(jwttest.Claims{"aud": "Orders-API"}), nil, reason.AudienceInvalid},
-		{"an audience array containing ours is accepted", base(jwttest.Claims{"aud": []string{"billing-api", audience}}), nil, ""},
-		{"a missing audience is refused", base(jwttest.Claims{"aud": nil}), nil, reason.AudienceInvalid},
-		{"an empty audience array is refused", base(jwttest.Claims{"aud": []string{}}), nil, reason.AudienceInvalid},
-		{"aud as a number is refused", base(jwttest.Claims{"aud": 7}), nil, reason.ClaimInvalid},
-		{"aud with a number inside is refused", base(jwttest.Claims{"aud": []any{audience, 7}}), nil, reason.ClaimInvalid},
-		{"a missing iss is refused", base(jwttest.Claims{"iss": nil}), nil, reason.IssuerInvalid},
-		{"iss as a number is refused", base(jwttest.Claims{"iss": 1}), nil, reason.IssuerInvalid},
-		{"an unknown iss is refused", base(jwttest.Claims{"iss": "https://evil.example"}), nil, reason.IssuerInvalid},
-		{"iss with a trailing slash is refused", base(jwttest.Claims{"iss": iss.URL() + "/"}), nil, reason.IssuerInvalid},
-		{"sub as a number is refused", base(jwttest.Claims{"sub": 42}), nil, reason.ClaimInvalid},
-		{"jti as an array is refused", base(jwttest.Claims{"jti": []string{"x"}}), nil, reason.ClaimInvalid},
-		{"scope as an array is refused", base(jwttest.Claims{"scope": []string{"a"}}), nil, reason.ClaimInvalid},
-		{"scp as a number is refused", base(jwttest.Claims{"scp": 3}), nil, reason.ClaimInvalid},
-		{"client_id as a number is refused", base(jwttest.Claims{"client_id": 3}), nil, reason.ClaimInvalid},
+		{"a token without exp is refused", base(jwttest.ClaimsSet{"exp": nil}), nil, reason.ClaimMissing},
+		{"a token that expired beyond the leeway is refused", base(jwttest.ClaimsSet{"exp": now - 61}), nil, reason.TokenExpired},
+		{"a token whose exp plus leeway is now is refused", base(jwttest.ClaimsSet{"exp": now - 60}), nil, reason.TokenExpired},
+		{"a token that expired within the leeway is accepted", base(jwttest.ClaimsSet{"exp": now - 59}), nil, ""},
+		{"exp zero is expired", base(jwttest.ClaimsSet{"exp": 0}), nil, reason.TokenExpired},
+		{"exp as a string is refused", base(jwttest.ClaimsSet{"exp": "4102444800"}), nil, reason.ClaimInvalid},
+		{"a negative exp is refused", base(jwttest.ClaimsSet{"exp": -1}), nil, reason.ClaimInvalid},
+		{"an absurdly large exp is refused", base(jwttest.ClaimsSet{"exp": 1e300}), nil, reason.ClaimInvalid},
+		{"a fractional exp is accepted", base(jwttest.ClaimsSet{"exp": float64(now) + 100.5}), nil, ""},
+		{"an exp just past year 9999 is refused", base(jwttest.ClaimsSet{"exp": int64(253402300800)}), nil, reason.ClaimInvalid},
+		{"an exp of sixteen digits is refused", base(jwttest.ClaimsSet{"exp": int64(1000000000000000)}), nil, reason.ClaimInvalid},
+		{"an exp with an exponent is read as a number", base(jwttest.ClaimsSet{"exp": json.Number("4.1e9")}), nil, ""},
+		{"nbf beyond the leeway is refused", base(jwttest.ClaimsSet{"nbf": now + 61}), nil, reason.TokenNotYetValid},
+		{"nbf at the leeway edge is accepted", base(jwttest.ClaimsSet{"nbf": now + 60}), nil, ""},
+		{"nbf as a boolean is refused", base(jwttest.ClaimsSet{"nbf": true}), nil, reason.ClaimInvalid},
+		{"iat in the future beyond the leeway is refused", base(jwttest.ClaimsSet{"iat": now + 61}), nil, reason.TokenIssuedInFuture},
+		{"iat at the leeway edge is accepted", base(jwttest.ClaimsSet{"iat": now + 60}), nil, ""},
+		{"iat as an object is refused", base(jwttest.ClaimsSet{"iat": map[string]any{}}), nil, reason.ClaimInvalid},
+		{"another audience is refused", base(jwttest.ClaimsSet{"aud": "billing-api"}), nil, reason.AudienceInvalid},
+		{"an audience differing in case is refused", base(jwttest.ClaimsSet{"aud": "Orders-API"}), nil, reason.AudienceInvalid},
+		{"an audience array containing ours is accepted", base(jwttest.ClaimsSet{"aud": []string{"billing-api", audience}}), nil, ""},
+		{"a missing audience is refused", base(jwttest.ClaimsSet{"aud": nil}), nil, reason.AudienceInvalid},
+		{"an empty audience array is refused", base(jwttest.ClaimsSet{"aud": []string{}}), nil, reason.AudienceInvalid},
+		{"aud as a number is refused", base(jwttest.ClaimsSet{"aud": 7}), nil, reason.ClaimInvalid},
+		{"aud with a number inside is refused", base(jwttest.ClaimsSet{"aud": []any{audience, 7}}), nil, reason.ClaimInvalid},
+		{"a missing iss is refused", base(jwttest.ClaimsSet{"iss": nil}), nil, reason.IssuerInvalid},
+		{"iss as a number is refused", base(jwttest.ClaimsSet{"iss": 1}), nil, reason.IssuerInvalid},
+		{"an unknown iss is refused", base(jwttest.ClaimsSet{"iss": "https://evil.example"}), nil, reason.IssuerInvalid},
+		{"iss with a trailing slash is refused", base(jwttest.ClaimsSet{"iss": iss.URL() + "/"}), nil, reason.IssuerInvalid},
+		{"sub as a number is refused", base(jwttest.ClaimsSet{"sub": 42}), nil, reason.ClaimInvalid},
+		{"jti as an array is refused", base(jwttest.ClaimsSet{"jti": []string{"x"}}), nil, reason.ClaimInvalid},
+		{"scope as an array is refused", base(jwttest.ClaimsSet{"scope": []string{"a"}}), nil, reason.ClaimInvalid},
+		{"scp as a number is refused", base(jwttest.ClaimsSet{"scp": 3}), nil, reason.ClaimInvalid},
+		{"client_id as a number is refused", base(jwttest.ClaimsSet{"client_id": 3}), nil, reason.ClaimInvalid},
 	}
 	v := remoteVerifier(t, iss, middleware.WithClock(clk.Now))
 	for _, tc := range cases {
@@ -95,7 +95,7 @@ func TestIssuerMismatchExplainsNearMisses(t *testing.T) {
 		"scheme":         {strings.Replace(iss.URL(), "http://", "https://", 1), "scheme"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": tc.iss}))
+			_, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"iss": tc.iss}))
 			wantReason(t, err, reason.IssuerInvalid)
 			if !strings.Contains(err.Error(), tc.hint) {
 				t.Fatalf("error %q does not explain the %s difference", err, tc.hint)
@@ -115,9 +115,9 @@ func TestAnUnknownIssuersErrorKeepsItsOwnCopy(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss)
-	_, first := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": "https://first.example/aaaa"}))
+	_, first := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"iss": "https://first.example/aaaa"}))
 	wantReason(t, first, reason.IssuerInvalid)
-	other := mint(t, iss, jwttest.Claims{"iss": "https://other.example/bbbb"})
+	other := mint(t, iss, jwttest.ClaimsSet{"iss": "https://other.example/bbbb"})
 	for range 50 {
 		if _, err := v.Verify(context.Background(), other); err == nil {
 			t.Fatal("another issuer's token accepted")
@@ -133,7 +133,7 @@ func TestClaimsAreTyped(t *testing.T) {
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
 	v := remoteVerifier(t, iss, middleware.WithClock(clk.Now))
-	tok := mint(t, iss, jwttest.Claims{
+	tok := mint(t, iss, jwttest.ClaimsSet{
 		"sub": "alice", "jti": "t-1", "scope": "items:read  items:write", "azp": "web-app", "nbf": clk.Now().Unix() - 5,
 		"aud": []string{"x", audience}, "tenant": map[string]any{"id": "acme"}, "level": 3,
 	})
@@ -186,7 +186,7 @@ func TestWithClaimsIsAContextLikeAnyOther(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss)
-	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 	type otherKey struct{}
 	for _, name := range []string{"verified", "cache hit"} {
 		t.Run(name, func(t *testing.T) {
@@ -243,7 +243,7 @@ func TestClaimListsDoNotShareSpareCapacity(t *testing.T) {
 	for i := range many {
 		many[i] = "s" + strconv.Itoa(i)
 	}
-	for name, claims := range map[string]jwttest.Claims{
+	for name, claims := range map[string]jwttest.ClaimsSet{
 		"a string aud and a few scopes": {"aud": audience, "scope": "a b c"},
 		"an aud list and a few scopes":  {"aud": []string{"x", audience}, "scope": "a b c"},
 		"many scopes":                   {"aud": []string{"x", audience}, "scope": strings.Join(many, " ")},
@@ -281,7 +281,7 @@ func TestScopesFromScp(t *testing.T) {
 		"Entra ID's space-delimited scp": "items:read items:write",
 	} {
 		t.Run(name, func(t *testing.T) {
-			c, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"scp": scp}))
+			c, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"scp": scp}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -301,7 +301,7 @@ func TestOptionalClaimRules(t *testing.T) {
 		name   string
 		opts   []middleware.Option
 		issuer func(*middleware.Issuer)
-		claims jwttest.Claims
+		claims jwttest.ClaimsSet
 		mint   []jwttest.MintOption
 		want   reason.Code
 	}{
@@ -314,28 +314,28 @@ func TestOptionalClaimRules(t *testing.T) {
 			[]jwttest.MintOption{jwttest.WithHeader("typ", nil)}, reason.TypeInvalid},
 		{"typ is not checked by default", nil, nil, nil, []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, ""},
 		{"a token older than the maximum age is refused", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
-			jwttest.Claims{"iat": old}, nil, reason.TokenTooOld},
+			jwttest.ClaimsSet{"iat": old}, nil, reason.TokenTooOld},
 		{"a token within the maximum age is accepted", []middleware.Option{middleware.WithMaxTokenAge(3 * time.Hour)}, nil,
-			jwttest.Claims{"iat": old}, nil, ""},
+			jwttest.ClaimsSet{"iat": old}, nil, ""},
 		{"a maximum age requires iat", []middleware.Option{middleware.WithMaxTokenAge(time.Hour)}, nil,
-			jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": clk.Now().Add(time.Hour).Unix()}, []jwttest.MintOption{jwttest.WithoutDefaults()}, reason.ClaimMissing},
+			jwttest.ClaimsSet{"iss": iss.URL(), "aud": audience, "exp": clk.Now().Add(time.Hour).Unix()}, []jwttest.MintOption{jwttest.WithoutDefaults()}, reason.ClaimMissing},
 		{"a required claim that is missing is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
 			nil, nil, reason.ClaimMissing},
 		{"a required claim that is null is refused", []middleware.Option{middleware.WithRequiredClaims("jti")}, nil,
-			jwttest.Claims{"jti": nil}, nil, reason.ClaimMissing},
+			jwttest.ClaimsSet{"jti": nil}, nil, reason.ClaimMissing},
 		{"a required claim that is present is accepted", []middleware.Option{middleware.WithRequiredClaims("jti", "sub")}, nil,
-			jwttest.Claims{"jti": "1", "sub": "a"}, nil, ""},
+			jwttest.ClaimsSet{"jti": "1", "sub": "a"}, nil, ""},
 		{"a client outside the allowlist is refused", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
-			jwttest.Claims{"client_id": "cli"}, nil, reason.ClientNotAllowed},
+			jwttest.ClaimsSet{"client_id": "cli"}, nil, reason.ClientNotAllowed},
 		{"a client in the allowlist is accepted", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
-			jwttest.Claims{"client_id": "web"}, nil, ""},
+			jwttest.ClaimsSet{"client_id": "web"}, nil, ""},
 		{"azp stands in for a missing client_id", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
-			jwttest.Claims{"azp": "web"}, nil, ""},
+			jwttest.ClaimsSet{"azp": "web"}, nil, ""},
 		{"no client at all fails the allowlist", nil, func(i *middleware.Issuer) { i.ClientIDs = []string{"web"} },
 			nil, nil, reason.ClientNotAllowed},
 		{"SkipAudienceCheck with ClientIDs accepts a token without aud (Cognito)", nil,
 			func(i *middleware.Issuer) { i.SkipAudienceCheck, i.ClientIDs = true, []string{"app"} },
-			jwttest.Claims{"iss": iss.URL(), "exp": clk.Now().Add(time.Hour).Unix(), "client_id": "app"},
+			jwttest.ClaimsSet{"iss": iss.URL(), "exp": clk.Now().Add(time.Hour).Unix(), "client_id": "app"},
 			[]jwttest.MintOption{jwttest.WithoutDefaults()}, ""},
 	}
 	for _, tc := range cases {

@@ -32,7 +32,7 @@ func ExampleNew() {
 	}
 	defer v.Close()
 
-	claims, err := v.Verify(context.Background(), iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read"}))
+	claims, err := v.Verify(context.Background(), iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func ExampleVerifier_VerifyRequest() {
 	defer v.Close()
 
 	r := httptest.NewRequest("GET", "/api/items", nil)
-	r.Header.Set("Cookie", "access_token="+iss.MustMint(jwttest.Claims{"sub": "bob"}))
+	r.Header.Set("Cookie", "access_token="+iss.MustMint(jwttest.ClaimsSet{"sub": "bob"}))
 	claims, err := v.VerifyRequest(r)
 	fmt.Println(claims.Subject, err)
 
@@ -90,7 +90,7 @@ func ExampleClaims_Decode() {
 		log.Fatal(err)
 	}
 	defer v.Close()
-	tok := iss.MustMint(jwttest.Claims{"realm_access": map[string]any{"roles": []string{"admin"}}})
+	tok := iss.MustMint(jwttest.ClaimsSet{"realm_access": map[string]any{"roles": []string{"admin"}}})
 	claims, err := v.Verify(context.Background(), tok)
 	if err != nil {
 		log.Fatal(err)
@@ -122,8 +122,8 @@ func ExampleWithStrictProfile() {
 	}
 	defer v.Close()
 
-	access := iss.MustMint(jwttest.Claims{"sub": "alice", "client_id": "web", "jti": "a1"})
-	idToken := iss.MustMint(jwttest.Claims{"sub": "alice", "client_id": "web", "jti": "a2", "nonce": "n-0S6"},
+	access := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "client_id": "web", "jti": "a1"})
+	idToken := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "client_id": "web", "jti": "a2", "nonce": "n-0S6"},
 		jwttest.WithHeader("typ", "at+jwt"))
 	for _, tok := range []string{access, idToken} {
 		if _, err := v.Verify(context.Background(), tok); err != nil {

@@ -137,7 +137,7 @@ func TestEveryJWKSFaultKeepsTheLastGoodKeysAndIsReported(t *testing.T) {
 // within what the rate limit and the explicit refreshes allow.
 func TestSixtyFourGoroutinesDuringRotationAndFaults(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256"))
 	v := warm(t, iss)
 	valid := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256"))}
 	start, began := iss.JWKSRequests(), time.Now()
@@ -223,7 +223,7 @@ func TestDiscoveryNamingAnotherIssuerIsAReportedFault(t *testing.T) {
 				failed.Add(1)
 			}
 		}))
-	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": self}))
+	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"iss": self}))
 	wantReason(t, err, reason.JWKSUnavailable)
 	eventually(t, "the hook to hear of the failure", func() bool { return failed.Load() > 0 })
 	if jwksHits.Load() != 0 {

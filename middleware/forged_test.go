@@ -34,7 +34,7 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 		}
 	}))
 	ctx := context.Background()
-	good := mint(t, iss, jwttest.Claims{"sub": "alice", "jti": "id-1", "scope": "items:read items:write", "sid": "s-1"})
+	good := mint(t, iss, jwttest.ClaimsSet{"sub": "alice", "jti": "id-1", "scope": "items:read items:write", "sid": "s-1"})
 	claims, err := v.Verify(ctx, good)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 	if err := claims.Decode(&wantRaw); err != nil {
 		t.Fatal(err)
 	}
-	forged := forge(good, mint(t, iss, jwttest.Claims{"sub": "mallory", "jti": "id-2", "scope": "items:read items:write", "sid": "s-2"}))
+	forged := forge(good, mint(t, iss, jwttest.ClaimsSet{"sub": "mallory", "jti": "id-2", "scope": "items:read items:write", "sid": "s-2"}))
 	_, errForged := v.Verify(ctx, forged)
 	if !errors.Is(errForged, reason.SignatureInvalid) {
 		t.Fatalf("forged: %v", errForged)
@@ -54,11 +54,11 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 
 	// Later tokens of the same shape, which would overwrite reused memory.
 	for i := range 50 {
-		other := mint(t, iss, jwttest.Claims{"sub": "zzzzz", "jti": "zz-" + string(rune('a'+i%26)), "scope": "zzzzz:zzzz zzzzz:zzzzz", "sid": "z-9"})
+		other := mint(t, iss, jwttest.ClaimsSet{"sub": "zzzzz", "jti": "zz-" + string(rune('a'+i%26)), "scope": "zzzzz:zzzz zzzzz:zzzzz", "sid": "z-9"})
 		_, _ = v.Verify(ctx, forge(good, other))
 		_, _ = v.Verify(ctx, other)
 		// The issuer's place too: a token from an issuer of the same length.
-		stranger := mint(t, iss, jwttest.Claims{"iss": strings.Repeat("z", len(iss.URL())), "sub": "alice", "jti": "id-1",
+		stranger := mint(t, iss, jwttest.ClaimsSet{"iss": strings.Repeat("z", len(iss.URL())), "sub": "alice", "jti": "id-1",
 			"scope": "items:read items:write", "sid": "s-1"})
 		_, _ = v.Verify(ctx, stranger)
 	}
@@ -83,10 +83,10 @@ func TestNothingKeptPointsIntoAnotherTokensMemory(t *testing.T) {
 // nothing else.
 func TestAForgedTokenAllocatesOnlyItsBufferAndItsError(t *testing.T) {
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		iss := newIssuer(t, jwttest.WithAlgorithms(alg))
+		iss := newIssuer(t, jwttest.WithKeyAlgorithms(alg))
 		v := warm(t, iss, middleware.WithTokenCache(0, 0))
-		good := mint(t, iss, jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg))
-		forged := forge(good, mint(t, iss, jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)))
+		good := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithAlg(alg))
+		forged := forge(good, mint(t, iss, jwttest.ClaimsSet{"sub": "mallory"}, jwttest.WithAlg(alg)))
 		reject, err := floor.Rejecting(alg, iss.PublicKey(iss.KeyIDs()[0]), forged)
 		if err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // algorithm, minted at start-up.
 func FuzzVerify(f *testing.F) {
 	clk := func() time.Time { return time.Unix(1_800_000_000, 0) }
-	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"),
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithKeyAlgorithms("RS256", "ES256", "EdDSA"),
 		jwttest.WithClock(clk))
 	if err != nil {
 		f.Fatal(err)
@@ -47,9 +47,9 @@ func FuzzVerify(f *testing.F) {
 		f.Add(tok)
 	}
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		add(iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "a b", "roles": []string{"x"}}, jwttest.WithAlg(alg)))
+		add(iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "a b", "roles": []string{"x"}}, jwttest.WithAlg(alg)))
 	}
-	add(iss.MustMint(jwttest.Claims{"sub": "bob"}, jwttest.WithAlg("HS256"), jwttest.WithHeader("kid", "hs")))
+	add(iss.MustMint(jwttest.ClaimsSet{"sub": "bob"}, jwttest.WithAlg("HS256"), jwttest.WithHeader("kid", "hs")))
 	f.Add("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.")
 	f.Add("eyJhbGciOiJIUzI1NiJ9.e30.c2ln")
 	f.Fuzz(func(t *testing.T, raw string) {

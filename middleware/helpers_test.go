@@ -64,7 +64,7 @@ func remoteVerifier(t testing.TB, iss *jwttest.Issuer, opts ...middleware.Option
 	return newVerifier(t, []middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, opts...)
 }
 
-func mint(t testing.TB, iss *jwttest.Issuer, claims jwttest.Claims, opts ...jwttest.MintOption) string {
+func mint(t testing.TB, iss *jwttest.Issuer, claims jwttest.ClaimsSet, opts ...jwttest.MintOption) string {
 	t.Helper()
 	tok, err := iss.Mint(claims, opts...)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestDiscoveryIssuerMustMatchExactly(t *testing.T) {
 	}
 	// Without a startup fetch, requests fail closed with 503: no keys were ever obtained.
 	v := newVerifier(t, []middleware.Issuer{{URL: iss.URL() + "/", Audiences: []string{audience}}})
-	_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": iss.URL() + "/"}))
+	_, err = v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"iss": iss.URL() + "/"}))
 	wantReason(t, err, reason.JWKSUnavailable)
 	if iss.JWKSRequests() != 0 {
 		t.Fatal("keys were fetched from a discovery document with the wrong issuer")

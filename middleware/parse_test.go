@@ -88,11 +88,11 @@ func noncanonical(seg string) string {
 func TestMaxTokenSize(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
-	tok := mint(t, iss, jwttest.Claims{"pad": strings.Repeat("x", 600)})
+	tok := mint(t, iss, jwttest.ClaimsSet{"pad": strings.Repeat("x", 600)})
 	v := remoteVerifier(t, iss, middleware.WithMaxTokenSize(len(tok)))
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		t.Fatalf("a token at the limit was refused: %v", err)
 	}
-	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"pad": strings.Repeat("x", 601)}))
+	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"pad": strings.Repeat("x", 601)}))
 	wantReason(t, err, reason.TokenTooLarge)
 }

@@ -29,8 +29,8 @@ func TestStrictProfile(t *testing.T) {
 	iss := newIssuer(t)
 	strict := remoteVerifier(t, iss, middleware.WithStrictProfile())
 	lenient := remoteVerifier(t, iss)
-	full := func(extra jwttest.Claims) jwttest.Claims {
-		c := jwttest.Claims{"sub": "alice", "client_id": "web", "jti": "j1"}
+	full := func(extra jwttest.ClaimsSet) jwttest.ClaimsSet {
+		c := jwttest.ClaimsSet{"sub": "alice", "client_id": "web", "jti": "j1"}
 		for k, v := range extra {
 			if v == nil {
 				delete(c, k)
@@ -42,7 +42,7 @@ func TestStrictProfile(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		claims  jwttest.Claims
+		claims  jwttest.ClaimsSet
 		opts    []jwttest.MintOption
 		strict  reason.Code
 		lenient reason.Code
@@ -52,20 +52,20 @@ func TestStrictProfile(t *testing.T) {
 		{"typ JWT", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "JWT")}, reason.TypeInvalid, ""},
 		{"no typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", nil)}, reason.TypeInvalid, ""},
 		{"a logout token's typ", full(nil), []jwttest.MintOption{jwttest.WithHeader("typ", "logout+jwt")}, reason.TypeInvalid, ""},
-		{"no sub", full(jwttest.Claims{"sub": nil}), nil, reason.ClaimMissing, ""},
-		{"azp instead of client_id", full(jwttest.Claims{"client_id": nil, "azp": "web"}), nil, reason.ClaimMissing, ""},
-		{"no jti", full(jwttest.Claims{"jti": nil}), nil, reason.ClaimMissing, ""},
-		{"no iat", full(jwttest.Claims{"iss": iss.URL(), "aud": audience, "exp": time.Now().Add(time.Hour).Unix()}),
+		{"no sub", full(jwttest.ClaimsSet{"sub": nil}), nil, reason.ClaimMissing, ""},
+		{"azp instead of client_id", full(jwttest.ClaimsSet{"client_id": nil, "azp": "web"}), nil, reason.ClaimMissing, ""},
+		{"no jti", full(jwttest.ClaimsSet{"jti": nil}), nil, reason.ClaimMissing, ""},
+		{"no iat", full(jwttest.ClaimsSet{"iss": iss.URL(), "aud": audience, "exp": time.Now().Add(time.Hour).Unix()}),
 			[]jwttest.MintOption{jwttest.WithoutDefaults()}, reason.ClaimMissing, ""},
-		{"an ID token's nonce", full(jwttest.Claims{"nonce": "n"}), nil, reason.TokenKindInvalid, ""},
-		{"an ID token's at_hash", full(jwttest.Claims{"at_hash": "h"}), nil, reason.TokenKindInvalid, ""},
-		{"an ID token's c_hash", full(jwttest.Claims{"c_hash": "h"}), nil, reason.TokenKindInvalid, ""},
-		{"an ID token's s_hash", full(jwttest.Claims{"s_hash": "h"}), nil, reason.TokenKindInvalid, ""},
-		{"a logout token's events", full(jwttest.Claims{"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}), nil, reason.TokenKindInvalid, ""},
-		{"Keycloak's typ claim ID", full(jwttest.Claims{"typ": "ID"}), nil, reason.TokenKindInvalid, ""},
-		{"Keycloak's typ claim Refresh", full(jwttest.Claims{"typ": "Refresh"}), nil, reason.TokenKindInvalid, ""},
-		{"Keycloak's typ claim Bearer", full(jwttest.Claims{"typ": "Bearer"}), nil, "", ""},
-		{"a typ claim of the wrong type", full(jwttest.Claims{"typ": 7}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's nonce", full(jwttest.ClaimsSet{"nonce": "n"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's at_hash", full(jwttest.ClaimsSet{"at_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's c_hash", full(jwttest.ClaimsSet{"c_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"an ID token's s_hash", full(jwttest.ClaimsSet{"s_hash": "h"}), nil, reason.TokenKindInvalid, ""},
+		{"a logout token's events", full(jwttest.ClaimsSet{"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}), nil, reason.TokenKindInvalid, ""},
+		{"Keycloak's typ claim ID", full(jwttest.ClaimsSet{"typ": "ID"}), nil, reason.TokenKindInvalid, ""},
+		{"Keycloak's typ claim Refresh", full(jwttest.ClaimsSet{"typ": "Refresh"}), nil, reason.TokenKindInvalid, ""},
+		{"Keycloak's typ claim Bearer", full(jwttest.ClaimsSet{"typ": "Bearer"}), nil, "", ""},
+		{"a typ claim of the wrong type", full(jwttest.ClaimsSet{"typ": 7}), nil, reason.TokenKindInvalid, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := mint(t, iss, tc.claims, tc.opts...)
@@ -84,9 +84,9 @@ func TestSenderConstrainedTokens(t *testing.T) {
 	iss := newIssuer(t)
 	alice, bob := clientCert(t, "alice"), clientCert(t, "bob")
 	thumb := sha256.Sum256(alice.Leaf.Raw)
-	bound := mint(t, iss, jwttest.Claims{"sub": "alice", "cnf": map[string]any{"x5t#S256": base64.RawURLEncoding.EncodeToString(thumb[:])}})
-	dpop := mint(t, iss, jwttest.Claims{"sub": "alice", "cnf": map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}})
-	plain := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	bound := mint(t, iss, jwttest.ClaimsSet{"sub": "alice", "cnf": map[string]any{"x5t#S256": base64.RawURLEncoding.EncodeToString(thumb[:])}})
+	dpop := mint(t, iss, jwttest.ClaimsSet{"sub": "alice", "cnf": map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}})
+	plain := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 
 	bearerOnly := remoteVerifier(t, iss)
 	for _, tok := range []string{bound, dpop} {

@@ -123,7 +123,7 @@ func (rc *readerClaims) read() []derived {
 	values := slices.Clone(rc.values[:len(rc.set.names)])
 	out := make([]derived, len(rc.set.readers))
 	for i, r := range rc.set.readers {
-		v, size := r.Read(claimsx.NewClaims(values, rc.set.index[i]))
+		v, size := r.Read(claimsx.NewValues(values, rc.set.index[i]))
 		out[i] = derived{r, v, size}
 	}
 	return out

@@ -86,12 +86,12 @@ func TestAnEmptyAudienceIsNamedAsSuch(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := warm(t, iss)
-	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"aud": []string{}}))
+	_, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"aud": []string{}}))
 	wantReason(t, err, reason.AudienceInvalid)
 	if !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("cause: %v", err)
 	}
-	_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"aud": nil}))
+	_, err = v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"aud": nil}))
 	if !strings.Contains(err.Error(), "no aud claim") {
 		t.Fatalf("cause: %v", err)
 	}
@@ -135,7 +135,7 @@ func TestAMalformedSignatureIsRefusedBeforeAnyKeyLookup(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)
 	v := remoteVerifier(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
-	tok := mint(t, iss, jwttest.Claims{"sub": "alice"})
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 	seg := strings.Split(tok, ".")
 	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"no-such-key","typ":"at+jwt"}`))
 	fetches := iss.JWKSRequests()

@@ -20,8 +20,8 @@ import (
 
 func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 	t.Parallel()
-	a := newIssuer(t, jwttest.WithAlgorithms("RS256"))
-	b := newIssuer(t, jwttest.WithAlgorithms("ES256"))
+	a := newIssuer(t, jwttest.WithKeyAlgorithms("RS256"))
+	b := newIssuer(t, jwttest.WithKeyAlgorithms("ES256"))
 	v := newVerifier(t, []middleware.Issuer{
 		{URL: a.URL(), Audiences: []string{"api-a"}},
 		{URL: b.URL(), Audiences: []string{"api-b"}},
@@ -31,15 +31,15 @@ func TestSeveralIssuersKeepTheirOwnKeysAndAudiences(t *testing.T) {
 		tok  string
 		want reason.Code
 	}{
-		{"issuer A's token for A's audience", mint(t, a, jwttest.Claims{"aud": "api-a"}), ""},
-		{"issuer B's token for B's audience", mint(t, b, jwttest.Claims{"aud": "api-b"}, jwttest.WithAlg("ES256")), ""},
-		{"issuer A's token for B's audience", mint(t, a, jwttest.Claims{"aud": "api-b"}), reason.AudienceInvalid},
+		{"issuer A's token for A's audience", mint(t, a, jwttest.ClaimsSet{"aud": "api-a"}), ""},
+		{"issuer B's token for B's audience", mint(t, b, jwttest.ClaimsSet{"aud": "api-b"}, jwttest.WithAlg("ES256")), ""},
+		{"issuer A's token for B's audience", mint(t, a, jwttest.ClaimsSet{"aud": "api-b"}), reason.AudienceInvalid},
 		// Signed by A (valid signature, A's kid) but claiming to be B: B's keys
 		// are the only ones consulted, so A's key never verifies it.
-		{"A's key used for a token claiming issuer B", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"}), reason.KeyNotFound},
-		{"A's RS256 kid reused under B with B's alg", mint(t, a, jwttest.Claims{"iss": b.URL(), "aud": "api-b"},
+		{"A's key used for a token claiming issuer B", mint(t, a, jwttest.ClaimsSet{"iss": b.URL(), "aud": "api-b"}), reason.KeyNotFound},
+		{"A's RS256 kid reused under B with B's alg", mint(t, a, jwttest.ClaimsSet{"iss": b.URL(), "aud": "api-b"},
 			jwttest.WithHeader("alg", "ES256")), reason.KeyNotFound},
-		{"an issuer nobody configured", mint(t, a, jwttest.Claims{"iss": "https://c.example", "aud": "api-a"}), reason.IssuerInvalid},
+		{"an issuer nobody configured", mint(t, a, jwttest.ClaimsSet{"iss": "https://c.example", "aud": "api-a"}), reason.IssuerInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,7 +73,7 @@ func TestManyIssuersKeepTheirOwnKeys(t *testing.T) {
 					t.Fatalf("issuer %d: %+v, %v", i, c, err)
 				}
 				other := all[(i+1)%n]
-				_, err = v.Verify(context.Background(), mint(t, iss, jwttest.Claims{"iss": other.URL()}))
+				_, err = v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"iss": other.URL()}))
 				wantReason(t, err, reason.KeyNotFound)
 			}
 		})
@@ -94,7 +94,7 @@ func TestAnotherIssuerNamedInsideAClaimDoesNotPickTheKeys(t *testing.T) {
 		iss, act *jwttest.Issuer
 	}{{"A's actor in B's token", b, a}, {"B's actor in A's token", a, b}} {
 		t.Run(tc.name, func(t *testing.T) {
-			tok := mint(t, tc.iss, jwttest.Claims{"act": map[string]any{"iss": tc.act.URL(), "sub": "svc"}})
+			tok := mint(t, tc.iss, jwttest.ClaimsSet{"act": map[string]any{"iss": tc.act.URL(), "sub": "svc"}})
 			if p := string(mustDecode(t, segments(tok)[1])); !strings.Contains(p, `"iss":"`+tc.act.URL()+`"`) {
 				t.Fatalf("payload %s does not name the actor's issuer", p)
 			}
@@ -117,7 +117,7 @@ func TestSameKidAtTwoIssuersNeverCrosses(t *testing.T) {
 		{URL: a.URL(), Audiences: []string{audience}, Keys: []middleware.Key{{ID: kid, Public: a.PublicKey(a.KeyIDs()[0])}}},
 		{URL: b.URL(), Audiences: []string{audience}, Keys: []middleware.Key{{ID: kid, Public: b.PublicKey(b.KeyIDs()[0])}}},
 	})
-	forged := mint(t, a, jwttest.Claims{"iss": b.URL()}, jwttest.WithHeader("kid", kid))
+	forged := mint(t, a, jwttest.ClaimsSet{"iss": b.URL()}, jwttest.WithHeader("kid", kid))
 	_, err := v.Verify(context.Background(), forged)
 	wantReason(t, err, reason.SignatureInvalid)
 	if _, err := v.Verify(context.Background(), mint(t, a, nil, jwttest.WithHeader("kid", kid))); err != nil {
@@ -139,7 +139,7 @@ func TestNothingIsFetchedBecauseOfATokensIss(t *testing.T) {
 
 func TestConcurrentVerificationDuringRotation(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256", "EdDSA"))
 	v := warm(t, iss, middleware.WithRemoteKeys(middleware.RemoteKeys{UnknownKeyRefreshInterval: time.Nanosecond}))
 	toks := []string{mint(t, iss, nil), mint(t, iss, nil, jwttest.WithAlg("ES256")), mint(t, iss, nil, jwttest.WithAlg("EdDSA"))}
 	stop := make(chan struct{})
@@ -187,7 +187,7 @@ func TestConcurrentVerificationDuringRotation(t *testing.T) {
 // memory once; this holds any such reuse to account).
 func TestSignaturesNeverMixUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	iss := newIssuer(t, jwttest.WithAlgorithms("RS256", "ES256", "EdDSA"))
+	iss := newIssuer(t, jwttest.WithKeyAlgorithms("RS256", "ES256", "EdDSA"))
 	v := warm(t, iss, middleware.WithTokenCache(0, 0))
 	type tc struct {
 		tok  string
@@ -195,8 +195,8 @@ func TestSignaturesNeverMixUnderConcurrency(t *testing.T) {
 	}
 	var cases []tc
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		a := mint(t, iss, jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg))
-		b := mint(t, iss, jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg))
+		a := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithAlg(alg))
+		b := mint(t, iss, jwttest.ClaimsSet{"sub": "mallory"}, jwttest.WithAlg(alg))
 		sa, sb := strings.Split(a, "."), strings.Split(b, ".")
 		cases = append(cases, tc{a, true}, tc{b, true}, tc{sa[0] + "." + sb[1] + "." + sa[2], false})
 	}
@@ -290,8 +290,8 @@ func TestHookAndLogSeeEveryOutcomeWithoutTheToken(t *testing.T) {
 			events = append(events, e)
 			mu.Unlock()
 		}))
-	good := mint(t, iss, jwttest.Claims{"sub": "alice"})
-	expired := mint(t, iss, jwttest.Claims{"exp": 1000})
+	good := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
+	expired := mint(t, iss, jwttest.ClaimsSet{"exp": 1000})
 	if _, err := v.Verify(context.Background(), good); err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ import (
 func BenchmarkProtect(b *testing.B) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithAlgorithms(alg))
+		iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience), jwttest.WithKeyAlgorithms(alg))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func BenchmarkProtect(b *testing.B) {
 			b.Cleanup(func() { _ = v.Close() })
 			return v
 		}
-		tok := iss.MustMint(jwttest.Claims{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
+		tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read items:write"}, jwttest.WithAlg(alg))
 		verify, err := floor.New(alg, iss.PublicKey(iss.KeyIDs()[0]), tok)
 		if err != nil {
 			b.Fatal(err)
@@ -71,7 +71,7 @@ func BenchmarkProtect(b *testing.B) {
 		})
 		b.Run(alg+"/paired/parallel", func(b *testing.B) { floor.PairedParallel(b, verify, serveOne) })
 		// A bad signature costs the whole check and the 401 answer.
-		seg, other := strings.Split(tok, "."), strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
+		seg, other := strings.Split(tok, "."), strings.Split(iss.MustMint(jwttest.ClaimsSet{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
 		forged := benchRequest(seg[0] + "." + other[1] + "." + seg[2])
 		b.Run(alg+"/bad signature/paired", func(b *testing.B) {
 			w := new(floor.ResponseWriter)

@@ -35,7 +35,7 @@ func ExampleProtect() {
 	defer srv.Close()
 
 	req, _ := http.NewRequest("GET", srv.URL, nil)
-	req.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.Claims{"sub": "alice"}))
+	req.Header.Set("Authorization", "Bearer "+iss.MustMint(jwttest.ClaimsSet{"sub": "alice"}))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		log.Fatal(err)
@@ -90,8 +90,8 @@ func ExampleGuard() {
 		fmt.Println("allowed:", claims.Subject)
 	}
 	check("")
-	check(iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"viewer"}}))
-	check(iss.MustMint(jwttest.Claims{"sub": "alice", "roles": []string{"admin"}}))
+	check(iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"viewer"}}))
+	check(iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "roles": []string{"admin"}}))
 	// Output:
 	// 401 unauthorized token_missing
 	// 403 insufficient_scope insufficient_scope

@@ -48,7 +48,7 @@ var attachFailedOnce sync.Once
 
 // Authenticate verifies the credential of r. On success it returns r's
 // context carrying the claims (middleware.ClaimsFromContext) and, with
-// WithMapper, the authorities (rbac.AuthoritiesFromContext); the caller
+// WithMapper, the authorities (rbac.FromContext); the caller
 // continues with that context. A request let through unverified (a CORS
 // preflight under WithUnauthenticatedPreflights, no credential under WithAnonymous)
 // also gets a nil error and r's own context. Otherwise the error is the

@@ -34,10 +34,10 @@ func TestRequireSplits401And403(t *testing.T) {
 	srv := httptest.NewServer(nethttp.Protect(v, nethttp.WithMapper(hierarchy), nethttp.WithAnonymous())(mux))
 	t.Cleanup(srv.Close)
 
-	viewer := iss.MustMint(jwttest.Claims{"scope": "items:read", "roles": []string{"viewer"}})
-	writer := iss.MustMint(jwttest.Claims{"scope": "items:read items:write"})
-	admin := iss.MustMint(jwttest.Claims{"roles": []string{"admin"}, "scope": "reports:read"})
-	scopeNamedAdmin := iss.MustMint(jwttest.Claims{"scope": "admin"})
+	viewer := iss.MustMint(jwttest.ClaimsSet{"scope": "items:read", "roles": []string{"viewer"}})
+	writer := iss.MustMint(jwttest.ClaimsSet{"scope": "items:read items:write"})
+	admin := iss.MustMint(jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "reports:read"})
+	scopeNamedAdmin := iss.MustMint(jwttest.ClaimsSet{"scope": "admin"})
 	const insufficient = `Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required access"`
 	cases := []struct {
 		name, method, path, token string
@@ -121,7 +121,7 @@ func TestRequireUsesItsOwnMapper(t *testing.T) {
 	mux.Handle("GET /with", nethttp.Require(rbac.Role("admin"), nethttp.WithMapper(kc))(ok))
 	mux.Handle("GET /without", nethttp.Require(rbac.Role("admin"))(ok))
 	h := nethttp.Protect(v)(mux)
-	tok, err := iss.Mint(jwttest.Claims{"realm_access": map[string]any{"roles": []string{"admin"}}})
+	tok, err := iss.Mint(jwttest.ClaimsSet{"realm_access": map[string]any{"roles": []string{"admin"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestTheSameMapperMapsOncePerRequest(t *testing.T) {
 		path        string
 		first, next int32 // mappings of a token's first request, and of the same again (a cache hit)
 	}{{"/same", 1, 0}, {"/other", 2, 1}} {
-		tok, err := iss.Mint(jwttest.Claims{"sub": tc.path, "scope": "a", "realm_access": map[string]any{"roles": "admin"}})
+		tok, err := iss.Mint(jwttest.ClaimsSet{"sub": tc.path, "scope": "a", "realm_access": map[string]any{"roles": "admin"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -148,15 +148,15 @@ func (a *Authorities) add(k Kind, name string) {
 
 type authoritiesKey struct{}
 
-// WithAuthorities returns a copy of ctx carrying a. The net/http middleware
-// and the router adapters store the mapped authorities this way, once per
-// request.
+// WithAuthorities returns a copy of ctx carrying a, for FromContext (and
+// Allowed) to read: Protect with WithMapper stores the mapped authorities
+// this way, once per request; a test of a handler may too.
 func WithAuthorities(ctx context.Context, a *Authorities) context.Context {
 	return context.WithValue(ctx, authoritiesKey{}, a)
 }
 
-// AuthoritiesFromContext returns the authorities stored by WithAuthorities.
-func AuthoritiesFromContext(ctx context.Context) (*Authorities, bool) {
+// stored returns the authorities stored by WithAuthorities.
+func stored(ctx context.Context) (*Authorities, bool) {
 	a, ok := ctx.Value(authoritiesKey{}).(*Authorities)
 	return a, ok && a != nil
 }

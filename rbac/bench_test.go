@@ -19,12 +19,12 @@ func typical() *rbac.Authorities {
 
 var policies = map[string]rbac.Policy{
 	"one scope (last)":         rbac.Scope("service:resource-9:read"),
-	"any of 3 roles (missing)": rbac.AnyRole("admin", "owner", "operator"),
-	"role and scope":           rbac.AllOf(rbac.AnyRole("admin", "role-7"), rbac.AllScopes("service:resource-3:read", "service:resource-8:read")),
+	"any of 3 roles (missing)": rbac.AnyRoles("admin", "owner", "operator"),
+	"role and scope":           rbac.AllOf(rbac.AnyRoles("admin", "role-7"), rbac.AllScopes("service:resource-3:read", "service:resource-8:read")),
 	"nested or/and, 8 leaves": rbac.AnyOf(
 		rbac.AllOf(rbac.Role("admin"), rbac.Scope("x:write")),
 		rbac.AllOf(rbac.Role("role-9"), rbac.Group("staff")),
-		rbac.AllOf(rbac.AnyRole("role-5", "role-6"), rbac.AllScopes("service:resource-9:read", "service:resource-0:read")),
+		rbac.AllOf(rbac.AnyRoles("role-5", "role-6"), rbac.AllScopes("service:resource-9:read", "service:resource-0:read")),
 	),
 }
 

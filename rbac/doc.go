@@ -9,7 +9,7 @@
 //		rbac.WithRoleHierarchy(map[string][]string{"admin": {"editor"}, "editor": {"viewer"}}))
 //	api := nethttp.Protect(v, nethttp.WithMapper(mapper))
 //	mux.Handle("DELETE /items/{id}", api(nethttp.Require(rbac.Role("admin"))(deleteItem)))
-//	mux.Handle("POST /items", api(nethttp.Require(rbac.AllOf(rbac.AnyRole("admin", "editor"), rbac.Scope("items:write")))(createItem)))
+//	mux.Handle("POST /items", api(nethttp.Require(rbac.AllOf(rbac.AnyRoles("admin", "editor"), rbac.Scope("items:write")))(createItem)))
 //
 // Inside a handler: rbac.Allowed(r.Context(), policy).
 //

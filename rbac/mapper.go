@@ -194,7 +194,7 @@ func (m *Mapper) Map(c *middleware.Claims) *Authorities {
 // given to Protect and Require, Require maps nothing: the verification
 // read the claims for m.
 func (m *Mapper) FromContext(ctx context.Context) *Authorities {
-	if a, ok := AuthoritiesFromContext(ctx); ok && a.by == m {
+	if a, ok := stored(ctx); ok && a.by == m {
 		return a
 	}
 	if c, ok := middleware.ClaimsFromContext(ctx); ok {

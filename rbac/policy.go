@@ -83,17 +83,33 @@ func AnyOf(ps ...Policy) Policy {
 	return p
 }
 
-// AnyRole requires at least one of the roles.
-func AnyRole(names ...string) Policy { return AnyOf(each(Role, names)...) }
+// The builders of lists, one pair per kind, as a Rule's fields are named:
+// All* requires every one of the names, Any* at least one. With no names
+// both deny, as AllOf and AnyOf do.
 
 // AllRoles requires every one of the roles.
 func AllRoles(names ...string) Policy { return AllOf(each(Role, names)...) }
 
+// AnyRoles requires at least one of the roles.
+func AnyRoles(names ...string) Policy { return AnyOf(each(Role, names)...) }
+
 // AllScopes requires every one of the scopes.
 func AllScopes(names ...string) Policy { return AllOf(each(Scope, names)...) }
 
-// AnyScope requires at least one of the scopes.
-func AnyScope(names ...string) Policy { return AnyOf(each(Scope, names)...) }
+// AnyScopes requires at least one of the scopes.
+func AnyScopes(names ...string) Policy { return AnyOf(each(Scope, names)...) }
+
+// AllPermissions requires every one of the permissions.
+func AllPermissions(names ...string) Policy { return AllOf(each(Permission, names)...) }
+
+// AnyPermissions requires at least one of the permissions.
+func AnyPermissions(names ...string) Policy { return AnyOf(each(Permission, names)...) }
+
+// AllGroups requires membership of every one of the groups.
+func AllGroups(names ...string) Policy { return AllOf(each(Group, names)...) }
+
+// AnyGroups requires membership of at least one of the groups.
+func AnyGroups(names ...string) Policy { return AnyOf(each(Group, names)...) }
 
 func each(f func(string) Policy, names []string) []Policy {
 	out := make([]Policy, len(names))
@@ -204,7 +220,7 @@ func FromContext(ctx context.Context) *Authorities {
 // fromContext is FromContext; unless own, a reading by the Default preset
 // may be one other requests share (Allowed only reads it).
 func fromContext(ctx context.Context, own bool) *Authorities {
-	if a, ok := AuthoritiesFromContext(ctx); ok {
+	if a, ok := stored(ctx); ok {
 		return a
 	}
 	c, ok := middleware.ClaimsFromContext(ctx)

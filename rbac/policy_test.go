@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -66,12 +67,12 @@ func TestPolicies(t *testing.T) {
 		{"a permission held", rbac.Permission("delete:items"), true},
 		{"a group held", rbac.Group("staff"), true},
 		{"a group is not a role", rbac.Role("staff"), false},
-		{"any of, one held", rbac.AnyRole("admin", "editor"), true},
-		{"any of, none held", rbac.AnyRole("admin", "owner"), false},
+		{"any of, one held", rbac.AnyRoles("admin", "editor"), true},
+		{"any of, none held", rbac.AnyRoles("admin", "owner"), false},
 		{"all of, all held", rbac.AllScopes("items:read", "items:write"), true},
 		{"all of, one missing", rbac.AllScopes("items:read", "items:delete"), false},
-		{"and of or", rbac.AllOf(rbac.AnyRole("admin", "editor"), rbac.Scope("items:write")), true},
-		{"and of or, failing", rbac.AllOf(rbac.AnyRole("admin", "editor"), rbac.Scope("items:delete")), false},
+		{"and of or", rbac.AllOf(rbac.AnyRoles("admin", "editor"), rbac.Scope("items:write")), true},
+		{"and of or, failing", rbac.AllOf(rbac.AnyRoles("admin", "editor"), rbac.Scope("items:delete")), false},
 		{"or of and", rbac.AnyOf(rbac.AllOf(rbac.Role("admin"), rbac.Scope("x")), rbac.AllOf(rbac.Group("staff"), rbac.Permission("delete:items"))), true},
 		{"or of and, failing", rbac.AnyOf(rbac.AllOf(rbac.Role("admin"), rbac.Scope("x")), rbac.AllOf(rbac.Group("staff"), rbac.Permission("x"))), false},
 		{"authenticated", rbac.Authenticated(), true},
@@ -92,7 +93,7 @@ func TestPolicies(t *testing.T) {
 
 func TestPolicyScopesAndString(t *testing.T) {
 	t.Parallel()
-	p := rbac.AllOf(rbac.AnyRole("admin", "editor"), rbac.AllScopes("items:write", "items:read"), rbac.Scope("items:write"))
+	p := rbac.AllOf(rbac.AnyRoles("admin", "editor"), rbac.AllScopes("items:write", "items:read"), rbac.Scope("items:write"))
 	if got := p.Scopes(); !slices.Equal(got, []string{"items:write", "items:read"}) {
 		t.Fatalf("scopes %q", got)
 	}
@@ -171,12 +172,72 @@ func TestAllowedReadsTheRequestContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	c, err := v.Verify(ctx, iss.MustMint(jwttest.Claims{"roles": []string{"editor"}, "scope": "items:read"}))
+	c, err := v.Verify(ctx, iss.MustMint(jwttest.ClaimsSet{"roles": []string{"editor"}, "scope": "items:read"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	withClaims := middleware.WithClaims(ctx, c)
 	if !rbac.Allowed(withClaims, rbac.AllOf(rbac.Role("editor"), rbac.Scope("items:read"))) || rbac.Allowed(withClaims, rbac.Role("admin")) {
 		t.Fatal("the Default preset did not read the claims")
+	}
+}
+
+// Each list builder answers as its Rule field compiles, and as the plain
+// reading of "every one" or "at least one" of the names does, on random
+// authorities and name lists.
+func TestListBuildersAnswerAsTheirRuleFields(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	pool := []string{"a", "b", "c", "d"}
+	pick := func() []string {
+		var out []string
+		for _, n := range pool {
+			if r.IntN(2) == 0 {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	type builder struct {
+		build func(...string) rbac.Policy
+		rule  func([]string) rbac.Rule
+		kind  rbac.Kind
+		any   bool
+	}
+	builders := []builder{
+		{rbac.AllRoles, func(n []string) rbac.Rule { return rbac.Rule{AllRoles: n} }, rbac.KindRole, false},
+		{rbac.AnyRoles, func(n []string) rbac.Rule { return rbac.Rule{AnyRoles: n} }, rbac.KindRole, true},
+		{rbac.AllScopes, func(n []string) rbac.Rule { return rbac.Rule{AllScopes: n} }, rbac.KindScope, false},
+		{rbac.AnyScopes, func(n []string) rbac.Rule { return rbac.Rule{AnyScopes: n} }, rbac.KindScope, true},
+		{rbac.AllPermissions, func(n []string) rbac.Rule { return rbac.Rule{AllPermissions: n} }, rbac.KindPermission, false},
+		{rbac.AnyPermissions, func(n []string) rbac.Rule { return rbac.Rule{AnyPermissions: n} }, rbac.KindPermission, true},
+		{rbac.AllGroups, func(n []string) rbac.Rule { return rbac.Rule{AllGroups: n} }, rbac.KindGroup, false},
+		{rbac.AnyGroups, func(n []string) rbac.Rule { return rbac.Rule{AnyGroups: n} }, rbac.KindGroup, true},
+	}
+	for range 2000 {
+		a := authorities(pick(), pick(), pick(), pick())
+		names := pick()
+		for _, b := range builders {
+			want := !b.any && len(names) > 0
+			for _, n := range names {
+				if has := a.Has(b.kind, n); b.any && has {
+					want = true
+				} else if !b.any && !has {
+					want = false
+				}
+			}
+			if got := b.build(names...).Allows(a); got != want {
+				t.Fatalf("%s any=%v of %q on %+v: %v, want %v", b.kind, b.any, names, a, got, want)
+			}
+			if len(names) == 0 {
+				continue // a Rule refuses an empty list
+			}
+			p, err := b.rule(names).Policy()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Allows(a); got != want {
+				t.Fatalf("the rule's %s any=%v of %q on %+v: %v, want %v", b.kind, b.any, names, a, got, want)
+			}
+		}
 	}
 }

@@ -54,7 +54,7 @@ func (m *Mapper) newReader() *claimsx.Reader {
 	for i := range m.self {
 		m.self[i] = i
 	}
-	return &claimsx.Reader{Names: names, Read: func(c claimsx.Claims) (any, int) {
+	return &claimsx.Reader{Names: names, Read: func(c claimsx.Values) (any, int) {
 		a := m.readClaims(c)
 		return a, a.size()
 	}}
@@ -87,11 +87,11 @@ func (m *Mapper) readPayload(payload []byte) *Authorities {
 			return true
 		})
 	}
-	return m.readClaims(claimsx.NewClaims(values, m.self))
+	return m.readClaims(claimsx.NewValues(values, m.self))
 }
 
 // readClaims is MapClaims on raw JSON values.
-func (m *Mapper) readClaims(c claimsx.Claims) *Authorities {
+func (m *Mapper) readClaims(c claimsx.Values) *Authorities {
 	a := &Authorities{by: m}
 	for i, s := range m.sources {
 		v := c.Get(m.at[i])

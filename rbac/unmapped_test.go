@@ -25,7 +25,7 @@ func TestTheDefaultPresetWarnsOnceAboutAProvidersClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	ctxOf := func(claims jwttest.Claims) context.Context {
+	ctxOf := func(claims jwttest.ClaimsSet) context.Context {
 		tok, err := iss.Mint(claims)
 		if err != nil {
 			t.Fatal(err)
@@ -38,10 +38,10 @@ func TestTheDefaultPresetWarnsOnceAboutAProvidersClaims(t *testing.T) {
 	}
 	var got []string
 	defer rbac.CaptureUnmappedWarning(&got)()
-	if !rbac.Allowed(ctxOf(jwttest.Claims{"roles": []string{"admin"}, "scope": "a b"}), rbac.Role("admin")) || len(got) != 0 {
+	if !rbac.Allowed(ctxOf(jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "a b"}), rbac.Role("admin")) || len(got) != 0 {
 		t.Fatalf("a token the Default preset reads: warned %q", got)
 	}
-	keycloak := ctxOf(jwttest.Claims{"realm_access": map[string]any{"roles": []string{"admin"}}})
+	keycloak := ctxOf(jwttest.ClaimsSet{"realm_access": map[string]any{"roles": []string{"admin"}}})
 	for range 3 {
 		if rbac.Allowed(keycloak, rbac.Role("admin")) {
 			t.Fatal("the Default preset read realm_access")

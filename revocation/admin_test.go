@@ -42,8 +42,8 @@ func TestAdminHandler(t *testing.T) {
 	iss, v, h := adminAPI(t, store)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
-	user := iss.MustMint(jwttest.Claims{"sub": "mallory", "roles": []string{"viewer"}})
+	admin := iss.MustMint(jwttest.ClaimsSet{"sub": "root", "roles": []string{"security-admin"}})
+	user := iss.MustMint(jwttest.ClaimsSet{"sub": "mallory", "roles": []string{"viewer"}})
 	call := func(method, token, body string) (int, string) {
 		req, _ := http.NewRequest(method, srv.URL, strings.NewReader(body))
 		if token != "" {
@@ -91,7 +91,7 @@ func TestAdminHandler(t *testing.T) {
 func TestAdminHandlerSaysWhenNothingWasRecorded(t *testing.T) {
 	t.Parallel()
 	iss, _, h := adminAPI(t, revocation.NewMemory(revocation.WithMaxEntries(1)))
-	admin := iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
+	admin := iss.MustMint(jwttest.ClaimsSet{"sub": "root", "roles": []string{"security-admin"}})
 	post := func(value string) (int, map[string]string) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"kind":"sub","iss":"`+iss.URL()+`","value":"`+value+`"}`))
 		req.Header.Set("Authorization", "Bearer "+admin)

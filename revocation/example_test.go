@@ -26,7 +26,7 @@ func ExampleNewMemory() {
 	}
 	defer v.Close()
 
-	tok := iss.MustMint(jwttest.Claims{"sub": "alice", "jti": "t-1"})
+	tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "jti": "t-1"})
 	_, err = v.Verify(context.Background(), tok)
 	fmt.Println("before:", err == nil)
 

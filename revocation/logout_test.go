@@ -59,9 +59,9 @@ const backchannelLogout = "http://schemas.openid.net/event/backchannel-logout"
 var logoutEvent = map[string]any{backchannelLogout: map[string]any{}}
 
 // logoutToken mints a logout token; extra members override (nil deletes).
-func (e *logoutEnv) logoutToken(t *testing.T, extra jwttest.Claims, opts ...jwttest.MintOption) string {
+func (e *logoutEnv) logoutToken(t *testing.T, extra jwttest.ClaimsSet, opts ...jwttest.MintOption) string {
 	t.Helper()
-	c := jwttest.Claims{"aud": clientID, "sub": "alice", "sid": "session-1", "jti": "logout-" + t.Name() + time.Now().String(),
+	c := jwttest.ClaimsSet{"aud": clientID, "sub": "alice", "sid": "session-1", "jti": "logout-" + t.Name() + time.Now().String(),
 		"events": logoutEvent}
 	for k, v := range extra {
 		if v == nil {
@@ -93,8 +93,8 @@ func TestBackchannelLogoutRevokesTheSession(t *testing.T) {
 	t.Parallel()
 	e := newLogoutEnv(t)
 	ctx := context.Background()
-	inSession := e.iss.MustMint(jwttest.Claims{"sub": "alice", "sid": "session-1"})
-	otherSession := e.iss.MustMint(jwttest.Claims{"sub": "alice", "sid": "session-2"})
+	inSession := e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "sid": "session-1"})
+	otherSession := e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "sid": "session-2"})
 	if _, err := e.v.Verify(ctx, inSession); err != nil {
 		t.Fatal(err)
 	}
@@ -123,10 +123,10 @@ func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 	t.Parallel()
 	e := newLogoutEnv(t)
 	now := e.clk.Now()
-	old := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(-time.Minute).Unix()})
+	old := e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "iat": now.Add(-time.Minute).Unix()})
 	// Minted before the logout by an issuer whose clock runs 30 s ahead.
-	ahead := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": now.Add(30 * time.Second).Unix()})
-	if status, body := e.post(t, url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"sid": nil})}}); status != 200 {
+	ahead := e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "iat": now.Add(30 * time.Second).Unix()})
+	if status, body := e.post(t, url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"sid": nil})}}); status != 200 {
 		t.Fatalf("%d %v", status, body)
 	}
 	for name, tok := range map[string]string{"": old, " by a clock 30 s ahead": ahead} {
@@ -136,7 +136,7 @@ func TestBackchannelLogoutWithoutSidRevokesTheUser(t *testing.T) {
 	}
 	// Past the leeway after the logout, the user's new tokens are accepted.
 	e.clk.Advance(61 * time.Second)
-	fresh := e.iss.MustMint(jwttest.Claims{"sub": "alice", "iat": e.clk.Now().Unix()})
+	fresh := e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "iat": e.clk.Now().Unix()})
 	if _, err := e.v.Verify(context.Background(), fresh); err != nil {
 		t.Fatalf("a token issued after the logout: %v", err)
 	}
@@ -152,23 +152,23 @@ func TestBackchannelLogoutRefusesBadRequests(t *testing.T) {
 	defer other.Close()
 	good := e.logoutToken(t, nil)
 	segs := strings.Split(good, ".")
-	forged := segs[0] + "." + strings.Split(e.logoutToken(t, jwttest.Claims{"sid": "someone-else"}), ".")[1] + "." + segs[2]
+	forged := segs[0] + "." + strings.Split(e.logoutToken(t, jwttest.ClaimsSet{"sid": "someone-else"}), ".")[1] + "." + segs[2]
 	for _, tc := range []struct {
 		name string
 		form url.Values
 	}{
 		{"a forged signature", url.Values{"logout_token": {forged}}},
-		{"another issuer's token", url.Values{"logout_token": {other.MustMint(jwttest.Claims{"iss": e.iss.URL(), "aud": clientID, "sid": "s", "jti": "x", "events": logoutEvent}, jwttest.WithHeader("typ", "logout+jwt"))}}},
-		{"an access token", url.Values{"logout_token": {e.iss.MustMint(jwttest.Claims{"sub": "alice", "aud": clientID, "jti": "a"})}}},
-		{"a nonce", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"nonce": "n"})}}},
-		{"no events", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": nil})}}},
-		{"events without the logout event", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": map[string]any{"urn:other": map[string]any{}}})}}},
-		{"the logout event not an object", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"events": map[string]any{backchannelLogout: true}})}}},
-		{"neither sid nor sub", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"sid": nil, "sub": nil})}}},
-		{"no jti", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"jti": nil})}}},
-		{"the API's audience instead of the client's", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"aud": "orders-api"})}}},
+		{"another issuer's token", url.Values{"logout_token": {other.MustMint(jwttest.ClaimsSet{"iss": e.iss.URL(), "aud": clientID, "sid": "s", "jti": "x", "events": logoutEvent}, jwttest.WithHeader("typ", "logout+jwt"))}}},
+		{"an access token", url.Values{"logout_token": {e.iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "aud": clientID, "jti": "a"})}}},
+		{"a nonce", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"nonce": "n"})}}},
+		{"no events", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"events": nil})}}},
+		{"events without the logout event", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"events": map[string]any{"urn:other": map[string]any{}}})}}},
+		{"the logout event not an object", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"events": map[string]any{backchannelLogout: true}})}}},
+		{"neither sid nor sub", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"sid": nil, "sub": nil})}}},
+		{"no jti", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"jti": nil})}}},
+		{"the API's audience instead of the client's", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"aud": "orders-api"})}}},
 		{"typ at+jwt", url.Values{"logout_token": {e.logoutToken(t, nil, jwttest.WithHeader("typ", "at+jwt"))}}},
-		{"expired", url.Values{"logout_token": {e.logoutToken(t, jwttest.Claims{"iat": time.Now().Add(-2 * time.Hour).Unix(), "exp": time.Now().Add(-time.Hour).Unix()})}}},
+		{"expired", url.Values{"logout_token": {e.logoutToken(t, jwttest.ClaimsSet{"iat": time.Now().Add(-2 * time.Hour).Unix(), "exp": time.Now().Add(-time.Hour).Unix()})}}},
 		{"garbage", url.Values{"logout_token": {"not.a.token"}}},
 		{"no logout_token", url.Values{"token": {good}}},
 		{"two logout_tokens", url.Values{"logout_token": {good, good}}},

@@ -23,8 +23,8 @@ func adminData(w http.ResponseWriter, _ *http.Request) {
 }
 
 var (
-	viewer = jwttest.Claims{"roles": []string{"viewer"}}
-	admin  = jwttest.Claims{"roles": []string{"admin"}}
+	viewer = jwttest.ClaimsSet{"roles": []string{"viewer"}}
+	admin  = jwttest.ClaimsSet{"roles": []string{"admin"}}
 )
 
 func mustTable(t *testing.T, unlisted chiguard.Unlisted, rules map[string]rbac.Policy) *chiguard.Table {

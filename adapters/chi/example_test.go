@@ -60,11 +60,11 @@ func ExampleProtect() {
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 
-	viewer := iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"viewer"}})
+	viewer := iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"viewer"}})
 	fmt.Println(status("GET", srv.URL+"/orders", ""))
 	fmt.Println(status("GET", srv.URL+"/orders", viewer))
 	fmt.Println(status("DELETE", srv.URL+"/orders/7", viewer))
-	fmt.Println(status("DELETE", srv.URL+"/orders/7", iss.MustMint(jwttest.Claims{"sub": "ann", "roles": []string{"admin"}})))
+	fmt.Println(status("DELETE", srv.URL+"/orders/7", iss.MustMint(jwttest.ClaimsSet{"sub": "ann", "roles": []string{"admin"}})))
 	// Output:
 	// 401
 	// orders of bob
@@ -100,7 +100,7 @@ func ExampleNewTable() {
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 
-	reader := iss.MustMint(jwttest.Claims{"sub": "bob", "scope": "orders:read"})
+	reader := iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "scope": "orders:read"})
 	fmt.Println(status("GET", srv.URL+"/api/orders", reader))
 	fmt.Println(status("DELETE", srv.URL+"/api/orders/7", reader))
 	fmt.Println(status("GET", srv.URL+"/api/reports", reader))

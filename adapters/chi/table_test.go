@@ -55,7 +55,7 @@ var rules = map[string]rbac.Policy{
 
 type call struct {
 	method, path string
-	claims       jwttest.Claims // nil: no token
+	claims       jwttest.ClaimsSet // nil: no token
 	status       int
 	challenge    string
 }
@@ -79,24 +79,24 @@ func TestTableAppliesTheRuleOfTheRouteThatWillRun(t *testing.T) {
 	if err := table.Check(r); err != nil {
 		t.Fatal(err)
 	}
-	none := jwttest.Claims{"sub": "u"}
+	none := jwttest.ClaimsSet{"sub": "u"}
 	run(t, iss, r, []call{
 		{"GET", "/healthz", nil, 200, ""},
 		{"GET", "/api/items/", nil, 401, `Bearer realm="api"`},
-		{"GET", "/api/items/", jwttest.Claims{"scope": "items:read"}, 200, ""},
-		{"GET", "/api/items/", jwttest.Claims{"scope": "items:write"}, 403, forbidden + `, scope="items:read"`},
-		{"POST", "/api/items/", jwttest.Claims{"scope": "items:write"}, 200, ""},
-		{"DELETE", "/api/items/42", jwttest.Claims{"roles": []string{"editor"}}, 403, forbidden},
-		{"DELETE", "/api/items/42", jwttest.Claims{"roles": []string{"admin"}}, 200, ""},
-		{"GET", "/api/items/42/history", jwttest.Claims{"roles": []string{"auditor"}}, 200, ""},
-		{"GET", "/api/items/42/history", jwttest.Claims{"roles": []string{"admin"}}, 403, forbidden},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "items:read"}, 200, ""},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "items:write"}, 403, forbidden + `, scope="items:read"`},
+		{"POST", "/api/items/", jwttest.ClaimsSet{"scope": "items:write"}, 200, ""},
+		{"DELETE", "/api/items/42", jwttest.ClaimsSet{"roles": []string{"editor"}}, 403, forbidden},
+		{"DELETE", "/api/items/42", jwttest.ClaimsSet{"roles": []string{"admin"}}, 200, ""},
+		{"GET", "/api/items/42/history", jwttest.ClaimsSet{"roles": []string{"auditor"}}, 200, ""},
+		{"GET", "/api/items/42/history", jwttest.ClaimsSet{"roles": []string{"admin"}}, 403, forbidden},
 		// "*" covers every method without a rule of its own.
-		{"GET", "/api/reports/7", jwttest.Claims{"roles": []string{"reporter"}}, 200, ""},
-		{"POST", "/api/reports/7", jwttest.Claims{"roles": []string{"reporter"}}, 403, forbidden},
-		{"POST", "/api/reports/7", jwttest.Claims{"roles": []string{"admin"}}, 200, ""},
+		{"GET", "/api/reports/7", jwttest.ClaimsSet{"roles": []string{"reporter"}}, 200, ""},
+		{"POST", "/api/reports/7", jwttest.ClaimsSet{"roles": []string{"reporter"}}, 403, forbidden},
+		{"POST", "/api/reports/7", jwttest.ClaimsSet{"roles": []string{"admin"}}, 200, ""},
 		// DenyUnlisted: a route without a rule is closed, 401 or 403.
 		{"GET", "/api/unlisted", nil, 401, `Bearer realm="api"`},
-		{"GET", "/api/unlisted", jwttest.Claims{"roles": []string{"admin"}, "scope": "items:read"}, 403, forbidden},
+		{"GET", "/api/unlisted", jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "items:read"}, 403, forbidden},
 		// No route: chi's own 404 and 405, not a rule's answer.
 		{"GET", "/api/nothing-here", none, 404, ""},
 		{"PUT", "/api/items/42", none, 405, ""},
@@ -113,8 +113,8 @@ func TestAllowUnlistedLetsAuthenticatedRequestsThrough(t *testing.T) {
 	}
 	run(t, iss, api(v, table), []call{
 		{"GET", "/api/unlisted", nil, 401, `Bearer realm="api"`},
-		{"GET", "/api/unlisted", jwttest.Claims{"sub": "u"}, 200, ""},
-		{"DELETE", "/api/items/1", jwttest.Claims{"sub": "u"}, 403, forbidden},
+		{"GET", "/api/unlisted", jwttest.ClaimsSet{"sub": "u"}, 200, ""},
+		{"DELETE", "/api/items/1", jwttest.ClaimsSet{"sub": "u"}, 403, forbidden},
 	})
 }
 
@@ -130,8 +130,8 @@ func TestTableOnTheRootRouterFollowsPathRewrites(t *testing.T) {
 	r.Use(middleware.StripSlashes, chiguard.Protect(v))
 	table.Router(r).Get("/api/items", ok)
 	run(t, iss, r, []call{
-		{"GET", "/api/items/", jwttest.Claims{"scope": "items:read"}, 200, ""},
-		{"GET", "/api/items/", jwttest.Claims{"scope": "other"}, 403, forbidden + `, scope="items:read"`},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "items:read"}, 200, ""},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "other"}, 403, forbidden + `, scope="items:read"`},
 	})
 }
 
@@ -185,10 +185,10 @@ func TestRulesLoadFromConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, iss, api(v, table), []call{
-		{"GET", "/api/items/", jwttest.Claims{"scope": "items:admin"}, 200, ""},
-		{"GET", "/api/items/", jwttest.Claims{"scope": "x"}, 403, forbidden + `, scope="items:read"`}, // the first alternative
-		{"DELETE", "/api/items/1", jwttest.Claims{"permissions": []string{"items:delete"}}, 403, ""},
-		{"DELETE", "/api/items/1", jwttest.Claims{"roles": []string{"admin"}}, 200, ""},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "items:admin"}, 200, ""},
+		{"GET", "/api/items/", jwttest.ClaimsSet{"scope": "x"}, 403, forbidden + `, scope="items:read"`}, // the first alternative
+		{"DELETE", "/api/items/1", jwttest.ClaimsSet{"permissions": []string{"items:delete"}}, 403, ""},
+		{"DELETE", "/api/items/1", jwttest.ClaimsSet{"roles": []string{"admin"}}, 200, ""},
 	})
 	if _, err := chiguard.NewTableFromRules(chiguard.AllowUnlisted, map[string]rbac.Rule{"GET /x": {}}); err == nil ||
 		!strings.Contains(err.Error(), `rule "GET /x"`) {

@@ -99,7 +99,7 @@ func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Fatalf("no token: %d", resp.StatusCode)
 	}
-	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"viewer"}}))
+	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"viewer"}}))
 	if resp.StatusCode != 403 {
 		t.Fatalf("viewer: %d", resp.StatusCode)
 	}
@@ -133,7 +133,7 @@ func TestSkipperAndAccessors(t *testing.T) {
 	if resp, _ := get(t, srv.URL+"/me", ""); resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Bearer realm="shop"` {
 		t.Fatalf("not skipped: %d %v", resp.StatusCode, resp.Header)
 	}
-	if _, body := get(t, srv.URL+"/me", iss.MustMint(jwttest.Claims{"sub": "dora"})); body != "dora" {
+	if _, body := get(t, srv.URL+"/me", iss.MustMint(jwttest.ClaimsSet{"sub": "dora"})); body != "dora" {
 		t.Fatalf("me: %q", body)
 	}
 }

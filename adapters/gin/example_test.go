@@ -53,11 +53,11 @@ func Example() {
 		resp.Body.Close()
 		fmt.Printf("%d %s\n", resp.StatusCode, strings.TrimSpace(string(body)))
 	}
-	viewer := iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"viewer"}})
+	viewer := iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"viewer"}})
 	call("GET", "/api/orders", "")
 	call("GET", "/api/orders", viewer)
 	call("DELETE", "/api/orders/7", viewer)
-	call("DELETE", "/api/orders/7", iss.MustMint(jwttest.Claims{"sub": "ann", "roles": []string{"admin"}}))
+	call("DELETE", "/api/orders/7", iss.MustMint(jwttest.ClaimsSet{"sub": "ann", "roles": []string{"admin"}}))
 	// Output:
 	// 401 {"error":"unauthorized","error_description":"An access token is required"}
 	// 200 orders of bob

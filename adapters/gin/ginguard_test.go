@@ -97,7 +97,7 @@ func TestErrorsAreRecordedWithCErrorAndTheChainAborts(t *testing.T) {
 		body != `{"error":"unauthorized","error_description":"An access token is required"}`+"\n" {
 		t.Fatalf("no token: %d %q %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
 	}
-	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"editor"}}))
+	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"editor"}}))
 	if resp.StatusCode != 403 {
 		t.Fatalf("editor: %d", resp.StatusCode)
 	}
@@ -109,7 +109,7 @@ func TestErrorsAreRecordedWithCErrorAndTheChainAborts(t *testing.T) {
 		!errors.Is(recorded[1], middleware.ErrInsufficientScope) {
 		t.Fatalf("recorded %v", recorded)
 	}
-	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.Claims{"sub": "bob", "roles": []string{"admin"}}))
+	resp, _ = get(t, srv.URL+"/api/admin", iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "roles": []string{"admin"}}))
 	if resp.StatusCode != 200 || reached != 1 || len(recorded) != 2 {
 		t.Fatalf("admin: %d, reached %d, recorded %v", resp.StatusCode, reached, recorded)
 	}
@@ -140,7 +140,7 @@ func TestClaimsAccessors(t *testing.T) {
 	for _, tc := range []struct{ path, token, want string }{
 		{"/open", "", "claims false, MustClaims panicked: true"},
 		{"/me", "", "anonymous"},
-		{"/me", iss.MustMint(jwttest.Claims{"sub": "carol"}), "carol true"},
+		{"/me", iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}), "carol true"},
 		{"/wrong-type", "", "false"},
 	} {
 		if _, body := get(t, srv.URL+tc.path, tc.token); body != tc.want {

@@ -26,7 +26,7 @@ type Reader struct {
 	// the payload's memory, which never changes: what Read returns may
 	// keep them. size is about how many bytes of memory the value holds
 	// of its own (the verified-token cache counts it against its bound).
-	Read func(Claims) (v any, size int)
+	Read func(Values) (v any, size int)
 }
 
 var (
@@ -50,16 +50,16 @@ var (
 	MapperReader func(mapper any) *Reader
 )
 
-// Claims are the raw JSON values of a Reader's claims in one payload.
-type Claims struct {
+// Values are the raw JSON values of a Reader's claims in one payload.
+type Values struct {
 	values [][]byte
 	index  []int // where the value of the Reader's Names[i] is in values
 }
 
-// NewClaims returns the Claims whose value of a Reader's Names[i] is
+// NewValues returns the Values whose value of a Reader's Names[i] is
 // values[index[i]] (nil: absent).
-func NewClaims(values [][]byte, index []int) Claims { return Claims{values, index} }
+func NewValues(values [][]byte, index []int) Values { return Values{values, index} }
 
 // Get returns the raw JSON value of the Reader's Names[i], or nil when the
 // payload has none.
-func (c Claims) Get(i int) []byte { return c.values[c.index[i]] }
+func (c Values) Get(i int) []byte { return c.values[c.index[i]] }

@@ -23,7 +23,7 @@ func Benchmark(b *testing.B, name string, guarded Stack, bare func([]Route) http
 	// verification, the cost the adapters are compared on.
 	env, v, m := NewEnv(b, middleware.WithTokenCache(0, 0))
 	routes := benchRoutes(Routes())
-	tok := env.Mint(b, jwttest.Claims{"scope": "openid items:read", "roles": []string{"viewer"}})
+	tok := env.Mint(b, jwttest.ClaimsSet{"scope": "openid items:read", "roles": []string{"viewer"}})
 	opts := Options(Default, m)
 	handlers := []struct {
 		name string

@@ -27,7 +27,7 @@ func header(name, value string) func(testing.TB, *Env, *http.Request) {
 	return func(_ testing.TB, _ *Env, r *http.Request) { r.Header.Add(name, value) }
 }
 
-func withToken(claims jwttest.Claims, opts ...jwttest.MintOption) func(testing.TB, *Env, *http.Request) {
+func withToken(claims jwttest.ClaimsSet, opts ...jwttest.MintOption) func(testing.TB, *Env, *http.Request) {
 	return func(t testing.TB, e *Env, r *http.Request) {
 		r.Header.Set("Authorization", bearer(e.Mint(t, claims, opts...)))
 	}
@@ -77,7 +77,7 @@ func Cases() []Case {
 			Name: "two credentials in one request are 400 invalid_request", Method: "GET", Path: "/me",
 			Prepare: func(t testing.TB, e *Env, r *http.Request) {
 				r.Header.Set("Authorization", bearer(e.Mint(t, nil)))
-				r.AddCookie(&http.Cookie{Name: "access_token", Value: e.Mint(t, jwttest.Claims{"jti": "other"})})
+				r.AddCookie(&http.Cookie{Name: "access_token", Value: e.Mint(t, jwttest.ClaimsSet{"jti": "other"})})
 			},
 			Want: Want{Status: 400,
 				WWWAuthenticate: `Bearer realm="conformance", error="invalid_request", error_description="More than one method was used to send an access token"`,
@@ -85,14 +85,14 @@ func Cases() []Case {
 		},
 		{
 			Name: "an expired token is 401 invalid_token", Method: "GET", Path: "/me",
-			Prepare: withToken(jwttest.Claims{"iat": now.Add(-2 * hour).Unix(), "exp": now.Add(-hour).Unix()}),
+			Prepare: withToken(jwttest.ClaimsSet{"iat": now.Add(-2 * hour).Unix(), "exp": now.Add(-hour).Unix()}),
 			Want: Want{Status: 401,
 				WWWAuthenticate: `Bearer realm="conformance", error="invalid_token", error_description="The access token expired"`,
 				Body:            `{"error":"invalid_token","error_description":"The access token expired"}` + "\n"},
 		},
 		{
 			Name: "a token not yet valid is 401 invalid_token", Method: "GET", Path: "/me",
-			Prepare: withToken(jwttest.Claims{"nbf": now.Add(hour).Unix()}),
+			Prepare: withToken(jwttest.ClaimsSet{"nbf": now.Add(hour).Unix()}),
 			Want: Want{Status: 401,
 				WWWAuthenticate: `Bearer realm="conformance", error="invalid_token", error_description="The access token is not valid yet"`,
 				Body:            `{"error":"invalid_token","error_description":"The access token is not valid yet"}` + "\n"},
@@ -112,13 +112,13 @@ func Cases() []Case {
 		{
 			Name: "a token of an untrusted issuer answers as a bad signature does", Method: "GET", Path: "/me",
 			Prepare: func(t testing.TB, e *Env, r *http.Request) {
-				r.Header.Set("Authorization", bearer(e.Other.MustMint(jwttest.Claims{"sub": "alice"})))
+				r.Header.Set("Authorization", bearer(e.Other.MustMint(jwttest.ClaimsSet{"sub": "alice"})))
 			},
 			Want: invalid,
 		},
 		{
 			Name: "a wrong audience is 401 invalid_token", Method: "GET", Path: "/me",
-			Prepare: withToken(jwttest.Claims{"aud": "another-api"}),
+			Prepare: withToken(jwttest.ClaimsSet{"aud": "another-api"}),
 			Want: Want{Status: 401,
 				WWWAuthenticate: `Bearer realm="conformance", error="invalid_token", error_description="The access token is not intended for this resource"`,
 				Body:            `{"error":"invalid_token","error_description":"The access token is not intended for this resource"}` + "\n"},
@@ -126,7 +126,7 @@ func Cases() []Case {
 		{
 			Name: "keys that cannot be fetched are 503 with Retry-After", Method: "GET", Path: "/me",
 			Prepare: func(t testing.TB, e *Env, r *http.Request) {
-				r.Header.Set("Authorization", bearer(e.Failing.MustMint(jwttest.Claims{"sub": "alice"})))
+				r.Header.Set("Authorization", bearer(e.Failing.MustMint(jwttest.ClaimsSet{"sub": "alice"})))
 			},
 			Want: Want{Status: 503, RetryAfter: "30",
 				Body: `{"error":"temporarily_unavailable","error_description":"The access token cannot be verified right now"}` + "\n"},
@@ -179,46 +179,46 @@ func Cases() []Case {
 		},
 		{
 			Name: "the required scope lets the request through", Method: "GET", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"scope": "openid items:read"}),
+			Prepare: withToken(jwttest.ClaimsSet{"scope": "openid items:read"}),
 			Want:    Want{Status: 200, Body: "hello alice"},
 		},
 		{
 			Name: "a missing scope is 403 naming the scope", Method: "GET", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"scope": "items:write"}),
+			Prepare: withToken(jwttest.ClaimsSet{"scope": "items:write"}),
 			Want: Want{Status: 403,
 				WWWAuthenticate: challengeForbidden + `, scope="items:read"`, Body: bodyForbidden},
 		},
 		{
 			Name: "a role named like the scope is no scope", Method: "GET", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"roles": []string{"items:read"}}),
+			Prepare: withToken(jwttest.ClaimsSet{"roles": []string{"items:read"}}),
 			Want: Want{Status: 403,
 				WWWAuthenticate: challengeForbidden + `, scope="items:read"`, Body: bodyForbidden},
 		},
 		{
 			Name: "the required role lets the request through", Method: "DELETE", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"roles": []string{"admin"}}),
+			Prepare: withToken(jwttest.ClaimsSet{"roles": []string{"admin"}}),
 			Want:    Want{Status: 200, Body: "hello alice"},
 		},
 		{
 			Name: "a missing role is 403 without a scope attribute", Method: "DELETE", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"roles": []string{"editor"}, "scope": "items:read items:write"}),
+			Prepare: withToken(jwttest.ClaimsSet{"roles": []string{"editor"}, "scope": "items:read items:write"}),
 			Want:    Want{Status: 403, WWWAuthenticate: challengeForbidden, Body: bodyForbidden},
 		},
 		{
 			Name: "a role implied through the hierarchy satisfies the policy", Method: "POST", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"roles": []string{"admin"}, "scope": "items:write"}),
+			Prepare: withToken(jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "items:write"}),
 			Want:    Want{Status: 200, Body: "hello alice"},
 		},
 		{
 			Name: "a role below the required one in the hierarchy does not", Method: "POST", Path: "/items",
-			Prepare: withToken(jwttest.Claims{"roles": []string{"viewer"}, "scope": "items:write"}),
+			Prepare: withToken(jwttest.ClaimsSet{"roles": []string{"viewer"}, "scope": "items:write"}),
 			Want: Want{Status: 403,
 				WWWAuthenticate: challengeForbidden + `, scope="items:write"`, Body: bodyForbidden},
 		},
 		{
 			Name: "an invalid token never reaches the policy", Method: "DELETE", Path: "/items",
 			Prepare: func(t testing.TB, e *Env, r *http.Request) {
-				r.Header.Set("Authorization", bearer(tamper(e.Mint(t, jwttest.Claims{"roles": []string{"admin"}}))))
+				r.Header.Set("Authorization", bearer(tamper(e.Mint(t, jwttest.ClaimsSet{"roles": []string{"admin"}}))))
 			},
 			Want: invalid,
 		},

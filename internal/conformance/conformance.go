@@ -112,9 +112,9 @@ type Env struct {
 
 // Mint mints a token of the trusted issuer for subject alice with the given
 // extra claims.
-func (e *Env) Mint(t testing.TB, claims jwttest.Claims, opts ...jwttest.MintOption) string {
+func (e *Env) Mint(t testing.TB, claims jwttest.ClaimsSet, opts ...jwttest.MintOption) string {
 	t.Helper()
-	c := jwttest.Claims{"sub": "alice"}
+	c := jwttest.ClaimsSet{"sub": "alice"}
 	for k, v := range claims {
 		c[k] = v
 	}

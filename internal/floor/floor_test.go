@@ -11,19 +11,19 @@ import (
 func TestFloorVerifiesTheTokenAndNothingElse(t *testing.T) {
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
 		t.Run(alg, func(t *testing.T) {
-			iss, err := jwttest.NewIssuer(jwttest.WithAlgorithms(alg))
+			iss, err := jwttest.NewIssuer(jwttest.WithKeyAlgorithms(alg))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer iss.Close()
 			pub := iss.PublicKey(iss.KeyIDs()[0])
-			tok := iss.MustMint(jwttest.Claims{"sub": "alice"}, jwttest.WithAlg(alg))
+			tok := iss.MustMint(jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithAlg(alg))
 			verify, err := floor.New(alg, pub, tok)
 			if err != nil || !verify() {
 				t.Fatalf("the floor refuses a good token: %v", err)
 			}
 			seg := strings.Split(tok, ".")
-			other := strings.Split(iss.MustMint(jwttest.Claims{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
+			other := strings.Split(iss.MustMint(jwttest.ClaimsSet{"sub": "mallory"}, jwttest.WithAlg(alg)), ".")
 			forged := seg[0] + "." + other[1] + "." + seg[2]
 			if _, err := floor.New(alg, pub, forged); err == nil {
 				t.Fatal("the floor accepts a signature over another payload")

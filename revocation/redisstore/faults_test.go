@@ -181,7 +181,7 @@ func TestAnUnconfirmedRevocationSaysItsOutcomeIsUnknown(t *testing.T) {
 	tv := verifierWith(t, s)
 	api := httptest.NewServer(nethttp.Protect(tv.v)(revocation.AdminHandler(s, rbac.Role("security-admin"))))
 	t.Cleanup(api.Close)
-	admin := tv.iss.MustMint(jwttest.Claims{"sub": "root", "roles": []string{"security-admin"}})
+	admin := tv.iss.MustMint(jwttest.ClaimsSet{"sub": "root", "roles": []string{"security-admin"}})
 	mallory := claims("", "mallory", "", time.Now().Add(-time.Minute))
 
 	// A revocation before: Redis has the script, and runs what it reads

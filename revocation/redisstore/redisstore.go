@@ -113,7 +113,9 @@ func WithLeeway(d time.Duration) Option { return optionFunc(func(o *options) { o
 // are judged by, for tests. Default: time.Now.
 func WithClock(now func() time.Time) Option { return optionFunc(func(o *options) { o.now = now }) }
 
-// WithLogger receives sync failures and recoveries. Default: discards.
+// WithLogger receives sync failures (warn level) and recoveries (info
+// level); a token is never logged. Default: slog.Default(), as the
+// verifier's.
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(o *options) { o.logger = l }) }
 
 // ErrStale is returned by IsRevoked when the state has not been synced within
@@ -150,11 +152,14 @@ var _ revocation.Store = (*Store)(nil)
 func New(ctx context.Context, rdb redis.UniversalClient, opts ...Option) (*Store, error) {
 	o := options{prefix: "jwtguard:revocations", resync: 10 * time.Second, staleness: 30 * time.Second,
 		maxEntries: 100_000, maxLifetime: 24 * time.Hour, leeway: revstate.DefaultLeeway, ping: 5 * time.Second, now: time.Now,
-		logger: slog.New(slog.DiscardHandler)}
+		logger: slog.Default()}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(&o)
 		}
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
 	}
 	if o.resync <= 0 || o.staleness <= 0 || o.maxEntries <= 0 || o.maxLifetime <= 0 || o.leeway <= 0 || o.ping <= 0 || o.prefix == "" {
 		return nil, errors.New("redisstore: intervals, bounds and prefix must be positive or set")

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,7 +126,7 @@ func TestRedisOutageFailsClosedThenRecovers(t *testing.T) {
 	}
 	// Through a verifier, the distinct reason and a 503.
 	tv := verifierWith(t, s)
-	_, err := tv.v.Verify(context.Background(), tv.iss.MustMint(jwttest.Claims{"sub": "alice"}))
+	_, err := tv.v.Verify(context.Background(), tv.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"}))
 	if middleware.ReasonOf(err) != reason.RevocationUnavailable || middleware.ResponseFor(err, "api").Status != 503 {
 		t.Fatalf("while stale: %v", err)
 	}
@@ -424,5 +425,43 @@ func TestAnEntryLostInRedisStaysEnforced(t *testing.T) {
 	}
 	if revoked(t, newStore(t, srv), claims("", "mallory", "", now.Add(-time.Minute))) {
 		t.Fatal("a new instance enforces an entry Redis does not hold")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Without WithLogger, or with a nil one, the store reports to slog.Default,
+// as the verifier does: an unreadable entry in the hash is not silent.
+func TestTheStoreLogsToTheDefaultLogger(t *testing.T) {
+	var out syncBuffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&out, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	srv := startRedis(t)
+	for i, opts := range [][]redisstore.Option{nil, {redisstore.WithLogger(nil)}} {
+		newStore(t, srv, append(opts, redisstore.WithResyncInterval(10*time.Millisecond))...)
+		field := fmt.Sprintf("jti|%s|unreadable-%d", issuer, i)
+		if err := srv.client().HSet(context.Background(), "jwtguard:revocations", field, "not JSON").Err(); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the unreadable entry to be reported", func() bool {
+			return strings.Contains(out.String(), "skipping an unreadable entry") && strings.Contains(out.String(), fmt.Sprintf("unreadable-%d", i))
+		})
 	}
 }

@@ -21,20 +21,20 @@ type Tokens struct {
 func MintTokens(dev *jwttest.Issuer) (Tokens, error) {
 	var t Tokens
 	var err error
-	if t.Viewer, err = dev.Mint(jwttest.Claims{"sub": "viewer", "client_id": "quickstart", "scope": "items:read"}); err != nil {
+	if t.Viewer, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "client_id": "quickstart", "scope": "items:read"}); err != nil {
 		return t, err
 	}
-	if t.Admin, err = dev.Mint(jwttest.Claims{"sub": "admin", "client_id": "quickstart",
+	if t.Admin, err = dev.Mint(jwttest.ClaimsSet{"sub": "admin", "client_id": "quickstart",
 		"roles": []string{"admin"}, "scope": "items:read items:write"}); err != nil {
 		return t, err
 	}
 	past := time.Now().Add(-time.Hour)
-	if t.Expired, err = dev.Mint(jwttest.Claims{"sub": "viewer", "scope": "items:read",
+	if t.Expired, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "scope": "items:read",
 		"iat": past.Add(-time.Hour).Unix(), "exp": past.Unix()}); err != nil {
 		return t, err
 	}
 	// Tampered: the viewer's signature on a payload that claims more.
-	forged, err := dev.Mint(jwttest.Claims{"sub": "viewer", "scope": "items:read items:write"})
+	forged, err := dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "scope": "items:read items:write"})
 	if err != nil {
 		return t, err
 	}

@@ -173,7 +173,7 @@ func issuerFlags(t *testing.T, run RunFunc) {
 		if strings.Contains(s.Banner, "Development issuer") || strings.Contains(s.Banner, "VIEWER") {
 			t.Fatalf("%s: a development issuer started:\n%s", mode.name, s.Banner)
 		}
-		s.Vars["TOKEN"] = provider.MustMint(jwttest.Claims{"sub": "carol"})
+		s.Vars["TOKEN"] = provider.MustMint(jwttest.ClaimsSet{"sub": "carol"})
 		for _, c := range s.Curls {
 			if res := s.Do(t, c.Line); res.Status != c.Expect {
 				t.Fatalf("%s: %s: got %d, want %d", mode.name, c.Line, res.Status, c.Expect)
@@ -181,7 +181,7 @@ func issuerFlags(t *testing.T, run RunFunc) {
 		}
 		for name, tok := range map[string]string{
 			"another issuer's token":   stranger.MustMint(nil),
-			"another audience's token": provider.MustMint(jwttest.Claims{"aud": "billing"}),
+			"another audience's token": provider.MustMint(jwttest.ClaimsSet{"aud": "billing"}),
 		} {
 			s.Vars["TOKEN"] = tok
 			if res := s.Do(t, s.Curls[1].Line); res.Status != 401 {
@@ -205,23 +205,23 @@ func presetFlags(t *testing.T, run RunFunc) {
 		t.Fatal(err)
 	}
 	t.Cleanup(provider.Close)
-	keycloakAdmin := jwttest.Claims{"scope": "openid items:read",
+	keycloakAdmin := jwttest.ClaimsSet{"scope": "openid items:read",
 		"realm_access":    map[string]any{"roles": []string{"offline_access"}},
 		"resource_access": map[string]any{"orders": map[string]any{"roles": []string{"admin"}}}}
 	cases := []struct {
 		name   string
 		flags  []string
-		claims jwttest.Claims
+		claims jwttest.ClaimsSet
 		get    int // GET /api/items
 		del    int // DELETE /api/items/1
 	}{
 		{"keycloak client roles", []string{"-preset", "keycloak"}, keycloakAdmin, 200, 204},
-		{"keycloak ignores top-level roles", []string{"-preset", "keycloak"}, jwttest.Claims{"roles": []string{"admin"}, "scope": "items:read"}, 200, 403},
-		{"entra scp and roles", []string{"-preset", "entra"}, jwttest.Claims{"scp": "items:read", "roles": []string{"admin"}}, 200, 204},
-		{"okta scp array, no roles", []string{"-preset", "okta"}, jwttest.Claims{"scp": []string{"items:read"}, "roles": []string{"admin"}}, 200, 403},
-		{"a roles claim path", []string{"-roles-claim", "app.roles"}, jwttest.Claims{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
+		{"keycloak ignores top-level roles", []string{"-preset", "keycloak"}, jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "items:read"}, 200, 403},
+		{"entra scp and roles", []string{"-preset", "entra"}, jwttest.ClaimsSet{"scp": "items:read", "roles": []string{"admin"}}, 200, 204},
+		{"okta scp array, no roles", []string{"-preset", "okta"}, jwttest.ClaimsSet{"scp": []string{"items:read"}, "roles": []string{"admin"}}, 200, 403},
+		{"a roles claim path", []string{"-roles-claim", "app.roles"}, jwttest.ClaimsSet{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
 		{"a namespaced roles claim with auth0", []string{"-preset", "auth0", "-roles-claim", `["https://example.com/roles"]`},
-			jwttest.Claims{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
+			jwttest.ClaimsSet{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
