@@ -5,10 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/jwtguard/jwtguard/internal/claimsx"
-	"github.com/jwtguard/jwtguard/internal/errheaders"
 	"github.com/jwtguard/jwtguard/internal/memo"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/middleware/reason"
@@ -179,7 +179,32 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 }
 
 func writeAnswer(w http.ResponseWriter, resp *middleware.Response, body []byte) {
-	errheaders.Set(w.Header(), resp, true) // with the body's Content-Type
+	setErrorHeaders(w.Header(), resp, true) // with the body's Content-Type
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(body)
+}
+
+// setErrorHeaders sets the headers of the answer resp on h: WWW-Authenticate (RFC 6750
+// §3), Retry-After for 503, Cache-Control no-store and
+// X-Content-Type-Options nosniff, and Content-Type application/json when
+// withContentType (the body is written by the caller).
+func setErrorHeaders(h http.Header, resp *middleware.Response, withContentType bool) {
+	// The values share one array, each slice capped at its own element so
+	// that an append to one header can never overwrite another; the keys
+	// are in their canonical form (h.Set would canonicalize each on every
+	// rejected request).
+	vals := [5]string{"no-store", "nosniff", "application/json", resp.WWWAuthenticate}
+	v := vals[:]
+	h["Cache-Control"] = v[0:1:1]
+	h["X-Content-Type-Options"] = v[1:2:2]
+	if withContentType {
+		h["Content-Type"] = v[2:3:3]
+	}
+	if resp.WWWAuthenticate != "" {
+		h["Www-Authenticate"] = v[3:4:4]
+	}
+	if resp.RetryAfter > 0 {
+		v[4] = strconv.Itoa(resp.RetryAfter)
+		h["Retry-After"] = v[4:5:5]
+	}
 }

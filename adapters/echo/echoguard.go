@@ -1,9 +1,8 @@
 package echoguard
 
 import (
-	"encoding/json"
+	"strconv"
 
-	"github.com/jwtguard/jwtguard/internal/errheaders"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
@@ -71,9 +70,9 @@ func ProtectWithConfig(v *middleware.Verifier, cfg Config) echo.MiddlewareFunc {
 // the policy's scopes otherwise.
 //
 // Errors are returned, the echo way, as an *echo.HTTPError whose Code is the
-// RFC 6750 status, whose Message is the JSON body nethttp writes, as a
-// json.RawMessage (echo's default HTTPErrorHandler sends it as it is), and
-// whose Internal is the *middleware.Error, so a custom error handler can
+// RFC 6750 status, whose Message is the JSON body nethttp writes (a
+// json.Marshaler echo's default HTTPErrorHandler sends as it is, and a
+// fmt.Stringer that logs print as that text), and whose Internal is the *middleware.Error, so a custom error handler can
 // read the reason code with middleware.ReasonOf, or the RFC 6750 error code
 // with middleware.ResponseFor. The WWW-Authenticate,
 // Retry-After, Cache-Control and X-Content-Type-Options headers are already
@@ -92,13 +91,26 @@ func Require(policy rbac.Policy, opts ...nethttp.Option) echo.MiddlewareFunc {
 
 func httpError(c echo.Context, g *nethttp.Guard, err error) error {
 	resp := g.Response(err)
-	errheaders.Set(c.Response().Header(), &resp, false)
-	return &echo.HTTPError{
-		Code:     resp.Status,
-		Message:  json.RawMessage(resp.Body()),
-		Internal: err,
+	// The headers nethttp sends with an error answer, from the answer's
+	// public fields (internal/conformance holds the two to the same).
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if resp.WWWAuthenticate != "" {
+		h.Set("WWW-Authenticate", resp.WWWAuthenticate)
 	}
+	if resp.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	return &echo.HTTPError{Code: resp.Status, Message: body(resp.Body()), Internal: err}
 }
+
+// body is the JSON body of an error answer: echo's default error handler
+// sends it as it is, and it prints as text in logs (HTTPError.Error).
+type body []byte
+
+func (b body) MarshalJSON() ([]byte, error) { return b, nil }
+func (b body) String() string               { return string(b) }
 
 // Claims returns the claims Protect verified for this request; false when
 // the request was not authenticated (skipped, no Protect in the chain, or an

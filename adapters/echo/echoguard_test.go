@@ -82,6 +82,9 @@ func TestACustomErrorHandlerSeesTheReason(t *testing.T) {
 			t.Errorf("unexpected error %v", err)
 		}
 		seen = append(seen, authmw.ReasonOf(err))
+		if want := authmw.ResponseFor(err, "api").Error; !strings.Contains(he.Error(), `"error":"`+want+`"`) {
+			t.Errorf("the error reads %q in logs, want its body %q in it", he.Error(), want)
+		}
 		_ = c.HTML(he.Code, "<p>"+authmw.ResponseFor(err, "api").Error+"</p>")
 	}
 	api := e.Group("/api", echoguard.Protect(v))
