@@ -65,7 +65,9 @@ func (r Revocation) String() string {
 //     entry's Before plus the store's leeway, or it has no iat.
 //   - IsRevoked returns an error, never false, when the store cannot tell
 //     (its copy is older than it allows): the verifier then answers 503.
-//   - Revoke validates r (ErrInvalid), fills in a zero Before (now) and
+//   - Revoke validates r (ErrInvalid: a known Kind, an Issuer and a Value,
+//     at most 4096 bytes of Issuer, Value and Reason together, not yet
+//     expired), fills in a zero Before (now) and
 //     Expires (Before plus the longest token lifetime), and never narrows
 //     an entry in force: of two entries for one kind, issuer and value,
 //     the later Before and the later Expires win. A store that cannot

@@ -2,6 +2,12 @@
 // and its wire form, its validation, and the in-memory state every store
 // answers IsRevoked from. revocation.Revocation converts to and from Entry
 // (their fields are the same), and revocation.Kind is Kind.
+//
+// Package revocation/redisstore, a module of its own, imports it too, so
+// it is a contract between modules released apart: change what it exports
+// only compatibly (add, never change or remove), or a redisstore release
+// stops building against a later core. Its wire form is what Redis holds:
+// TestTheWireFormIsFixed pins it.
 package revstate
 
 import (
