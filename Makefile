@@ -38,7 +38,7 @@ api:
 
 ## cost-check: make cost for RS256 (where hostile tokens weigh most against
 ## a valid one) and EdDSA over 20 verifications (about a minute): no hostile
-## token may cost more than 3x a valid token (C21).
+## token may cost more than 3x a valid token (bounded cost on hostile input).
 cost-check:
 	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost && \
 	$$bin/cost -algs RS256,EdDSA -n 20 > $$bin/out || { cat $$bin/out; exit 1; }
@@ -128,7 +128,7 @@ instr: deps
 
 ## cost: instructions per verification, counted with valgrind, of a valid
 ## token, an ordinary token as large as the size limit allows and each
-## hostile token of internal/hostile (C21), for COSTALGS: bench/COST.md. It
+## hostile token of internal/hostile (bounded cost on hostile input), for COSTALGS: bench/COST.md. It
 ## fails when a hostile token costs more than 3× the ordinary one as large.
 COSTALGS ?= RS256,ES256,EdDSA
 cost: deps

@@ -108,9 +108,8 @@ func TestIssuerMismatchExplainsNearMisses(t *testing.T) {
 	}
 }
 
-// The cause of an unknown issuer's refusal is formatted only when read,
-// from its own copy of the iss: the token's decoded payload goes back to a
-// pool and is overwritten by the next tokens'.
+// The cause of an unknown issuer's refusal is formatted only when read, and
+// then names the iss its token had, whatever tokens were verified since.
 func TestAnUnknownIssuersErrorKeepsItsOwnCopy(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,12 +150,22 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}),
 			middleware.WithRemoteKeys(middleware.RemoteKeys{FetchTimeout: time.Second})}},
 	}
+	// What the refusal must say, where other mistakes could fail New too.
+	says := map[string]string{
+		"inverted refresh bounds": "RemoteKeys", "a max refresh below the default min": "RemoteKeys",
+		"a negative refresh interval": "RemoteKeys", "a negative unknown-key interval": "RemoteKeys",
+		"a negative fetch timeout": "RemoteKeys", "a negative wait": "RemoteKeys", "a negative staleness": "RemoteKeys",
+		"a negative response size": "RemoteKeys.MaxResponseSize", "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
+	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			v, err := middleware.New(tc.issuers, tc.opts...)
 			if err == nil {
 				_ = v.Close()
 				t.Fatal("accepted")
+			}
+			if want := says[name]; !strings.Contains(err.Error(), want) {
+				t.Fatalf("refused with %q, which does not say %q", err, want)
 			}
 		})
 	}

@@ -15,7 +15,7 @@ type issuerState struct {
 	skipAud   bool
 	algs      jose.AlgSet
 	static    *keySet
-	remote    *remoteKeys
+	remote    *keyFetcher
 }
 
 // issuer returns the configured issuer with exactly this identifier, or nil.

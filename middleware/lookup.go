@@ -11,7 +11,7 @@ import (
 
 // usable returns the current set unless it is missing or older than the
 // staleness bound.
-func (r *remoteKeys) usable(now time.Time) *keySet {
+func (r *keyFetcher) usable(now time.Time) *keySet {
 	s := r.set.Load()
 	if s == nil || now.Sub(s.fetched) > r.v.cfg.maxStale {
 		return nil
@@ -26,7 +26,7 @@ func (r *remoteKeys) usable(now time.Time) *keySet {
 // that was searched vouches for the key (the verified-token cache records
 // it). waited reports that it may have waited, so that the caller's clock
 // reading is no longer current.
-func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (k *jose.Key, in *keySet, waited bool, err error) {
+func (r *keyFetcher) lookup(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (k *jose.Key, in *keySet, waited bool, err error) {
 	if s := r.usable(now); s != nil {
 		k, err := s.find(kid, alg)
 		if err != errNoSuchKID {
@@ -40,7 +40,7 @@ func (r *remoteKeys) lookup(ctx context.Context, kid string, alg *jose.Alg, now 
 }
 
 // lookupUnusable is lookup when no usable key set is at hand.
-func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
+func (r *keyFetcher) lookupUnusable(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
 	// No usable keys: join the fetch in flight, or start one if none was
 	// started on a request's behalf recently. Otherwise fail fast.
 	r.mu.Lock()
@@ -62,7 +62,7 @@ func (r *remoteKeys) lookupUnusable(ctx context.Context, kid string, alg *jose.A
 
 var errKeysUnavailable = errors.New("no usable keys have been obtained for this issuer")
 
-func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
+func (r *keyFetcher) lookupUnknown(ctx context.Context, kid string, alg *jose.Alg, now time.Time) (*jose.Key, *keySet, error) {
 	r.mu.Lock()
 	if until, ok := r.negative[kid]; ok && now.Before(until) {
 		r.mu.Unlock()
@@ -108,7 +108,7 @@ func (r *remoteKeys) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 
 // wait waits for c, at most cfg.maxWait and never past ctx. The fetch goes
 // on regardless: it runs under the verifier's context, not the request's.
-func (r *remoteKeys) wait(ctx context.Context, c *fetchCall) bool {
+func (r *keyFetcher) wait(ctx context.Context, c *fetchCall) bool {
 	select {
 	case <-c.done:
 		return true

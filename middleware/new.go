@@ -199,7 +199,7 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 				st.algs = st.algs.Add(alg)
 			}
 		}
-		st.remote = newRemoteKeys(v, is.URL, is.JWKSURL)
+		st.remote = newKeyFetcher(v, is.URL, is.JWKSURL)
 	}
 	if st.algs == 0 {
 		return nil, errors.New("no allowed algorithm fits this issuer's keys")

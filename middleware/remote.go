@@ -18,10 +18,10 @@ const maxNegativeKIDs = 4096
 
 var errClosed = errors.New("verifier closed")
 
-// remoteKeys is the cached JWKS of one issuer. Reads are lock-free (an
-// atomic pointer to an immutable set); mu guards only the fetch bookkeeping
-// and is never held during I/O.
-type remoteKeys struct {
+// keyFetcher fetches and keeps the JWKS of one issuer, as RemoteKeys says.
+// Reads are lock-free (an atomic pointer to an immutable set); mu guards
+// only the fetch bookkeeping and is never held during I/O.
+type keyFetcher struct {
 	v         *Verifier
 	issuer    string
 	discovery bool
@@ -48,28 +48,28 @@ type fetchCall struct {
 	force bool // sent with Cache-Control: no-cache
 }
 
-func newRemoteKeys(v *Verifier, issuer, jwksURL string) *remoteKeys {
-	return &remoteKeys{
+func newKeyFetcher(v *Verifier, issuer, jwksURL string) *keyFetcher {
+	return &keyFetcher{
 		v: v, issuer: issuer, jwksURL: jwksURL, discovery: jwksURL == "",
 		negative: make(map[string]time.Time), interval: v.cfg.refreshInterval,
 	}
 }
 
 // inFlight returns the fetch in flight, if any.
-func (r *remoteKeys) inFlight() *fetchCall {
+func (r *keyFetcher) inFlight() *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.inflight
 }
 
 // refresh returns the fetch in flight, or starts one. It never blocks on I/O.
-func (r *remoteKeys) refresh(force bool) *fetchCall {
+func (r *keyFetcher) refresh(force bool) *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.refreshLocked(force)
 }
 
-func (r *remoteKeys) refreshLocked(force bool) *fetchCall {
+func (r *keyFetcher) refreshLocked(force bool) *fetchCall {
 	if r.inflight != nil {
 		return r.inflight
 	}
@@ -95,7 +95,7 @@ func (r *remoteKeys) refreshLocked(force bool) *fetchCall {
 }
 
 // demand records that a request starts a fetch at now. r.mu is held.
-func (r *remoteKeys) demand(now time.Time, force bool) *fetchCall {
+func (r *keyFetcher) demand(now time.Time, force bool) *fetchCall {
 	r.lastDemanded = now
 	r.nextDemand = now.Add(r.v.cfg.kidRefresh)
 	return r.refreshLocked(force)
@@ -103,14 +103,14 @@ func (r *remoteKeys) demand(now time.Time, force bool) *fetchCall {
 
 // mayDemand reports whether a request may start a fetch at now. r.mu is
 // held.
-func (r *remoteKeys) mayDemand(now time.Time) bool {
+func (r *keyFetcher) mayDemand(now time.Time) bool {
 	return r.lastDemanded.IsZero() || !now.Before(r.nextDemand)
 }
 
 // demandFailed moves the next demanded fetch closer after a failed one:
 // 1 s doubling per consecutive failure, ±20 % jitter, never later than the
 // window a success leaves. r.mu is held.
-func (r *remoteKeys) demandFailed(err error) {
+func (r *keyFetcher) demandFailed(err error) {
 	if err == nil {
 		r.demandFailures = 0
 		return
@@ -125,7 +125,7 @@ func (r *remoteKeys) demandFailed(err error) {
 
 // fetch runs discovery if needed, then fetches, parses and installs the key
 // set. A failure leaves the previous set in place.
-func (r *remoteKeys) fetch(force bool) error {
+func (r *keyFetcher) fetch(force bool) error {
 	cfg := &r.v.cfg
 	ctx, cancel := context.WithTimeout(r.v.ctx, cfg.fetchTimeout)
 	defer cancel()
@@ -188,7 +188,7 @@ func refreshAfter(hdr http.Header, cfg *config) time.Duration {
 
 // failed reports a failed fetch, unless the verifier is closing: a fetch
 // that Close cancelled is a shutdown, not a failure.
-func (r *remoteKeys) failed(err error) error {
+func (r *keyFetcher) failed(err error) error {
 	if r.v.ctx.Err() == nil {
 		r.v.emit(Event{Kind: EventKeysRefreshFailed, Issuer: r.issuer, Err: err})
 	}
@@ -198,7 +198,7 @@ func (r *remoteKeys) failed(err error) error {
 // run refreshes the set in the background until the verifier closes:
 // on the server's schedule after a success, with capped exponential backoff
 // and jitter after a failure.
-func (r *remoteKeys) run() {
+func (r *keyFetcher) run() {
 	defer r.v.wg.Done()
 	var delay time.Duration
 	if r.set.Load() != nil {
@@ -230,7 +230,7 @@ func (r *remoteKeys) run() {
 	}
 }
 
-func (r *remoteKeys) nextInterval() time.Duration {
+func (r *keyFetcher) nextInterval() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.interval
@@ -239,7 +239,7 @@ func (r *remoteKeys) nextInterval() time.Duration {
 // backoff is 1 s doubling per failure, capped at the smaller of the refresh
 // interval and 5 minutes, with ±20 % jitter; a server's Retry-After wins
 // when it asks for longer (up to 10 minutes).
-func (r *remoteKeys) backoff(failures int, err error) time.Duration {
+func (r *keyFetcher) backoff(failures int, err error) time.Duration {
 	limit := min(r.v.cfg.refreshInterval, 5*time.Minute)
 	d := time.Second << min(failures-1, 20)
 	d = min(d, limit)
@@ -251,7 +251,7 @@ func (r *remoteKeys) backoff(failures int, err error) time.Duration {
 	return max(d, 10*time.Millisecond)
 }
 
-func (r *remoteKeys) close() {
+func (r *keyFetcher) close() {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// retryAfterSeconds is the Retry-After value sent with 503 answers when no
-// keys could be obtained: long enough for a background retry to happen.
+// retryAfterSeconds is the Retry-After value sent with 503 answers (no
+// usable keys, or revocation state too old to decide): long enough for a
+// background retry to happen.
 const retryAfterSeconds = 30
 
 // Response is the HTTP answer RFC 6750 prescribes for an error. Every

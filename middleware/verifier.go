@@ -46,7 +46,7 @@ type Verifier struct {
 	// another issuer then costs a comparison, not a map lookup (2.5% of
 	// that refusal, bench/RESULTS.md).
 	only    *issuerState
-	remotes []*remoteKeys
+	remotes []*keyFetcher
 	cache   *tokenCache   // nil when turned off
 	headers *jose.Headers // the header segments seen lately, decoded and checked
 	readers atomic.Pointer[readerSet]

@@ -269,7 +269,7 @@ func TestCloseStopsBackgroundWork(t *testing.T) {
 
 // refreshGoroutines counts the goroutines of every verifier's key refresh.
 func refreshGoroutines() int {
-	return strings.Count(stacks(), "middleware.(*remoteKeys)")
+	return strings.Count(stacks(), "middleware.(*keyFetcher)")
 }
 
 func stacks() string {

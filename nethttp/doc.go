@@ -24,7 +24,8 @@
 //   - no credential: 401, WWW-Authenticate: Bearer realm="api"
 //   - malformed request (e.g. two credentials): 400 error="invalid_request"
 //   - bad token: 401 error="invalid_token" with a safe error_description
-//   - no keys could ever be obtained: 503 with Retry-After
+//   - valid token, policy refuses it (Require): 403 error="insufficient_scope" with scope
+//   - no usable keys, or revocation state too old to decide: 503 with Retry-After
 //
 // Each answer has a JSON body {"error": "...", "error_description": "..."}
 // and Cache-Control: no-store. Nothing of the token or of the internal cause

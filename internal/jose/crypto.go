@@ -87,8 +87,8 @@ func verifyPSS(alg *Alg, pub *rsa.PublicKey, signingInput string, sig []byte) er
 	return rsa.VerifyPSS(pub, alg.hash, sum[:n], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: alg.hash})
 }
 
-// digest hashes s in place, without a hasher allocation for the SHA-2
-// sums the algorithms use.
+// digest hashes s without a hasher allocation for the SHA-2 sums the
+// algorithms use.
 func digest(h crypto.Hash, s string) (sum [sha512.Size]byte, n int) {
 	in := []byte(s)
 	switch h {
