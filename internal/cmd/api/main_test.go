@@ -45,6 +45,27 @@ func TestAPIFilesAreCurrent(t *testing.T) {
 	}
 }
 
+// A package with a budget exports no more than it: make test fails
+// before a change past it lands, not only make api's report.
+func TestEveryPackageIsWithinItsBudget(t *testing.T) {
+	surfaces, err := collect("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, s := range surfaces {
+		if b, ok := budget[s.dir]; ok {
+			seen++
+			if s.count > b {
+				t.Errorf("%s exports %d identifiers, over its budget of %d", s.dir, s.count, b)
+			}
+		}
+	}
+	if seen != len(budget) {
+		t.Errorf("%d of the %d budgeted packages found", seen, len(budget))
+	}
+}
+
 // Unexported names, methods of unexported types and test files are not the
 // surface; a struct's exported fields and an interface's methods are.
 func TestSurfaceOfAPackage(t *testing.T) {
