@@ -157,6 +157,11 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		"a negative fetch timeout": "RemoteKeys", "a negative wait": "RemoteKeys", "a negative staleness": "RemoteKeys",
 		"a negative response size": "RemoteKeys.MaxResponseSize", "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
 	}
+	for name := range says {
+		if _, ok := cases[name]; !ok {
+			t.Fatalf("says names no case: %q", name)
+		}
+	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			v, err := middleware.New(tc.issuers, tc.opts...)

@@ -3,6 +3,7 @@ package middleware
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -133,24 +134,41 @@ func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
 
 // timeClaim's integer fast path (smallInteger) reads the numbers it takes
 // as strconv.ParseFloat reads them: the same time, the same refusal, for
-// random digit strings of every length around the fast path's 15-digit
-// bound, leading zeros included.
+// random digit strings of every length up to past int64's (19 digits),
+// leading zeros included, and at the NumericDate bound; and smallInteger
+// takes nothing but at most 15 digits.
 func TestTimeClaimsReadAsStrconvReadsThem(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
+	check := func(b []byte) {
+		t.Helper()
+		got, err := timeClaim("exp", b)
+		f, perr := strconv.ParseFloat(string(b), 64)
+		sane := perr == nil && f >= 0 && f <= maxNumericDate
+		sec, frac := math.Modf(f)
+		if (err == nil) != sane || sane && !got.Equal(time.Unix(int64(sec), int64(frac*1e9)).UTC()) {
+			t.Fatalf("timeClaim(%s) = %v, %v; strconv reads %v", b, got, err, f)
+		}
+		_, ok := smallInteger(b)
+		digits := len(b) > 0 && len(b) <= 15 && strings.Trim(string(b), "0123456789") == ""
+		if ok != digits {
+			t.Fatalf("smallInteger(%q) took it: %v", b, ok)
+		}
+	}
+	for _, n := range []int64{0, 1, maxNumericDate - 1, maxNumericDate, maxNumericDate + 1, 999999999999999, 1000000000000000} {
+		check(strconv.AppendInt(nil, n, 10))
+	}
+	for _, s := range []string{"-1", "1.5", "1e3", "1E3", "-0", "0.0"} { // JSON numbers the fast path leaves
+		check([]byte(s))
+	}
 	for range 20000 {
-		b := make([]byte, 1+r.IntN(18))
+		b := make([]byte, 1+r.IntN(22))
 		for i := range b {
 			b[i] = byte('0' + r.IntN(10))
 		}
-		if r.IntN(4) == 0 { // whole seconds of this century, the usual form
+		if r.IntN(4) == 0 { // whole seconds of this era, the usual form
 			b = strconv.AppendInt(b[:0], r.Int64N(maxNumericDate+2), 10)
 		}
-		got, err := timeClaim("exp", b)
-		f, perr := strconv.ParseFloat(string(b), 64)
-		sane := perr == nil && f <= maxNumericDate
-		if (err == nil) != sane || sane && !got.Equal(time.Unix(int64(f), 0).UTC()) {
-			t.Fatalf("timeClaim(%s) = %v, %v; strconv reads %v", b, got, err, f)
-		}
+		check(b)
 	}
 }
 

@@ -189,9 +189,9 @@ func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.l
 
 // RemoteKeys says how the key sets found by OIDC discovery or an Issuer's
 // JWKSURL are fetched and kept. A field left zero keeps its value: the
-// default, or what an earlier WithRemoteKeys set. So zero never means
-// zero (none of these may be zero), and a later WithRemoteKeys cannot turn
-// a bool off again. A negative duration or size is a configuration error:
+// default, or what an earlier WithRemoteKeys set. So a zero duration or
+// size never means zero (none may be), and a later WithRemoteKeys cannot
+// turn a bool off again. A negative duration or size is a configuration error:
 // New fails on it.
 type RemoteKeys struct {
 	// StartupFetch makes New fetch every remote key set before returning,

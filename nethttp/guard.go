@@ -114,7 +114,11 @@ var errNoProtect = errors.New("nethttp: Require without Protect in front")
 var noProtectOnce sync.Once
 
 // Response is the RFC 6750 answer to err with the Guard's realm
-// (middleware.ResponseFor).
+// (middleware.ResponseFor), for a router that writes the answer itself.
+// Send it as WriteError does: the status; Cache-Control: no-store and
+// X-Content-Type-Options: nosniff always; WWW-Authenticate when the
+// answer has one; Retry-After (seconds) when RetryAfter is above zero;
+// Content-Type: application/json and Body() as the body.
 func (g *Guard) Response(err error) middleware.Response {
 	return g.answer(err).resp
 }
@@ -179,16 +183,15 @@ func WriteError(w http.ResponseWriter, err error, realm string) {
 }
 
 func writeAnswer(w http.ResponseWriter, resp *middleware.Response, body []byte) {
-	setErrorHeaders(w.Header(), resp, true) // with the body's Content-Type
+	setErrorHeaders(w.Header(), resp)
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(body)
 }
 
-// setErrorHeaders sets the headers of the answer resp on h: WWW-Authenticate (RFC 6750
-// §3), Retry-After for 503, Cache-Control no-store and
-// X-Content-Type-Options nosniff, and Content-Type application/json when
-// withContentType (the body is written by the caller).
-func setErrorHeaders(h http.Header, resp *middleware.Response, withContentType bool) {
+// setErrorHeaders sets the headers of the answer resp on h: WWW-Authenticate
+// (RFC 6750 §3), Retry-After for 503, Cache-Control no-store,
+// X-Content-Type-Options nosniff and Content-Type application/json.
+func setErrorHeaders(h http.Header, resp *middleware.Response) {
 	// The values share one array, each slice capped at its own element so
 	// that an append to one header can never overwrite another; the keys
 	// are in their canonical form (h.Set would canonicalize each on every
@@ -197,9 +200,7 @@ func setErrorHeaders(h http.Header, resp *middleware.Response, withContentType b
 	v := vals[:]
 	h["Cache-Control"] = v[0:1:1]
 	h["X-Content-Type-Options"] = v[1:2:2]
-	if withContentType {
-		h["Content-Type"] = v[2:3:3]
-	}
+	h["Content-Type"] = v[2:3:3]
 	if resp.WWWAuthenticate != "" {
 		h["Www-Authenticate"] = v[3:4:4]
 	}

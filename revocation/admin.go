@@ -16,7 +16,7 @@ import (
 //
 //	GET  → 200 {"revocations": [...]}
 //	POST {"kind": "jti"|"sub"|"sid", "iss": "...", "value": "...", "reason": "...", "expires": "RFC 3339"}
-//	     → 201 with the entry as recorded
+//	     → 201 {"revoked": kind, "iss": "...", "value": "..."}
 //	     → 503 {"outcome": "not_recorded"} when the store refused it (ErrFull)
 //	     → 503 {"outcome": "unknown"} on any other failure (ErrOutcomeUnknown,
 //	       or a store that cannot tell): it may have been recorded; POST it

@@ -40,7 +40,8 @@
 //
 // Protect and Require return an *echo.HTTPError: echo's default
 // HTTPErrorHandler renders it as exactly the answer nethttp writes (RFC 6750
-// status, WWW-Authenticate header, JSON body). A custom HTTPErrorHandler
+// status, WWW-Authenticate header, JSON body), except that echo indents
+// the body under e.Debug or ?pretty, and answers HEAD with no body. A custom HTTPErrorHandler
 // still sees the reason: the error's Internal is the *authmw.Error, so
 // errors.Is(err, authmw.ErrInvalidToken) and authmw.ReasonOf(err) work on
 // what it receives.

@@ -72,11 +72,11 @@ func ProtectWithConfig(v *middleware.Verifier, cfg Config) echo.MiddlewareFunc {
 // Errors are returned, the echo way, as an *echo.HTTPError whose Code is the
 // RFC 6750 status, whose Message is the JSON body nethttp writes (a
 // json.Marshaler echo's default HTTPErrorHandler sends as it is, and a
-// fmt.Stringer that logs print as that text), and whose Internal is the *middleware.Error, so a custom error handler can
-// read the reason code with middleware.ReasonOf, or the RFC 6750 error code
-// with middleware.ResponseFor. The WWW-Authenticate,
-// Retry-After, Cache-Control and X-Content-Type-Options headers are already
-// set on the response.
+// fmt.Stringer that logs print as that text), and whose Internal is the
+// *middleware.Error, so a custom error handler can read the reason code
+// with middleware.ReasonOf, or the RFC 6750 error code with
+// middleware.ResponseFor. The WWW-Authenticate, Retry-After, Cache-Control
+// and X-Content-Type-Options headers are already set on the response.
 func Require(policy rbac.Policy, opts ...nethttp.Option) echo.MiddlewareFunc {
 	g := nethttp.NewGuard(nil, opts...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
