@@ -55,3 +55,45 @@ func TestSecurityDocNamesRealTests(t *testing.T) {
 		}
 	}
 }
+
+// CONTRIBUTING.md and SECURITY.md name exactly the fuzz targets make fuzz
+// runs (the Makefile's FUZZ_TARGETS), so a target added or dropped is not
+// silently missing from the documents.
+func TestTheDocsNameEveryFuzzTarget(t *testing.T) {
+	t.Parallel()
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`(?s)FUZZ_TARGETS = (.*?)\n\n`).FindSubmatch(mk)
+	if list == nil {
+		t.Fatal("no FUZZ_TARGETS in the Makefile")
+	}
+	targets := map[string]bool{}
+	for _, m := range regexp.MustCompile(`:(Fuzz\w+)`).FindAllSubmatch(list[1], -1) {
+		targets[string(m[1])] = true
+	}
+	if len(targets) < 9 {
+		t.Fatalf("read %d targets from the Makefile", len(targets))
+	}
+	for _, doc := range []string{"../CONTRIBUTING.md", "../SECURITY.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := map[string]bool{}
+		for _, m := range regexp.MustCompile("`(Fuzz\\w+)`").FindAllSubmatch(b, -1) {
+			named[string(m[1])] = true
+		}
+		for name := range targets {
+			if !named[name] {
+				t.Errorf("%s does not name the fuzz target %s", doc, name)
+			}
+		}
+		for name := range named {
+			if !targets[name] {
+				t.Errorf("%s names %s, which make fuzz does not run", doc, name)
+			}
+		}
+	}
+}
