@@ -2,7 +2,10 @@ package rbac
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -283,5 +286,57 @@ func TestAMapperBeyondTheBoundReadsThePayload(t *testing.T) {
 	}
 	if !ninth.Map(c).Has(KindRole, "admin") || !extra.Map(c).Has(KindRole, "admin") {
 		t.Fatal("a mapper lost the admin role")
+	}
+}
+
+// Every preset reads the scopes middleware.Claims.Scopes reads, in every
+// shape providers write them: "scope" as a string (Keycloak, Auth0,
+// Cognito, Google), "scp" as an array (Okta, Ory Hydra) or a string (Entra
+// ID), or none; through the payload and through MapClaims.
+func TestEveryPresetReadsTheScopesClaimsScopesReads(t *testing.T) {
+	lab := newMapLab(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	names := []string{"openid", "items:read", "items:write", "User.Read", "orders/read", "a", "é"}
+	list := func() []string {
+		var out []string
+		for _, n := range names {
+			if r.IntN(2) == 0 {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	quote := func(ss []string) string {
+		b, _ := json.Marshal(ss)
+		return string(b)
+	}
+	for i := range 400 {
+		scopes := list()
+		spaced, _ := json.Marshal(strings.Join(scopes, " "))
+		members := [...]string{
+			`"scope":` + string(spaced),
+			`"scp":` + quote(scopes),
+			`"scp":` + string(spaced),
+			`"roles":["x"]`,
+		}[i%4]
+		lab.n++
+		payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"jti":"s` + strconv.Itoa(lab.n) + `",` + members + `}`
+		c, err := lab.v.Verify(t.Context(), lab.token(t, payload))
+		if err != nil {
+			t.Fatalf("%s: %v", payload, err)
+		}
+		want := slices.Sorted(slices.Values(c.Scopes))
+		for _, name := range PresetNames() {
+			sources, err := Preset(name, "orders")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := MustNewMapper(sources)
+			for how, a := range map[string]*Authorities{"payload": m.Map(c), "MapClaims": m.MapClaims(c.Map())} {
+				if got := slices.Sorted(slices.Values(a.Scopes)); !slices.Equal(got, want) {
+					t.Fatalf("%s: preset %s reads the scopes %q (%s), Claims.Scopes %q", payload, name, got, how, want)
+				}
+			}
+		}
 	}
 }

@@ -26,6 +26,10 @@ const (
 	// ShapeObjectKeys: an object whose member names are the authorities
 	// (Zitadel's "urn:zitadel:iam:org:project:roles": {"admin": {...}}).
 	ShapeObjectKeys
+	// ShapeNames: an array of strings or one space-separated string, as
+	// providers write "scp" (Okta and Ory Hydra an array, Entra ID a string)
+	// and as middleware.Claims.Scopes reads it.
+	ShapeNames
 )
 
 func (s Shape) String() string {
@@ -38,6 +42,8 @@ func (s Shape) String() string {
 		return "string"
 	case ShapeObjectKeys:
 		return "object"
+	case ShapeNames:
+		return "array of strings or space-delimited string"
 	}
 	return "unknown shape"
 }
@@ -150,7 +156,7 @@ func NewMapper(sources []Source, opts ...MapperOption) (*Mapper, error) {
 		if s.Kind < KindRole || s.Kind > KindGroup {
 			return nil, fmt.Errorf("rbac: source %d: unknown kind", i)
 		}
-		if s.Shape < ShapeSpaceDelimited || s.Shape > ShapeObjectKeys {
+		if s.Shape < ShapeSpaceDelimited || s.Shape > ShapeNames {
 			return nil, fmt.Errorf("rbac: source %d: unknown shape", i)
 		}
 		if len(s.Path) == 0 || strings.Join(s.Path, "") == "" {
@@ -243,6 +249,13 @@ func (m *Mapper) finish(a *Authorities) {
 // read adds what v grants under s, or returns the JSON type found when v
 // does not have the source's shape (and then adds nothing).
 func (m *Mapper) read(a *Authorities, s Source, v any) string {
+	if s.Shape == ShapeNames {
+		if _, ok := v.(string); ok {
+			s.Shape = ShapeSpaceDelimited
+		} else {
+			s.Shape = ShapeArray
+		}
+	}
 	switch s.Shape {
 	case ShapeSpaceDelimited, ShapeString:
 		str, ok := v.(string)

@@ -203,9 +203,9 @@ func (p Policy) write(b *strings.Builder, nested bool) {
 // reads the authorities the middleware stored in ctx, or maps the claims in
 // ctx with the Default preset when none were stored; with no verified claims
 // it is false. When the Default preset is used on claims that a provider's
-// preset reads (Keycloak's realm_access, Auth0's permissions, Entra ID's
-// and Okta's scp, groups, cognito:groups), a warning says so once per
-// process (slog.Default): configure the provider's mapper (WithMapper).
+// preset reads (Keycloak's realm_access, Auth0's permissions, groups,
+// cognito:groups), a warning says so once per process (slog.Default):
+// configure the provider's mapper (WithMapper).
 func Allowed(ctx context.Context, p Policy) bool {
 	return p.Allows(fromContext(ctx, false))
 }
@@ -241,7 +241,7 @@ func fromContext(ctx context.Context, own bool) *Authorities {
 // but that the Default preset does not read, with the preset to use.
 var providerClaims = [...]struct{ claim, preset string }{
 	{"realm_access", "Keycloak"}, {"resource_access", "Keycloak"}, {"permissions", "Auth0"},
-	{"scp", "EntraID or Okta"}, {"groups", "a preset that reads groups"}, {"cognito:groups", "Cognito"},
+	{"groups", "a preset that reads groups"}, {"cognito:groups", "Cognito"},
 }
 
 var (

@@ -9,26 +9,31 @@ func src(k Kind, shape Shape, path ...string) Source {
 	return Source{Kind: k, Path: Path(path), Shape: shape}
 }
 
-// Default reads a plain "roles" array and the "scope" string: what jwttest
-// and many custom issuers produce.
+// Default reads a plain "roles" array and the scopes ("scope", or "scp" as
+// an array or a string, as every preset does): what jwttest and many custom
+// issuers produce.
 func Default() []Source {
-	return []Source{
-		src(KindRole, ShapeArray, "roles"),
-		src(KindScope, ShapeSpaceDelimited, "scope"),
-	}
+	return append([]Source{src(KindRole, ShapeArray, "roles")}, scopes()...)
+}
+
+// scopes are every preset's scope sources: the "scope" string, and "scp" as
+// an array or a space-separated string, which is what
+// middleware.Claims.Scopes reads (a token with both, which no provider
+// issues, grants the scopes of both here, of "scope" alone there).
+func scopes() []Source {
+	return []Source{src(KindScope, ShapeSpaceDelimited, "scope"), src(KindScope, ShapeNames, "scp")}
 }
 
 // Keycloak reads realm roles (realm_access.roles), the roles of client
-// clientID (resource_access.<clientID>.roles), the "scope" string and the
+// clientID (resource_access.<clientID>.roles), the scopes and the
 // "groups" array (present when a group-membership mapper is configured).
 // Realm and client roles both become roles: name them apart in Keycloak if
 // they must not be confused. An empty clientID reads realm roles only.
 func Keycloak(clientID string) []Source {
-	s := []Source{
+	s := append([]Source{
 		src(KindRole, ShapeArray, "realm_access", "roles"),
-		src(KindScope, ShapeSpaceDelimited, "scope"),
 		src(KindGroup, ShapeArray, "groups"),
-	}
+	}, scopes()...)
 	if clientID != "" {
 		s = append(s, src(KindRole, ShapeArray, "resource_access", clientID, "roles"))
 	}
@@ -36,15 +41,12 @@ func Keycloak(clientID string) []Source {
 }
 
 // Auth0 reads "permissions" (RBAC with "Add Permissions in the Access
-// Token"), the "scope" string, and roles from rolesClaim, the namespaced
+// Token"), the scopes, and roles from rolesClaim, the namespaced
 // claim an Action adds (e.g. "https://example.com/roles"); rolesClaim is a
 // claim name, not a path, so its dots and slashes need no quoting. An empty
 // rolesClaim reads no roles.
 func Auth0(rolesClaim string) []Source {
-	s := []Source{
-		src(KindPermission, ShapeArray, "permissions"),
-		src(KindScope, ShapeSpaceDelimited, "scope"),
-	}
+	s := append([]Source{src(KindPermission, ShapeArray, "permissions")}, scopes()...)
 	if rolesClaim != "" {
 		s = append(s, src(KindRole, ShapeArray, rolesClaim))
 	}
@@ -52,37 +54,31 @@ func Auth0(rolesClaim string) []Source {
 }
 
 // EntraID reads Microsoft Entra ID access tokens: app roles ("roles"),
-// delegated scopes ("scp", space-delimited) and group object IDs ("groups").
+// delegated scopes ("scp", a space-delimited string) and group object IDs
+// ("groups").
 func EntraID() []Source {
-	return []Source{
+	return append([]Source{
 		src(KindRole, ShapeArray, "roles"),
-		src(KindScope, ShapeSpaceDelimited, "scp"),
 		src(KindGroup, ShapeArray, "groups"),
-	}
+	}, scopes()...)
 }
 
 // Okta reads Okta access tokens: scopes ("scp", an array) and "groups"
 // (when a groups claim is configured on the authorization server).
 func Okta() []Source {
-	return []Source{
-		src(KindScope, ShapeArray, "scp"),
-		src(KindGroup, ShapeArray, "groups"),
-	}
+	return append([]Source{src(KindGroup, ShapeArray, "groups")}, scopes()...)
 }
 
 // Cognito reads Amazon Cognito access tokens: user pool groups
-// ("cognito:groups") and the "scope" string.
+// ("cognito:groups") and the scopes ("scope").
 func Cognito() []Source {
-	return []Source{
-		src(KindGroup, ShapeArray, "cognito:groups"),
-		src(KindScope, ShapeSpaceDelimited, "scope"),
-	}
+	return append([]Source{src(KindGroup, ShapeArray, "cognito:groups")}, scopes()...)
 }
 
-// OIDC reads the "scope" string only: Google and generic OpenID Connect
+// OIDC reads the scopes only: Google and generic OpenID Connect
 // providers that put nothing else in access tokens.
 func OIDC() []Source {
-	return []Source{src(KindScope, ShapeSpaceDelimited, "scope")}
+	return scopes()
 }
 
 // PresetNames lists the names Preset accepts.

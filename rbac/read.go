@@ -137,6 +137,13 @@ func memberOf(v []byte, name string) []byte {
 
 // readRaw is read for a raw JSON value.
 func (m *Mapper) readRaw(a *Authorities, s Source, v []byte) string {
+	if s.Shape == ShapeNames {
+		if v[0] == '"' {
+			s.Shape = ShapeSpaceDelimited
+		} else {
+			s.Shape = ShapeArray
+		}
+	}
 	switch s.Shape {
 	case ShapeSpaceDelimited, ShapeString:
 		if v[0] != '"' {
