@@ -340,3 +340,43 @@ func TestEveryPresetReadsTheScopesClaimsScopesReads(t *testing.T) {
 		}
 	}
 }
+
+// The Dex, ZITADEL and Ory Hydra presets read tokens of those providers'
+// shape (claims as their documentation shows them) as the providers mean
+// them, through the payload and through MapClaims.
+func TestTheDexZitadelAndHydraPresetsReadTheirTokens(t *testing.T) {
+	lab := newMapLab(t)
+	for _, c := range []struct {
+		name    string
+		sources []Source
+		members string
+		want    Authorities
+	}{
+		{"dex", Dex(), `"sub":"CgR1c2VyEgVsb2NhbA","email":"jane@example.com","email_verified":true,"groups":["admins","devs"],"name":"Jane"`,
+			Authorities{Groups: []string{"admins", "devs"}}},
+		{"zitadel", Zitadel("231234567890"), `"sub":"2310","client_id":"231234@acme","scope":"openid urn:zitadel:iam:org:project:id:231234567890:aud",` +
+			`"urn:zitadel:iam:org:project:roles":{"admin":{"231000":"acme.zitadel.cloud"},"viewer":{"231000":"acme.zitadel.cloud"}},` +
+			`"urn:zitadel:iam:org:project:231234567890:roles":{"editor":{"231000":"acme.zitadel.cloud"}}`,
+			Authorities{Roles: []string{"admin", "viewer", "editor"}, Scopes: []string{"openid", "urn:zitadel:iam:org:project:id:231234567890:aud"}}},
+		{"hydra, roles under ext", Hydra("roles"), `"client_id":"orders-client","sub":"user-1","scp":["offline","orders.read"],"ext":{"roles":["admin"]}`,
+			Authorities{Roles: []string{"admin"}, Scopes: []string{"offline", "orders.read"}}},
+		{"hydra, roles at the top level", Hydra("roles"), `"client_id":"orders-client","sub":"user-1","scp":["orders.read"],"roles":["viewer"],"ext":{}`,
+			Authorities{Roles: []string{"viewer"}, Scopes: []string{"orders.read"}}},
+	} {
+		lab.n++
+		payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"iat":1800000000,"jti":"p` + strconv.Itoa(lab.n) + `",` + c.members + `}`
+		claims, err := lab.v.Verify(t.Context(), lab.token(t, payload))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		m := MustNewMapper(c.sources)
+		for how, a := range map[string]*Authorities{"payload": m.Map(claims), "MapClaims": m.MapClaims(claims.Map())} {
+			for _, k := range []Kind{KindRole, KindScope, KindPermission, KindGroup} {
+				got, want := *a.list(k), *c.want.list(k)
+				if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+					t.Errorf("%s (%s): %s %q, want %q", c.name, how, k, got, want)
+				}
+			}
+		}
+	}
+}

@@ -81,14 +81,45 @@ func OIDC() []Source {
 	return scopes()
 }
 
+// Dex reads Dex tokens: "groups" (from the connector, with the groups
+// scope) and the scopes.
+func Dex() []Source {
+	return append([]Source{src(KindGroup, ShapeArray, "groups")}, scopes()...)
+}
+
+// Zitadel reads ZITADEL's project roles, an object whose member names are
+// the roles ("urn:zitadel:iam:org:project:roles": {"admin": {"<org id>":
+// "<org domain>"}}), and, when projectID is given, the same object of that
+// project ("urn:zitadel:iam:org:project:<projectID>:roles"), which ZITADEL
+// adds when the project's roles are asserted; and the scopes.
+func Zitadel(projectID string) []Source {
+	s := append([]Source{src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:roles")}, scopes()...)
+	if projectID != "" {
+		s = append(s, src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:"+projectID+":roles"))
+	}
+	return s
+}
+
+// Hydra reads Ory Hydra access tokens: the scopes ("scp", an array) and,
+// when rolesClaim is given, a roles array under that name, which Hydra
+// writes at the top level when the claim is allowed there
+// (oauth2.allowed_top_level_claims) and under "ext" in any case.
+func Hydra(rolesClaim string) []Source {
+	s := scopes()
+	if rolesClaim != "" {
+		s = append(s, src(KindRole, ShapeArray, rolesClaim), src(KindRole, ShapeArray, "ext", rolesClaim))
+	}
+	return s
+}
+
 // PresetNames lists the names Preset accepts.
 func PresetNames() []string {
-	return []string{"default", "keycloak", "auth0", "entra", "okta", "cognito", "oidc"}
+	return []string{"default", "keycloak", "auth0", "entra", "okta", "cognito", "oidc", "dex", "zitadel", "hydra"}
 }
 
 // Preset returns a preset by name, for configuration files and flags. param
-// is the Keycloak client ID or the Auth0 roles claim; the other presets
-// take none.
+// is the Keycloak client ID, the Auth0 or Hydra roles claim, or the
+// ZITADEL project ID; the other presets take none.
 func Preset(name, param string) ([]Source, error) {
 	switch strings.ToLower(name) {
 	case "default", "":
@@ -105,6 +136,12 @@ func Preset(name, param string) ([]Source, error) {
 		return Cognito(), nil
 	case "oidc", "google":
 		return OIDC(), nil
+	case "dex":
+		return Dex(), nil
+	case "zitadel":
+		return Zitadel(param), nil
+	case "hydra", "ory":
+		return Hydra(param), nil
 	}
 	return nil, fmt.Errorf("rbac: unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
 }
