@@ -1,0 +1,127 @@
+// Package readme holds the test that keeps the documentation's Go snippets
+// compiled: each ```go block of the README files is, line for line, a
+// region between "// readme:begin" and "// readme:end" of a Go file that
+// make test compiles (a test or an example of the package it is about, in
+// its own module), and every such region is shown somewhere.
+package readme
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// docs are the documents whose Go snippets must compile.
+var docs = []string{"README.md", "revocation/README.md", "docs/configuration.md", "CONTRIBUTING.md"}
+
+const root = "../.."
+
+func TestEveryDocSnippetIsCompiledCode(t *testing.T) {
+	regions := map[string]string{} // text -> where
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasPrefix(path, filepath.Join(root, "internal", "readme")) {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, r := range goRegions(string(src)) {
+			regions[r] = path
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]bool{}
+	total := 0
+	for _, doc := range docs {
+		b, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range goBlocks(string(b)) {
+			total++
+			if _, ok := regions[s.text]; !ok {
+				t.Errorf("%s:%d: this Go snippet is no region of compiled code (between // readme:begin and // readme:end):\n%s", doc, s.line, s.text)
+			}
+			shown[s.text] = true
+		}
+	}
+	if total < 10 {
+		t.Fatalf("only %d Go snippets found", total)
+	}
+	for text, where := range regions {
+		if !shown[text] {
+			t.Errorf("%s: a readme region that no document shows:\n%s", where, text)
+		}
+	}
+}
+
+type block struct {
+	line int
+	text string
+}
+
+var fence = regexp.MustCompile("(?m)^```go\n((?s:.*?))^```$")
+
+// goBlocks returns the document's ```go blocks.
+func goBlocks(doc string) []block {
+	var out []block
+	for _, m := range fence.FindAllStringSubmatchIndex(doc, -1) {
+		out = append(out, block{line: strings.Count(doc[:m[0]], "\n") + 1, text: strings.TrimRight(doc[m[2]:m[3]], "\n")})
+	}
+	return out
+}
+
+// goRegions returns the regions of a Go file, each without the indentation
+// its lines share.
+func goRegions(src string) []string {
+	var out []string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(src, "\n") {
+		switch strings.TrimSpace(line) {
+		case "// readme:begin":
+			in, cur = true, nil
+			continue
+		case "// readme:end":
+			if in {
+				out = append(out, dedent(cur))
+			}
+			in = false
+			continue
+		}
+		if in {
+			cur = append(cur, line)
+		}
+	}
+	return out
+}
+
+func dedent(lines []string) string {
+	indent := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			if n := len(l) - len(strings.TrimLeft(l, "\t")); indent < 0 || n < indent {
+				indent = n
+			}
+		}
+	}
+	for i, l := range lines {
+		if len(l) >= indent && indent > 0 {
+			lines[i] = l[indent:]
+		}
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
