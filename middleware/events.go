@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
@@ -55,15 +56,35 @@ type Event struct {
 	Err    error // the detailed cause, for logs
 }
 
-func (v *Verifier) emit(e Event) {
+func (v *Verifier) emit(e Event) { v.emitAt(e, time.Time{}) }
+
+// emitAt is emit with the key cache's clock read at mono, or unread (zero).
+func (v *Verifier) emitAt(e Event, mono time.Time) {
 	if v.cfg.hook != nil {
 		v.cfg.hook(e)
 	}
 	l := v.cfg.logger
 	level := slog.LevelDebug
+	var skipped int64
 	switch e.Kind {
 	case EventKeysRefreshFailed, EventKeyAlarm:
 		level = slog.LevelWarn
+	case EventRejected:
+		// Every refusal at debug level; at info level, the first of each
+		// reason and then at most one a minute (rejectionLog).
+		if !l.Enabled(context.Background(), slog.LevelDebug) {
+			if !l.Enabled(context.Background(), slog.LevelInfo) {
+				return
+			}
+			if mono.IsZero() {
+				mono = v.cfg.mono()
+			}
+			ok, n := v.rejections.admit(e.Reason, mono.Sub(v.started))
+			if !ok {
+				return
+			}
+			level, skipped = slog.LevelInfo, n
+		}
 	}
 	if !l.Enabled(context.Background(), level) {
 		return
@@ -80,6 +101,9 @@ func (v *Verifier) emit(e Event) {
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	if skipped > 0 {
+		attrs = append(attrs, slog.Int64("not_logged_since", skipped))
 	}
 	l.LogAttrs(context.Background(), level, "jwtguard", attrs...)
 }

@@ -30,7 +30,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 	}
 	v := &Verifier{cfg: cfg, client: cfg.client, issuers: make(map[string]*issuerState, len(issuers)),
 		cache: newTokenCache(cfg.cacheEntries, cfg.cacheBytes), headers: jose.NewHeaders(),
-		noCredential: noCredential(cfg.sources)}
+		noCredential: noCredential(cfg.sources), started: cfg.mono()}
 	if v.client == nil {
 		v.client, v.ownClient = defaultHTTPClient(), true
 	} else {

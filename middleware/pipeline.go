@@ -35,9 +35,9 @@ import (
 // cached): it checks the time claims of step 8 and step 10 again, and that
 // the key of step 6 is still in its issuer's key set.
 
-// verify verifies raw, from r when a request carried it: steps 1 to 10.
-func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request) (*Claims, string, *Error) {
-	ck := v.readClocks()
+// verify verifies raw, from r when a request carried it, at ck: steps 1
+// to 10.
+func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request, ck clocks) (*Claims, string, *Error) {
 	useCache := v.cache != nil && len(raw) <= v.cfg.maxTokenSize
 	if useCache {
 		if c, iss, e, hit := v.cached(raw, ck); hit {

@@ -53,6 +53,8 @@ type Verifier struct {
 	// noCredential is the cause of every ErrNoToken error, built once: a
 	// request without a token is the most common rejection of all.
 	noCredential error
+	rejections   rejectionLog // which refusals get a line at info level
+	started      time.Time    // the key cache's clock at New, rejectionLog's origin
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -140,7 +142,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 // verifyAndReport verifies raw, taken from src when a request carried it,
 // and reports the outcome.
 func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request, src TokenSource) (*Claims, error) {
-	c, iss, err := v.verify(ctx, raw, r)
+	ck := v.readClocks()
+	c, iss, err := v.verify(ctx, raw, r, ck)
 	if err != nil && src != nil && iss == "" && !isB64Token(raw) {
 		// Not even the RFC 6750 syntax: the request is malformed (400), as
 		// checking the syntax before verifying would have said. A token
@@ -149,7 +152,7 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 		err, iss = src.malformed(), ""
 	}
 	if err != nil {
-		v.emit(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err})
+		v.emitAt(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err}, ck.mono)
 		return nil, err
 	}
 	v.emit(Event{Kind: EventAccepted, Issuer: iss, Claims: c})

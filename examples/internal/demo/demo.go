@@ -126,13 +126,9 @@ func NewApp(cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.NoCache {
 		cache = middleware.WithTokenCache(0, 0)
 	}
-	v, err := middleware.New([]middleware.Issuer{issuer}, cache,
-		middleware.WithLogger(log),
-		middleware.WithHook(func(e middleware.Event) {
-			if e.Kind == middleware.EventRejected {
-				log.Info("request rejected", "reason", e.Reason)
-			}
-		}))
+	// The verifier logs refusals itself, with their reason and cause: the
+	// first of each reason at once, then at most one line a minute.
+	v, err := middleware.New([]middleware.Issuer{issuer}, cache, middleware.WithLogger(log))
 	if err != nil {
 		app.Close()
 		return nil, err
