@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -168,6 +169,10 @@ func locate(r *http.Request, sources []TokenSource, missing error) (string, Toke
 		tok, from = t, s
 	}
 	if from == nil {
+		if h := r.Header["Authorization"]; len(h) == 1 && h[0] != "" {
+			// Another scheme, or a bare token: say which in the cause.
+			return "", nil, &Error{Reason: reason.TokenMissing, Err: &otherSchemeError{missing, h[0]}}
+		}
 		return "", nil, &Error{Reason: reason.TokenMissing, Err: missing}
 	}
 	return tok, from, nil
@@ -186,6 +191,25 @@ func sourceNames(sources []TokenSource) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// otherSchemeError is the cause of a refusal for no token when the
+// request has an Authorization header that no source took: its scheme,
+// when it has a short one, or that it has none. It never quotes what may
+// be a token, and is formatted only when read.
+type otherSchemeError struct {
+	missing error
+	header  string
+}
+
+func (e *otherSchemeError) Error() string {
+	scheme, _, spaced := strings.Cut(e.header, " ")
+	if !spaced || len(scheme) > 20 || !isB64Token(scheme) || strings.Contains(scheme, ".") {
+		return e.missing.Error() + "; the Authorization header holds a value without a scheme (a bare token? send Bearer <token>)"
+	}
+	return e.missing.Error() + fmt.Sprintf("; the Authorization header's scheme is %q, not Bearer", scheme)
+}
+
+func (e *otherSchemeError) Unwrap() error { return e.missing }
 
 func requestErr(r reason.Code, desc string) *Error { return &Error{Reason: r, Description: desc} }
 

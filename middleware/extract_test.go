@@ -119,6 +119,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		"skipping aud without clients": {[]middleware.Issuer{{URL: iss.URL(), SkipAudienceCheck: true}}, nil},
 		"an issuer twice":              {[]middleware.Issuer{ok, ok}, nil},
 		"an empty issuer URL":          {[]middleware.Issuer{{Audiences: []string{audience}}}, nil},
+		"the discovery document's URL": {[]middleware.Issuer{{URL: "https://id.example.com/.well-known/openid-configuration", Audiences: []string{audience}}}, nil},
 		"an http issuer off loopback":  {[]middleware.Issuer{{URL: "http://idp.example.com", Audiences: []string{audience}}}, nil},
 		"an http JWKS off loopback": {[]middleware.Issuer{{URL: "https://idp.example.com", JWKSURL: "http://idp.example.com/jwks",
 			Audiences: []string{audience}}}, nil},
@@ -155,7 +156,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		"inverted refresh bounds": "RemoteKeys", "a max refresh below the default min": "RemoteKeys",
 		"a negative refresh interval": "RemoteKeys", "a negative unknown-key interval": "RemoteKeys",
 		"a negative fetch timeout": "RemoteKeys", "a negative wait": "RemoteKeys", "a negative staleness": "RemoteKeys",
-		"a negative response size": "RemoteKeys.MaxResponseSize", "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
+		"a negative response size":     "RemoteKeys.MaxResponseSize",
+		"the discovery document's URL": `give the issuer identifier, "https://id.example.com"`, "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
 	}
 	for name := range says {
 		if _, ok := cases[name]; !ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
@@ -147,6 +148,9 @@ func (v *Verifier) globalAlgorithms(issuers []Issuer) (map[string]bool, error) {
 func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, error) {
 	if is.URL == "" {
 		return nil, errors.New("URL is required")
+	}
+	if id, ok := strings.CutSuffix(is.URL, "/.well-known/openid-configuration"); ok {
+		return nil, fmt.Errorf("URL %q is the discovery document's address: give the issuer identifier, %q, which tokens carry as iss", clip(is.URL), clip(id))
 	}
 	st := &issuerState{
 		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),

@@ -3,7 +3,10 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -77,5 +80,52 @@ func TestRefusalsAreLoggedOncePerReasonAMinute(t *testing.T) {
 	}
 	if n != 10 {
 		t.Fatalf("at debug level %d of 10 refusals were logged", n)
+	}
+}
+
+// The causes of the commonest misconfigurations say what is wrong, for the
+// log (the client sees the fixed description only): an encrypted token
+// says it is one and why providers send them; a wrong audience names the
+// aud the token carried.
+func TestCausesNameTheMistake(t *testing.T) {
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	ctx := context.Background()
+	jwe := "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..OEHwT1s0eXD6a3ZY.bqbC3uE5cYNEMA.3bJqCnOWx3zqxAzXIkAAzQ"
+	_, err := v.Verify(ctx, jwe)
+	if !strings.Contains(err.Error(), "encrypted token (JWE)") || !strings.Contains(err.Error(), "audience") {
+		t.Fatalf("a JWE is refused with %q", err)
+	}
+	if resp := middleware.ResponseFor(err, "api"); strings.Contains(resp.Description, "JWE") {
+		t.Fatalf("the client sees the cause: %+v", resp)
+	}
+	_, err = v.Verify(ctx, mint(t, iss, jwttest.ClaimsSet{"sub": "alice", "aud": []string{"account", "other-api"}}))
+	if !strings.Contains(err.Error(), `aud ["account" "other-api"] does not contain any of ["`+audience+`"]`) {
+		t.Fatalf("a wrong audience is refused with %q", err)
+	}
+}
+
+// A request whose Authorization header is of another scheme, or a bare
+// token, is refused for no token with a cause that says so, without the
+// token.
+func TestANonBearerAuthorizationIsNamedInTheCause(t *testing.T) {
+	iss := newIssuer(t)
+	v := warm(t, iss)
+	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
+	for header, want := range map[string]string{
+		"JWT " + tok:          `scheme is "JWT", not Bearer`,
+		tok:                   "without a scheme",
+		"Basic dXNlcjpwYXNz":  `scheme is "Basic", not Bearer`,
+		"Token " + tok + " x": `scheme is "Token", not Bearer`,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", header)
+		_, err := v.VerifyRequest(r)
+		if !errors.Is(err, middleware.ErrNoToken) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%.20s…: %v, want a cause with %q", header, err, want)
+		}
+		if strings.Contains(err.Error(), strings.Split(tok, ".")[1]) {
+			t.Fatalf("the cause holds the token: %v", err)
+		}
 	}
 }

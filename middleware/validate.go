@@ -60,7 +60,8 @@ func (v *Verifier) checkStatic(is *issuerState, c *Claims, w *wirePayload, paylo
 			return newError(reason.AudienceInvalid, "The access token is not intended for this resource", cause)
 		}
 		if !anyOf(c.Audience, is.audiences) {
-			return newError(reason.AudienceInvalid, "The access token is not intended for this resource", fmt.Errorf("aud does not contain any of %q", is.audiences))
+			return newError(reason.AudienceInvalid, "The access token is not intended for this resource",
+				fmt.Errorf("aud %q does not contain any of %q", clipAll(c.Audience), is.audiences))
 		}
 	}
 	if v.cfg.requireATType && !isATType(c.Type) {
@@ -145,4 +146,14 @@ func (v *Verifier) checkBinding(r *http.Request, cnf json.RawMessage) *Error {
 		return newError(reason.BindingUnverified, "The access token is bound to a key the request does not prove", err)
 	}
 	return nil
+}
+
+// clipAll clips each of at most the first eight strings of s, for a cause
+// that quotes a token's list claim.
+func clipAll(s []string) []string {
+	out := make([]string, 0, min(len(s), 8))
+	for _, x := range s[:min(len(s), 8)] {
+		out = append(out, clip(x))
+	}
+	return out
 }

@@ -23,6 +23,8 @@ var b64 = base64.RawURLEncoding.Strict()
 var (
 	errSegments     = fmt.Errorf("%w: not three segments", ErrMalformed)
 	errManySegments = fmt.Errorf("%w: more than three segments", ErrMalformed)
+	errJWE          = fmt.Errorf("%w: five segments, an encrypted token (JWE) where a signed one (JWS) is required; "+
+		"a provider issues one when the token is not meant for an API (Auth0, for one, when the authorization request names no audience)", ErrMalformed)
 	errEmptySegment = fmt.Errorf("%w: empty segment", ErrMalformed)
 	errHeaderB64    = fmt.Errorf("%w: header is not canonical base64url", ErrMalformed)
 	errPayloadB64   = fmt.Errorf("%w: payload is not canonical base64url", ErrMalformed)
@@ -74,6 +76,9 @@ func Split(raw string) (header, payload, sig string, err error) {
 	}
 	second += first + 1
 	if strings.IndexByte(raw[second+1:], '.') >= 0 {
+		if strings.Count(raw, ".") == 4 {
+			return "", "", "", errJWE
+		}
 		return "", "", "", errManySegments
 	}
 	header, payload, sig = raw[:first], raw[first+1:second], raw[second+1:]
