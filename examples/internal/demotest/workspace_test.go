@@ -23,13 +23,13 @@ func TestExamplesRunFromTheRoot(t *testing.T) {
 	}
 	bin := t.TempDir()
 	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator),
-		"./examples/quickstart", "./examples/chi", "./examples/gin", "./examples/echo")
+		"./examples/quickstart", "./examples/chi", "./examples/gin", "./examples/echo", "./examples/production")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOWORK="+work)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build from the root: %v\n%s", err, out)
 	}
-	for _, name := range []string{"quickstart", "chi", "gin", "echo"} {
+	for _, name := range []string{"quickstart", "chi", "gin", "echo", "production"} {
 		if _, err := os.Stat(filepath.Join(bin, name)); err != nil {
 			t.Errorf("%s was not built: %v", name, err)
 		}
