@@ -15,7 +15,7 @@ import (
 )
 
 // docs are the documents whose Go snippets must compile.
-var docs = []string{"README.md", "revocation/README.md", "docs/configuration.md", "CONTRIBUTING.md"}
+var docs = []string{"README.md", "revocation/README.md", "docs/configuration.md", "docs/providers.md", "CONTRIBUTING.md"}
 
 const root = "../.."
 

@@ -1,0 +1,179 @@
+package nethttp_test
+
+// The configurations of docs/providers.md, each between readme:begin and
+// readme:end (internal/readme checks the document shows exactly these
+// lines), verified end to end through Protect and Require on a token of
+// that provider's shape: its header's typ and its claims as the provider's
+// documentation shows them. Only the issuer's URL is the test issuer's.
+// Where the guide says ID tokens are refused, one of the provider's shape
+// is refused.
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/nethttp"
+	"github.com/jwtguard/jwtguard/rbac"
+)
+
+type providerToken struct {
+	typ    any // the header's typ; nil: none
+	claims jwttest.ClaimsSet
+}
+
+// checkProvider verifies tok through Protect and Require(policy) with the
+// guide's issuer and mapper (on the test issuer's URL), and refuses each
+// of refused.
+func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, policy rbac.Policy, tok providerToken, refused ...providerToken) {
+	t.Helper()
+	iss, err := jwttest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	issuer.URL = iss.URL()
+	v, err := middleware.New([]middleware.Issuer{issuer}, quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	h := nethttp.Protect(v, nethttp.WithMapper(mapper))(nethttp.Require(policy)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	mint := func(p providerToken) string {
+		c := jwttest.ClaimsSet{"iss": iss.URL(), "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
+		for k, x := range p.claims {
+			c[k] = x
+		}
+		return iss.MustMint(c, jwttest.WithoutDefaults(), jwttest.WithHeader("typ", p.typ))
+	}
+	do := func(p providerToken) int {
+		r := httptest.NewRequest(http.MethodGet, "/api/items", nil)
+		r.Header.Set("Authorization", "Bearer "+mint(p))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if got := do(tok); got != http.StatusNoContent {
+		t.Fatalf("the provider's access token got %d", got)
+	}
+	for _, p := range refused {
+		if got := do(p); got != http.StatusUnauthorized {
+			t.Fatalf("a token the guide says is refused got %d: %v", got, p.claims)
+		}
+	}
+}
+
+func TestProviderKeycloak(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://sso.example.com/realms/acme", Audiences: []string{"orders-api"}}
+	mapper := rbac.MustNewMapper(rbac.Keycloak("orders-api"))
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Role("admin"), rbac.Scope("items:read")),
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"orders-api", "account"}, "sub": "f1c2", "typ": "Bearer", "azp": "web-app",
+			"realm_access": map[string]any{"roles": []string{"offline_access"}}, "resource_access": map[string]any{"orders-api": map[string]any{"roles": []string{"admin"}}},
+			"scope": "openid profile items:read", "sid": "s-1"}},
+		// Without the audience mapper: aud is "account" only.
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "account", "sub": "f1c2", "typ": "Bearer", "azp": "web-app", "scope": "openid items:read"}},
+		// The web app's ID token: aud is the app's client ID.
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "web-app", "sub": "f1c2", "typ": "ID", "azp": "web-app", "nonce": "n"}})
+}
+
+func TestProviderAuth0(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://acme.eu.auth0.com/", Audiences: []string{"https://orders.example.com"}}
+	mapper := rbac.MustNewMapper(rbac.Auth0("https://example.com/roles"))
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Permission("read:items"), rbac.Role("admin")),
+		providerToken{"at+jwt", jwttest.ClaimsSet{"aud": []string{"https://orders.example.com", "https://acme.eu.auth0.com/userinfo"},
+			"sub": "auth0|64a1", "azp": "Xy12", "scope": "openid read:items", "permissions": []string{"read:items"},
+			"https://example.com/roles": []string{"admin"}}},
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "Xy12", "sub": "auth0|64a1", "nonce": "n"}})
+}
+
+func TestProviderEntraID(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://login.microsoftonline.com/8e2d0c62-0000-4000-8000-000000000000/v2.0",
+		Audiences: []string{"6e7a1c2b-0000-4000-8000-000000000000"}} // v2: the API's application (client) ID
+	mapper := rbac.MustNewMapper(rbac.EntraID())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("Orders.Read"), rbac.Role("Orders.Admin")),
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "6e7a1c2b-0000-4000-8000-000000000000", "ver": "2.0", "sub": "AAAA", "oid": "0f1e",
+			"azp": "c0ffee00-0000-4000-8000-000000000000", "scp": "User.Read Orders.Read", "roles": []string{"Orders.Admin"}, "tid": "8e2d0c62"}},
+		// A v1 token for the App ID URI: configure that audience instead.
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "api://orders", "ver": "1.0", "sub": "AAAA", "scp": "Orders.Read"}})
+}
+
+func TestProviderOkta(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://acme.okta.com/oauth2/default", Audiences: []string{"api://default"}}
+	mapper := rbac.MustNewMapper(rbac.Okta())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("items:read"), rbac.Group("Admins")),
+		providerToken{nil, jwttest.ClaimsSet{"ver": 1, "jti": "AT.x", "aud": "api://default", "cid": "0oa1", "uid": "00u1", "sub": "jane@example.com",
+			"scp": []string{"openid", "items:read"}, "groups": []string{"Everyone", "Admins"}}},
+		providerToken{nil, jwttest.ClaimsSet{"aud": "0oa1", "sub": "00u1", "nonce": "n", "at_hash": "x"}})
+}
+
+func TestProviderCognito(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
+		SkipAudienceCheck: true, ClientIDs: []string{"4l2h6v0example"}} // access tokens have no aud
+	mapper := rbac.MustNewMapper(rbac.Cognito())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("orders/read"), rbac.Group("admins")),
+		providerToken{nil, jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "access", "client_id": "4l2h6v0example", "username": "jane",
+			"scope": "aws.cognito.signin.user.admin orders/read", "cognito:groups": []string{"admins"}}},
+		// The ID token: aud, not client_id, names the client.
+		providerToken{nil, jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "id", "aud": "4l2h6v0example", "cognito:groups": []string{"admins"}}})
+}
+
+func TestProviderGoogle(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://accounts.google.com", Audiences: []string{"https://orders-xyz.a.run.app"}}
+	mapper := rbac.MustNewMapper(rbac.OIDC())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.Authenticated(),
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "1130", "azp": "1130",
+			"email": "caller@project.iam.gserviceaccount.com", "email_verified": true}},
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "32555940559.apps.googleusercontent.com", "sub": "1130"}})
+}
+
+func TestProviderDex(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://dex.example.com/dex", Audiences: []string{"orders-api"}}
+	mapper := rbac.MustNewMapper(rbac.Dex())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.Group("admins"),
+		providerToken{nil, jwttest.ClaimsSet{"aud": "orders-api", "sub": "CgR1c2VyEgVsb2NhbA", "email": "jane@example.com",
+			"groups": []string{"admins", "devs"}, "name": "Jane"}},
+		providerToken{nil, jwttest.ClaimsSet{"aud": "web-app", "sub": "CgR1c2VyEgVsb2NhbA", "groups": []string{"admins"}}})
+}
+
+func TestProviderZitadel(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://acme-abc123.zitadel.cloud", Audiences: []string{"231234567890"}} // the project ID
+	mapper := rbac.MustNewMapper(rbac.Zitadel("231234567890"))
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.Role("admin"),
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@orders", "231234567890"}, "client_id": "231234567891@orders", "sub": "2310",
+			"scope": "openid urn:zitadel:iam:org:project:id:231234567890:aud",
+			"urn:zitadel:iam:org:project:roles": map[string]any{"admin": map[string]any{"231000": "acme.zitadel.cloud"}}}},
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "231234567891@web", "sub": "2310"}})
+}
+
+func TestProviderHydra(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://auth.example.com/", Audiences: []string{"https://orders.example.com"}}
+	mapper := rbac.MustNewMapper(rbac.Hydra("roles"))
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("orders.read"), rbac.Role("admin")),
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"https://orders.example.com"}, "client_id": "orders-client", "sub": "user-1",
+			"jti": "5b1c", "scp": []string{"offline", "orders.read"}, "ext": map[string]any{"roles": []string{"admin"}}}},
+		// Without the audience parameter, Hydra writes "aud": [].
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{}, "client_id": "orders-client", "sub": "user-1", "scp": []string{"orders.read"}}})
+}
