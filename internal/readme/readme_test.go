@@ -125,3 +125,15 @@ func dedent(lines []string) string {
 	}
 	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }
+
+// The README is for users, read in ten minutes: it stays under 20 KB (run
+// logs go to bench/RESULTS.md, contributor material to CONTRIBUTING.md).
+func TestTheReadmeStaysShort(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 20_000 {
+		t.Fatalf("README.md is %d bytes, over 20,000", len(b))
+	}
+}
