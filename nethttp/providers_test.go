@@ -161,7 +161,7 @@ func TestProviderZitadel(t *testing.T) {
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Role("admin"),
 		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@orders", "231234567890"}, "client_id": "231234567891@orders", "sub": "2310",
-			"scope": "openid urn:zitadel:iam:org:project:id:231234567890:aud",
+			"scope":                             "openid urn:zitadel:iam:org:project:id:231234567890:aud",
 			"urn:zitadel:iam:org:project:roles": map[string]any{"admin": map[string]any{"231000": "acme.zitadel.cloud"}}}},
 		providerToken{"JWT", jwttest.ClaimsSet{"aud": "231234567891@web", "sub": "2310"}})
 }
