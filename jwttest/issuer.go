@@ -112,8 +112,9 @@ func NewIssuer(opts ...Option) (*Issuer, error) {
 		}
 		srv.Listener = l
 	}
-	srv.Start()
+	// Set before Start: the handlers read it (URL) from the first request.
 	iss.srv = srv
+	srv.Start()
 	return iss, nil
 }
 
