@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: api bench instr cost cost-check loadtest test deps fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: api bench instr cost cost-check loadtest test deps worksum-check fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -16,7 +16,7 @@ FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzScanObject ./intern
 ## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
 ## go test -race (with the fuzz seed corpora), then make lint when its tools
 ## can be installed from the Go module proxy.
-test: deps fmt-check tidy-check vet gotest cost-check lint-if-installable
+test: deps fmt-check tidy-check vet gotest cost-check lint-if-installable worksum-check
 
 ## deps: what Go does not bring: redis-server for the revocation store's
 ## tests and valgrind for the cost check (from Debian's packages when
@@ -42,6 +42,12 @@ api:
 cost-check:
 	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost && \
 	$$bin/cost -algs RS256,EdDSA -n 20 > $$bin/out || { cat $$bin/out; exit 1; }
+
+## worksum-check: the go commands above, run in workspace mode from the
+## root, left go.work.sum as committed: a clean checkout stays clean.
+worksum-check:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- go.work.sum; then \
+		echo "go.work.sum changed (run go work sync, then commit it):"; git --no-pager diff -- go.work.sum; exit 1; fi
 
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; \
