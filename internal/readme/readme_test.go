@@ -137,3 +137,32 @@ func TestTheReadmeStaysShort(t *testing.T) {
 		t.Fatalf("README.md is %d bytes, over 20,000", len(b))
 	}
 }
+
+// The README's peer table gives the ratios and allocations of the latest
+// make bench, as bench/RESULTS.md records them.
+func TestTheReadmePeerTableIsTheLatestRun(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := os.ReadFile(filepath.Join(root, "bench", "RESULTS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| ([^|]+?) \| ([0-9.]+×) \| ([0-9]+) \|$`)
+	rows := row.FindAllStringSubmatch(string(readme), -1)
+	if len(rows) < 5 {
+		t.Fatalf("%d rows in the README's peer table", len(rows))
+	}
+	for _, r := range rows {
+		name := r[1]
+		if name == "jwtguard nethttp" {
+			name = "jwtguard nethttp (no cache)"
+		}
+		// | implementation | ns/op | ratio | parallel ratio | B/op | allocs/op |
+		want := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(name) + ` \| [0-9]+ \| ` + regexp.QuoteMeta(r[2]) + ` \| [0-9.]+× \| [0-9]+ \| ` + r[3] + ` \|$`)
+		if !want.Match(results) {
+			t.Errorf("README: %s %s, %s allocations: not what bench/RESULTS.md records", r[1], r[2], r[3])
+		}
+	}
+}
