@@ -34,4 +34,19 @@ func TestExamplesRunFromTheRoot(t *testing.T) {
 			t.Errorf("%s was not built: %v", name, err)
 		}
 	}
+	// The production programs for each router, into a directory of their
+	// own (their names are the routers' too).
+	prod := t.TempDir()
+	cmd = exec.Command("go", "build", "-o", prod+string(filepath.Separator),
+		"./examples/production/chi", "./examples/production/gin", "./examples/production/echo")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOWORK="+work)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the production examples from the root: %v\n%s", err, out)
+	}
+	for _, name := range []string{"chi", "gin", "echo"} {
+		if _, err := os.Stat(filepath.Join(prod, name)); err != nil {
+			t.Errorf("production/%s was not built: %v", name, err)
+		}
+	}
 }

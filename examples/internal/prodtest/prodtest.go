@@ -1,0 +1,134 @@
+// Package prodtest runs a production example as a user runs it: built,
+// started with ISSUER and AUDIENCE pointing at a test issuer, asked for
+// its routes, and stopped with SIGTERM. Every production example (net/http,
+// chi, gin, echo) is held to the same answers.
+package prodtest
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+)
+
+// Run builds the program in the current directory and checks it: it
+// protects its routes, logs its refusals, and stops cleanly on SIGTERM.
+func Run(t *testing.T) {
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience("orders-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	bin := filepath.Join(t.TempDir(), "production")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "ADDR=127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	lines := make(chan map[string]any, 64)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				lines <- m
+			}
+		}
+		close(lines)
+	}()
+	next := func(what string, match func(map[string]any) bool) map[string]any {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case m, ok := <-lines:
+				if !ok {
+					t.Fatalf("the program ended before %s", what)
+				}
+				if match(m) {
+					return m
+				}
+			case <-deadline:
+				t.Fatalf("no log line for %s", what)
+			}
+		}
+	}
+	addr := next("listening", func(m map[string]any) bool { return m["msg"] == "listening" })["addr"].(string)
+	base := "http://" + addr
+	get := func(path, tok string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	reader := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read"})
+	other := iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "scope": "profile"})
+	for _, c := range []struct {
+		path, tok string
+		status    int
+		body      string
+	}{
+		{"/healthz", "", 200, "ok"},
+		{"/api/items", "", 401, "unauthorized"},
+		{"/api/items", reader, 200, `"items"`},
+		{"/api/items", other, 403, "insufficient_scope"},
+		{"/api/me", other, 200, `"sub":"bob"`},
+		{"/api/me", reader + "x", 401, "invalid_token"},
+	} {
+		if status, body := get(c.path, c.tok); status != c.status || !strings.Contains(body, c.body) {
+			t.Errorf("GET %s: %d %q, want %d with %q", c.path, status, body, c.status, c.body)
+		}
+	}
+	next("a refusal's line", func(m map[string]any) bool { return m["event"] == "rejected" && m["reason"] == "token_missing" })
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	next("shutting down", func(m map[string]any) bool { return m["msg"] == "shutting down" })
+	// Every line is read before Wait closes the pipe.
+	for drained := time.After(10 * time.Second); ; {
+		select {
+		case _, ok := <-lines:
+			if ok {
+				continue
+			}
+		case <-drained:
+			t.Fatal("the program's log did not end")
+		}
+		break
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the program ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the program did not stop on SIGTERM")
+	}
+}
