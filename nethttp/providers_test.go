@@ -134,13 +134,16 @@ func TestProviderCognito(t *testing.T) {
 
 func TestProviderGoogle(t *testing.T) {
 	// readme:begin
-	issuer := middleware.Issuer{URL: "https://accounts.google.com", Audiences: []string{"https://orders-xyz.a.run.app"}}
+	issuer := middleware.Issuer{URL: "https://accounts.google.com", Audiences: []string{"https://orders-xyz.a.run.app"},
+		ClientIDs: []string{"113006372901234567890"}} // the callers' service accounts (azp): anyone can mint for any aud
 	mapper := rbac.MustNewMapper(rbac.OIDC())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Authenticated(),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "1130", "azp": "1130",
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "113006372901234567890", "azp": "113006372901234567890",
 			"email": "caller@project.iam.gserviceaccount.com", "email_verified": true}},
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "32555940559.apps.googleusercontent.com", "sub": "1130"}})
+		// Anyone else's service account, for the same audience.
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "100000000000000000001", "azp": "100000000000000000001",
+			"email": "someone@other.iam.gserviceaccount.com"}})
 }
 
 func TestProviderDex(t *testing.T) {
@@ -161,9 +164,10 @@ func TestProviderZitadel(t *testing.T) {
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Role("admin"),
 		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@orders", "231234567890"}, "client_id": "231234567891@orders", "sub": "2310",
-			"scope":                             "openid urn:zitadel:iam:org:project:id:231234567890:aud",
-			"urn:zitadel:iam:org:project:roles": map[string]any{"admin": map[string]any{"231000": "acme.zitadel.cloud"}}}},
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "231234567891@web", "sub": "2310"}})
+			"scope": "openid urn:zitadel:iam:org:project:id:231234567890:aud urn:zitadel:iam:org:projects:roles",
+			"urn:zitadel:iam:org:project:231234567890:roles": map[string]any{"admin": map[string]any{"231000": "acme.zitadel.cloud"}}}},
+		// A token for another project: its aud does not name this one.
+		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@web", "231999999999"}, "sub": "2310"}})
 }
 
 func TestProviderHydra(t *testing.T) {

@@ -357,7 +357,10 @@ func TestTheDexZitadelAndHydraPresetsReadTheirTokens(t *testing.T) {
 		{"zitadel", Zitadel("231234567890"), `"sub":"2310","client_id":"231234@acme","scope":"openid urn:zitadel:iam:org:project:id:231234567890:aud",` +
 			`"urn:zitadel:iam:org:project:roles":{"admin":{"231000":"acme.zitadel.cloud"},"viewer":{"231000":"acme.zitadel.cloud"}},` +
 			`"urn:zitadel:iam:org:project:231234567890:roles":{"editor":{"231000":"acme.zitadel.cloud"}}`,
-			Authorities{Roles: []string{"admin", "viewer", "editor"}, Scopes: []string{"openid", "urn:zitadel:iam:org:project:id:231234567890:aud"}}},
+			Authorities{Roles: []string{"editor"}, Scopes: []string{"openid", "urn:zitadel:iam:org:project:id:231234567890:aud"}}},
+		{"zitadel, no project ID", Zitadel(""), `"sub":"2310","urn:zitadel:iam:org:project:roles":{"admin":{"231000":"acme.zitadel.cloud"}},` +
+			`"urn:zitadel:iam:org:project:231234567890:roles":{"editor":{"231000":"acme.zitadel.cloud"}}`,
+			Authorities{Roles: []string{"admin"}}},
 		{"hydra, roles under ext", Hydra("roles"), `"client_id":"orders-client","sub":"user-1","scp":["offline","orders.read"],"ext":{"roles":["admin"]}`,
 			Authorities{Roles: []string{"admin"}, Scopes: []string{"offline", "orders.read"}}},
 		{"hydra, roles at the top level", Hydra("roles"), `"client_id":"orders-client","sub":"user-1","scp":["orders.read"],"roles":["viewer"],"ext":{}`,

@@ -88,16 +88,19 @@ func Dex() []Source {
 }
 
 // Zitadel reads ZITADEL's project roles, an object whose member names are
-// the roles ("urn:zitadel:iam:org:project:roles": {"admin": {"<org id>":
-// "<org domain>"}}), and, when projectID is given, the same object of that
-// project ("urn:zitadel:iam:org:project:<projectID>:roles"), which ZITADEL
-// adds when the project's roles are asserted; and the scopes.
+// the roles ({"admin": {"<org id>": "<org domain>"}}), and the scopes. With
+// a projectID it reads only that project's roles
+// ("urn:zitadel:iam:org:project:<projectID>:roles", present when the scope
+// urn:zitadel:iam:org:projects:roles is requested): the unscoped
+// "urn:zitadel:iam:org:project:roles" holds the roles of the requesting
+// client's project, which need not be this API's. Without one it reads the
+// unscoped claim, for an API in the client's own project. The roles are
+// granted whatever organisations the member values name.
 func Zitadel(projectID string) []Source {
-	s := append([]Source{src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:roles")}, scopes()...)
 	if projectID != "" {
-		s = append(s, src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:"+projectID+":roles"))
+		return append([]Source{src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:"+projectID+":roles")}, scopes()...)
 	}
-	return s
+	return append([]Source{src(KindRole, ShapeObjectKeys, "urn:zitadel:iam:org:project:roles")}, scopes()...)
 }
 
 // Hydra reads Ory Hydra access tokens: the scopes ("scp", an array) and,
