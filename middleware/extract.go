@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -171,7 +170,7 @@ func locate(r *http.Request, sources []TokenSource, missing error) (string, Toke
 	if from == nil {
 		if h := r.Header["Authorization"]; len(h) == 1 && h[0] != "" {
 			// Another scheme, or a bare token: say which in the cause.
-			return "", nil, &Error{Reason: reason.TokenMissing, Err: &otherSchemeError{missing, h[0]}}
+			return "", nil, &Error{Reason: reason.TokenMissing, Err: newOtherSchemeError(missing, h[0])}
 		}
 		return "", nil, &Error{Reason: reason.TokenMissing, Err: missing}
 	}
@@ -194,19 +193,42 @@ func sourceNames(sources []TokenSource) string {
 
 // otherSchemeError is the cause of a refusal for no token when the
 // request has an Authorization header that no source took: its scheme,
-// when it has a short one, or that it has none. It never quotes what may
-// be a token, and is formatted only when read.
+// when it is one of the known ones, or that it has none. It keeps nothing
+// else of the header (which holds credentials), and is formatted only when
+// read.
 type otherSchemeError struct {
 	missing error
-	header  string
+	scheme  string // a known scheme, in its usual spelling; "" when none
+	bearer  bool   // Bearer, but no configured source reads the header
+}
+
+// knownSchemes are the schemes a cause may name; any other value is
+// described, never quoted.
+var knownSchemes = []string{"Basic", "Digest", "DPoP", "JWT", "Token", "Negotiate", "NTLM", "HOBA", "Mutual", "AWS4-HMAC-SHA256"}
+
+func newOtherSchemeError(missing error, header string) *otherSchemeError {
+	e := &otherSchemeError{missing: missing}
+	if scheme, _, ok := strings.Cut(header, " "); ok {
+		if strings.EqualFold(scheme, "Bearer") {
+			e.bearer = true
+		}
+		for _, k := range knownSchemes {
+			if strings.EqualFold(scheme, k) {
+				e.scheme = k
+			}
+		}
+	}
+	return e
 }
 
 func (e *otherSchemeError) Error() string {
-	scheme, _, spaced := strings.Cut(e.header, " ")
-	if !spaced || len(scheme) > 20 || !isB64Token(scheme) || strings.Contains(scheme, ".") {
-		return e.missing.Error() + "; the Authorization header holds a value without a scheme (a bare token? send Bearer <token>)"
+	switch {
+	case e.bearer:
+		return e.missing.Error() + "; the request has an Authorization: Bearer header, which no configured token source reads"
+	case e.scheme != "":
+		return e.missing.Error() + "; the Authorization header's scheme is " + e.scheme + ", not Bearer"
 	}
-	return e.missing.Error() + fmt.Sprintf("; the Authorization header's scheme is %q, not Bearer", scheme)
+	return e.missing.Error() + "; the Authorization header holds no Bearer credential (a bare token, or an unknown scheme? send Bearer <token>)"
 }
 
 func (e *otherSchemeError) Unwrap() error { return e.missing }

@@ -157,7 +157,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		"a negative refresh interval": "RemoteKeys", "a negative unknown-key interval": "RemoteKeys",
 		"a negative fetch timeout": "RemoteKeys", "a negative wait": "RemoteKeys", "a negative staleness": "RemoteKeys",
 		"a negative response size":     "RemoteKeys.MaxResponseSize",
-		"the discovery document's URL": `give the issuer identifier, "https://id.example.com"`, "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
+		"the discovery document's URL": `the document's "issuer" member exactly`, "a start-up fetch kept by a later WithRemoteKeys": "127.0.0.1:1",
 	}
 	for name := range says {
 		if _, ok := cases[name]; !ok {

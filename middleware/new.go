@@ -149,8 +149,8 @@ func (v *Verifier) newIssuer(is *Issuer, global map[string]bool) (*issuerState, 
 	if is.URL == "" {
 		return nil, errors.New("URL is required")
 	}
-	if id, ok := strings.CutSuffix(is.URL, "/.well-known/openid-configuration"); ok {
-		return nil, fmt.Errorf("URL %q is the discovery document's address: give the issuer identifier, %q, which tokens carry as iss", clip(is.URL), clip(id))
+	if strings.Contains(is.URL, "/.well-known/openid-configuration") || strings.Contains(is.URL, "/.well-known/oauth-authorization-server") {
+		return nil, fmt.Errorf("URL %q is a discovery document's address: give the issuer identifier, the document's \"issuer\" member exactly (tokens carry it as iss)", clip(is.URL))
 	}
 	st := &issuerState{
 		url: is.URL, audiences: slices.Clone(is.Audiences), clients: slices.Clone(is.ClientIDs),

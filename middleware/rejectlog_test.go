@@ -113,10 +113,11 @@ func TestANonBearerAuthorizationIsNamedInTheCause(t *testing.T) {
 	v := warm(t, iss)
 	tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})
 	for header, want := range map[string]string{
-		"JWT " + tok:          `scheme is "JWT", not Bearer`,
-		tok:                   "without a scheme",
-		"Basic dXNlcjpwYXNz":  `scheme is "Basic", not Bearer`,
-		"Token " + tok + " x": `scheme is "Token", not Bearer`,
+		"JWT " + tok:          "scheme is JWT, not Bearer",
+		tok:                   "holds no Bearer credential",
+		"Basic dXNlcjpwYXNz":  "scheme is Basic, not Bearer",
+		"Token " + tok + " x": "scheme is Token, not Bearer",
+		"abcdef0123 " + tok:   "holds no Bearer credential",
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Authorization", header)
@@ -124,8 +125,21 @@ func TestANonBearerAuthorizationIsNamedInTheCause(t *testing.T) {
 		if !errors.Is(err, middleware.ErrNoToken) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("%.20s…: %v, want a cause with %q", header, err, want)
 		}
-		if strings.Contains(err.Error(), strings.Split(tok, ".")[1]) {
+		if strings.Contains(err.Error(), strings.Split(tok, ".")[1]) || strings.Contains(err.Error(), "abcdef0123") ||
+			strings.Contains(err.Error(), "dXNlcjpwYXNz") {
 			t.Fatalf("the cause holds the token: %v", err)
 		}
+	}
+}
+
+// With no source reading the Authorization header (a cookie only), a
+// Bearer header is named as unread, not as another scheme.
+func TestABearerHeaderNoSourceReadsIsNamed(t *testing.T) {
+	iss := newIssuer(t)
+	v := warm(t, iss, middleware.WithTokenSources(middleware.FromCookie("session")))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer x.y.z")
+	if _, err := v.VerifyRequest(r); !strings.Contains(err.Error(), "which no configured token source reads") {
+		t.Fatalf("%v", err)
 	}
 }

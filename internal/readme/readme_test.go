@@ -50,6 +50,11 @@ func TestEveryDocSnippetIsCompiledCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, f := range anyGoFence.FindAllString(string(b), -1) {
+			if f != "```go" {
+				t.Errorf("%s: a Go fence %q that this test does not read: write ```go", doc, f)
+			}
+		}
 		for _, s := range goBlocks(string(b)) {
 			total++
 			if _, ok := regions[s.text]; !ok {
@@ -74,6 +79,11 @@ type block struct {
 }
 
 var fence = regexp.MustCompile("(?m)^```go\n((?s:.*?))^```$")
+
+// anyGoFence finds a Go fence in any spelling (Go, golang, ~~~, indented,
+// with attributes): each must be the plain form fence reads, or it would
+// escape the check.
+var anyGoFence = regexp.MustCompile("(?mi)^[ \t]*(```|~~~)[ \t]*go(lang)?\\b.*$")
 
 // goBlocks returns the document's ```go blocks.
 func goBlocks(doc string) []block {

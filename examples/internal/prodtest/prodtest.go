@@ -33,7 +33,8 @@ func Run(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "ADDR=127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "PRESET_PARAM=", "JWKS_URL=",
+		"ADDR=127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,13 +73,14 @@ func Run(t *testing.T) {
 	}
 	addr := next("listening", func(m map[string]any) bool { return m["msg"] == "listening" })["addr"].(string)
 	base := "http://" + addr
+	client := &http.Client{Timeout: 10 * time.Second}
 	get := func(path, tok string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
