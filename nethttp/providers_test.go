@@ -4,13 +4,15 @@ package nethttp_test
 // readme:end (internal/readme checks the document shows exactly these
 // lines), verified end to end through Protect and Require on a token of
 // that provider's shape: its header's typ and its claims as the provider's
-// documentation shows them. Only the issuer's URL is the test issuer's.
+// documentation shows them, iss included. Only the keys are the test
+// issuer's.
 // Where the guide says ID tokens are refused, one of the provider's shape
 // is refused.
 
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +37,9 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 		t.Fatal(err)
 	}
 	defer iss.Close()
-	issuer.URL = iss.URL()
+	// The guide's issuer URL stays as written (the tokens carry it as iss,
+	// trailing slash and all); only the keys come from the test issuer.
+	issuer.JWKSURL = iss.JWKSURL()
 	v, err := middleware.New([]middleware.Issuer{issuer}, quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +49,7 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	mint := func(p providerToken) string {
-		c := jwttest.ClaimsSet{"iss": iss.URL(), "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
+		c := jwttest.ClaimsSet{"iss": issuer.URL, "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
 		for k, x := range p.claims {
 			c[k] = x
 		}
@@ -60,6 +64,21 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 	}
 	if got := do(tok); got != http.StatusNoContent {
 		t.Fatalf("the provider's access token got %d", got)
+	}
+	// The same token with the issuer's trailing slash added or dropped is
+	// another issuer's: the guide's form is the one that passes.
+	toggled := strings.TrimSuffix(issuer.URL, "/")
+	if toggled == issuer.URL {
+		toggled += "/"
+	}
+	other := providerToken{tok.typ, jwttest.ClaimsSet{"iss": toggled}}
+	for k, x := range tok.claims {
+		if k != "iss" {
+			other.claims[k] = x
+		}
+	}
+	if got := do(other); got != http.StatusUnauthorized {
+		t.Fatalf("a token with iss %q got %d", toggled, got)
 	}
 	for _, p := range refused {
 		if got := do(p); got != http.StatusUnauthorized {
