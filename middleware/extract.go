@@ -215,6 +215,7 @@ func newOtherSchemeError(missing error, header string) *otherSchemeError {
 		for _, k := range knownSchemes {
 			if strings.EqualFold(scheme, k) {
 				e.scheme = k
+				break
 			}
 		}
 	}
