@@ -75,10 +75,13 @@ func newMapLab(tb testing.TB) *mapLab {
 	tb.Cleanup(func() { _ = v.Close() })
 	lab.v = v
 	custom := []Source{
-		{KindRole, MustParsePath("role"), ShapeString},
-		{KindRole, MustParsePath(`resource_access["orders.api"].roles`), ShapeArray},
-		{KindPermission, Path{"urn:zitadel:iam:org:project:roles"}, ShapeObjectKeys},
-		{KindScope, MustParsePath("scope"), ShapeSpaceDelimited},
+		{Kind: KindRole, Path: MustParsePath("role"), Shape: ShapeString},
+		{Kind: KindRole, Path: MustParsePath(`resource_access["orders.api"].roles`), Shape: ShapeArray},
+		{Kind: KindPermission, Path: Path{"urn:zitadel:iam:org:project:roles"}, Shape: ShapeObjectKeys},
+		{Kind: KindScope, Path: MustParsePath("scope"), Shape: ShapeSpaceDelimited},
+		// Read only without a nested claim, and without a top-level one.
+		{Kind: KindGroup, Path: Path{"groups"}, Shape: ShapeArray, Unless: MustParsePath("realm_access.roles")},
+		{Kind: KindPermission, Path: Path{"permissions"}, Shape: ShapeArray, Unless: Path{"role"}},
 	}
 	presets := [][]Source{Keycloak("orders"), Auth0("https://example.com/roles"), EntraID(), Okta(), Cognito(), custom}
 	opts := []MapperOption{WithRoleHierarchy(map[string][]string{"admin": {"editor"}, "editor": {"viewer"}}), WithScopeWildcards("items:*")}
@@ -310,15 +313,22 @@ func TestEveryPresetReadsTheScopesClaimsScopesReads(t *testing.T) {
 		b, _ := json.Marshal(ss)
 		return string(b)
 	}
-	for i := range 400 {
-		scopes := list()
+	for i := range 800 {
+		scopes, others := list(), list()
 		spaced, _ := json.Marshal(strings.Join(scopes, " "))
+		otherSpaced, _ := json.Marshal(strings.Join(others, " "))
 		members := [...]string{
 			`"scope":` + string(spaced),
 			`"scp":` + quote(scopes),
 			`"scp":` + string(spaced),
 			`"roles":["x"]`,
-		}[i%4]
+			// Both: "scope" alone counts, whichever comes first.
+			`"scope":` + string(spaced) + `,"scp":` + quote(others),
+			`"scp":` + string(otherSpaced) + `,"scope":` + string(spaced),
+			// A null or empty "scope": null is absent, "" is no scopes.
+			`"scope":null,"scp":` + quote(scopes),
+			`"scope":"","scp":` + quote(others),
+		}[i%8]
 		lab.n++
 		payload := `{"iss":"` + labIssuer + `","aud":"api","exp":1800003600,"jti":"s` + strconv.Itoa(lab.n) + `",` + members + `}`
 		c, err := lab.v.Verify(t.Context(), lab.token(t, payload))

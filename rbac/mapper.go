@@ -53,6 +53,12 @@ type Source struct {
 	Kind  Kind
 	Path  Path
 	Shape Shape
+	// Unless, when set, is the path of a claim that turns this source off:
+	// the source reads nothing when that claim is present and not null.
+	// The presets' "scp" source has Unless "scope": a token carrying both
+	// grants the scopes of "scope" alone, as middleware.Claims.Scopes
+	// reads them.
+	Unless Path
 }
 
 // Mismatch reports a claim that was present but not of its source's shape:
@@ -72,6 +78,7 @@ type Mapper struct {
 	watch    []string        // top-level claims whose presence Authorities.unread reports (the Default preset's, for its warning)
 	reader   *claimsx.Reader // how a verifier reads the claims for m (read.go)
 	at       []int           // where each source's, then each watched claim's, value is among reader.Names
+	unless   []int           // where each source's Unless claim is among reader.Names; -1 for none
 	self     []int           // 0, 1, … len(reader.Names)-1: the values of a payload read in reader.Names' order
 }
 
@@ -162,6 +169,9 @@ func NewMapper(sources []Source, opts ...MapperOption) (*Mapper, error) {
 		if len(s.Path) == 0 || strings.Join(s.Path, "") == "" {
 			return nil, fmt.Errorf("rbac: source %d: empty path", i)
 		}
+		if s.Unless != nil && strings.Join(s.Unless, "") == "" {
+			return nil, fmt.Errorf("rbac: source %d: empty Unless path", i)
+		}
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -214,6 +224,9 @@ func (m *Mapper) FromContext(ctx context.Context) *Authorities {
 func (m *Mapper) MapClaims(claims map[string]any) *Authorities {
 	a := &Authorities{by: m}
 	for _, s := range m.sources {
+		if u, ok := s.Unless.lookup(claims); len(s.Unless) > 0 && ok && u != nil {
+			continue // turned off by a claim present
+		}
 		v, ok := s.Path.lookup(claims)
 		if !ok {
 			continue // absent: nothing granted, nothing wrong

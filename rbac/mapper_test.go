@@ -250,11 +250,13 @@ func TestScopeWildcardsOnlyWhenDeclared(t *testing.T) {
 func TestNewMapperValidates(t *testing.T) {
 	t.Parallel()
 	for name, s := range map[string][]rbac.Source{
-		"no sources":    nil,
-		"no kind":       {{Path: rbac.Path{"r"}, Shape: rbac.ShapeArray}},
-		"no shape":      {{Kind: rbac.KindRole, Path: rbac.Path{"r"}}},
-		"no path":       {{Kind: rbac.KindRole, Shape: rbac.ShapeArray}},
-		"an empty path": {{Kind: rbac.KindRole, Path: rbac.Path{""}, Shape: rbac.ShapeArray}},
+		"no sources":               nil,
+		"no kind":                  {{Path: rbac.Path{"r"}, Shape: rbac.ShapeArray}},
+		"no shape":                 {{Kind: rbac.KindRole, Path: rbac.Path{"r"}}},
+		"no path":                  {{Kind: rbac.KindRole, Shape: rbac.ShapeArray}},
+		"an empty path":            {{Kind: rbac.KindRole, Path: rbac.Path{""}, Shape: rbac.ShapeArray}},
+		"an empty Unless path":     {{Kind: rbac.KindRole, Path: rbac.Path{"r"}, Shape: rbac.ShapeArray, Unless: rbac.Path{}}},
+		"an Unless of empty names": {{Kind: rbac.KindRole, Path: rbac.Path{"r"}, Shape: rbac.ShapeArray, Unless: rbac.Path{"", ""}}},
 	} {
 		if _, err := rbac.NewMapper(s); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -16,12 +16,13 @@ func Default() []Source {
 	return append([]Source{src(KindRole, ShapeArray, "roles")}, scopes()...)
 }
 
-// scopes are every preset's scope sources: the "scope" string, and "scp" as
-// an array or a space-separated string, which is what
-// middleware.Claims.Scopes reads (a token with both, which no provider
-// issues, grants the scopes of both here, of "scope" alone there).
+// scopes are every preset's scope sources, which read what
+// middleware.Claims.Scopes reads: the "scope" string, or, when "scope" is
+// absent or null, "scp" as an array or a space-separated string.
 func scopes() []Source {
-	return []Source{src(KindScope, ShapeSpaceDelimited, "scope"), src(KindScope, ShapeNames, "scp")}
+	scp := src(KindScope, ShapeNames, "scp")
+	scp.Unless = Path{"scope"}
+	return []Source{src(KindScope, ShapeSpaceDelimited, "scope"), scp}
 }
 
 // Keycloak reads realm roles (realm_access.roles), the roles of client

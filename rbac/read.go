@@ -50,6 +50,13 @@ func (m *Mapper) newReader() *claimsx.Reader {
 	for _, w := range m.watch {
 		m.at = append(m.at, at(w))
 	}
+	m.unless = make([]int, len(m.sources))
+	for i, s := range m.sources {
+		m.unless[i] = -1
+		if len(s.Unless) > 0 {
+			m.unless[i] = at(s.Unless[0])
+		}
+	}
 	m.self = make([]int, len(names))
 	for i := range m.self {
 		m.self[i] = i
@@ -94,13 +101,12 @@ func (m *Mapper) readPayload(payload []byte) *Authorities {
 func (m *Mapper) readClaims(c claimsx.Values) *Authorities {
 	a := &Authorities{by: m}
 	for i, s := range m.sources {
-		v := c.Get(m.at[i])
-		for _, seg := range s.Path[1:] {
-			if v == nil {
-				break
+		if m.unless[i] >= 0 {
+			if u := at(c.Get(m.unless[i]), s.Unless[1:]); u != nil && string(u) != "null" {
+				continue // turned off by a claim present
 			}
-			v = memberOf(v, seg)
 		}
+		v := at(c.Get(m.at[i]), s.Path[1:])
 		if v == nil {
 			continue // absent: nothing granted, nothing wrong
 		}
@@ -116,6 +122,17 @@ func (m *Mapper) readClaims(c claimsx.Values) *Authorities {
 		}
 	}
 	return a
+}
+
+// at returns the value at path below v, or nil when there is none.
+func at(v []byte, path []string) []byte {
+	for _, seg := range path {
+		if v == nil {
+			break
+		}
+		v = memberOf(v, seg)
+	}
+	return v
 }
 
 // memberOf returns the value of the member name of v when v is an object
