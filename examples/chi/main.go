@@ -1,53 +1,225 @@
 // Command chi is the quickstart's API on a go-chi/chi router: the same
-// routes, flags, embedded development issuer and curl commands, with the
-// rules kept in one chiguard route table.
+// routes, flags, environment, embedded development issuer and curl
+// commands, with the rules kept in one chiguard route table.
 //
 //	go run ./examples/chi
+//
+// Everything jwtguard needs is in this file; dev.go is the development
+// issuer and the banner, items.go the example's own handlers. To copy it
+// into a service, start from examples/production/chi, which has neither.
 package main
 
 import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
+	chimw "github.com/go-chi/chi/v5/middleware"
 	chiguard "github.com/jwtguard/jwtguard/adapters/chi"
-	"github.com/jwtguard/jwtguard/examples/internal/demo"
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
-func main() { demo.Main("chi", routes) }
+// realm names this API in its WWW-Authenticate challenges.
+const realm = "jwtguard-example"
 
-var run = demo.Runner("chi", routes)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chi:", err)
+		os.Exit(1)
+	}
+}
 
 // routes: Protect verifies the token of every /api request; the route
 // table holds every rule in one place (it could come from configuration
 // with chiguard.NewTableFromRules) and denies routes it has no rule for.
-func routes(app *demo.App) (http.Handler, error) {
-	realm := nethttp.WithRealm(demo.Realm)
+// A rule naming no route (a typo, a renamed route) is an error.
+func routes(v *middleware.Verifier, mapper *rbac.Mapper, store *items) (http.Handler, error) {
+	opt := nethttp.WithRealm(realm)
 	table, err := chiguard.NewTable(chiguard.DenyUnlisted, map[string]rbac.Policy{
 		"GET /api/me":            rbac.Authenticated(),
-		"GET /api/items":         demo.ReadItems,
-		"POST /api/items":        demo.WriteItems,
-		"DELETE /api/items/{id}": demo.DeleteItems,
-	}, realm)
+		"GET /api/items":         rbac.Scope("items:read"),
+		"POST /api/items":        rbac.Scope("items:write"),
+		"DELETE /api/items/{id}": rbac.Role("admin"),
+	}, opt)
 	if err != nil {
 		return nil, err
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)
-	r.Get("/healthz", demo.Healthz)
+	r.Use(chimw.Recoverer)
+	r.Get("/healthz", healthz)
 	// Routes registered through table.Router carry their rule's check in
 	// their own handler: it runs after chi has routed the request.
 	table.Router(r).Route("/api", func(r chi.Router) {
-		r.Use(chiguard.Protect(app.Verifier, realm, nethttp.WithMapper(app.Mapper)))
-		r.Get("/me", demo.Me)
-		r.Get("/items", app.Items.List)
-		r.Post("/items", app.Items.Create)
+		r.Use(chiguard.Protect(v, opt, nethttp.WithMapper(mapper)))
+		r.Get("/me", me)
+		r.Get("/items", store.list)
+		r.Post("/items", store.create)
 		r.Delete("/items/{id}", func(w http.ResponseWriter, r *http.Request) {
-			app.Items.Delete(w, r, chi.URLParam(r, "id"))
+			store.remove(w, r, chi.URLParam(r, "id"))
 		})
 	})
-	// A rule naming no route (a typo, a renamed route) stops the start-up.
 	return r, table.Check(r)
+}
+
+// me answers with the caller's verified claims.
+func me(w http.ResponseWriter, r *http.Request) {
+	c, _ := middleware.ClaimsFromContext(r.Context()) // always there behind Protect
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(c.Raw())
+}
+
+// run serves the API until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	mapper, err := cfg.mapper()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	issuer := middleware.Issuer{URL: cfg.issuer, Audiences: []string{cfg.audience}, JWKSURL: cfg.jwks}
+	var dev *jwttest.Issuer
+	if cfg.issuer == "" { // no provider named: the development issuer
+		if dev, err = startDevIssuer(); err != nil {
+			return err
+		}
+		defer dev.Close()
+		issuer = middleware.Issuer{URL: dev.URL(), Audiences: []string{devAudience}}
+	}
+	cache := middleware.WithTokenCache(10_000, 16<<20)
+	if cfg.noCache {
+		cache = middleware.WithTokenCache(0, 0)
+	}
+	// The verifier logs each refusal's reason and cause: the first of each
+	// reason at once, then at most one line a minute.
+	v, err := middleware.New([]middleware.Issuer{issuer}, cache, middleware.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+
+	handler, err := routes(v, mapper, newItems())
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+	if err := banner(stdout, dev, "http://"+dialable(ln.Addr().(*net.TCPAddr))); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// config is what the flags and the environment say.
+type config struct {
+	addr       string // API listen address
+	issuer     string // a real provider's issuer URL; empty starts the development issuer
+	audience   string // the audience to require (with issuer)
+	jwks       string // optional JWKS URL, skipping discovery (with issuer)
+	preset     string // rbac preset naming where roles and scopes are
+	rolesClaim string // claim path of the roles, overriding the preset's
+	noCache    bool   // turn the verified-token cache off (for measurements)
+}
+
+// parseConfig reads the flags; ISSUER, AUDIENCE, JWKS_URL and PRESET in
+// the environment are their defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("chi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "API listen address (\":0\" or \"127.0.0.1:0\" picks a free port)")
+	fs.StringVar(&c.issuer, "issuer", getenv("ISSUER"), "protect the API with a real provider's tokens: its issuer URL (no development issuer starts) [ISSUER]")
+	fs.StringVar(&c.audience, "audience", getenv("AUDIENCE"), "the audience the provider's tokens must carry (required with -issuer) [AUDIENCE]")
+	fs.StringVar(&c.jwks, "jwks", getenv("JWKS_URL"), "the provider's JWKS URL, to skip OIDC discovery (optional) [JWKS_URL]")
+	fs.StringVar(&c.preset, "preset", cmp.Or(getenv("PRESET"), "default"), "where tokens keep roles and scopes: "+
+		strings.Join(rbac.PresetNames(), ", ")+" (keycloak reads the client roles of -audience) [PRESET]")
+	fs.StringVar(&c.rolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
+	fs.BoolVar(&c.noCache, "no-token-cache", false, "verify every request's signature (turns the verified-token cache off, to measure it)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if _, err := c.mapper(); err != nil {
+		return c, err
+	}
+	switch {
+	case c.issuer == "" && (c.audience != "" || c.jwks != ""):
+		return c, errors.New("-audience and -jwks need -issuer")
+	case c.issuer != "" && c.audience == "":
+		return c, errors.New("-issuer needs -audience")
+	}
+	return c, nil
+}
+
+// mapper reads roles and scopes where the preset says, and the roles from
+// -roles-claim instead when it is given.
+func (c config) mapper() (*rbac.Mapper, error) {
+	sources, err := rbac.Preset(c.preset, c.audience)
+	if err != nil {
+		return nil, err
+	}
+	if c.rolesClaim != "" {
+		path, err := rbac.ParsePath(c.rolesClaim)
+		if err != nil {
+			return nil, err
+		}
+		sources = slices.DeleteFunc(sources, func(s rbac.Source) bool { return s.Kind == rbac.KindRole })
+		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
+	}
+	return rbac.NewMapper(sources)
+}
+
+// dialable turns a listen address into one a client can use: a wildcard
+// listener (":0", "0.0.0.0:0") is reached through loopback.
+func dialable(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(a.Port))
 }

@@ -4,41 +4,211 @@
 //
 //	go run ./examples/quickstart
 //
-// With -issuer and -audience it protects the same API with a real
-// provider's tokens instead (Keycloak, Auth0, Okta, Entra ID, Cognito…);
-// -preset and -roles-claim say where those tokens keep roles and scopes.
+// With -issuer and -audience (or ISSUER and AUDIENCE in the environment) it
+// protects the same API with a real provider's tokens instead (Keycloak,
+// Auth0, Okta, Entra ID, Cognito…); -preset (PRESET) and -roles-claim say
+// where those tokens keep roles and scopes, -jwks (JWKS_URL) skips
+// discovery.
 //
 // Rules: GET /api/items needs scope items:read, POST /api/items scope
 // items:write, DELETE /api/items/{id} role admin; GET /api/me any valid
 // token; GET /healthz nothing.
+//
+// Everything jwtguard needs is in this file; dev.go is the development
+// issuer and the banner, items.go the example's own handlers.
 package main
 
 import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
-	"github.com/jwtguard/jwtguard/examples/internal/demo"
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
-func main() { demo.Main("quickstart", routes) }
+// realm names this API in its WWW-Authenticate challenges.
+const realm = "jwtguard-example"
 
-var run = demo.Runner("quickstart", routes)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
 
 // routes is the whole integration: Protect verifies the token of every
-// /api/ request, Require applies each route's rule.
-func routes(app *demo.App) (http.Handler, error) {
-	realm := nethttp.WithRealm(demo.Realm)
-	require := func(p rbac.Policy, h http.HandlerFunc) http.Handler { return nethttp.Require(p, realm)(h) }
+// /api/ request and maps its roles and scopes, Require applies each
+// route's rule.
+func routes(v *middleware.Verifier, mapper *rbac.Mapper, store *items) http.Handler {
+	opt := nethttp.WithRealm(realm)
+	require := func(p rbac.Policy, h http.HandlerFunc) http.Handler { return nethttp.Require(p, opt)(h) }
 	api := http.NewServeMux()
-	api.HandleFunc("GET /api/me", demo.Me)
-	api.Handle("GET /api/items", require(demo.ReadItems, app.Items.List))
-	api.Handle("POST /api/items", require(demo.WriteItems, app.Items.Create))
-	api.Handle("DELETE /api/items/{id}", require(demo.DeleteItems, func(w http.ResponseWriter, r *http.Request) {
-		app.Items.Delete(w, r, r.PathValue("id"))
+	api.HandleFunc("GET /api/me", me)
+	api.Handle("GET /api/items", require(rbac.Scope("items:read"), store.list))
+	api.Handle("POST /api/items", require(rbac.Scope("items:write"), store.create))
+	api.Handle("DELETE /api/items/{id}", require(rbac.Role("admin"), func(w http.ResponseWriter, r *http.Request) {
+		store.remove(w, r, r.PathValue("id"))
 	}))
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", demo.Healthz)
-	mux.Handle("/api/", nethttp.Protect(app.Verifier, realm, nethttp.WithMapper(app.Mapper))(api))
-	return mux, nil
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("/api/", nethttp.Protect(v, opt, nethttp.WithMapper(mapper))(api))
+	return mux
+}
+
+// me answers with the caller's verified claims.
+func me(w http.ResponseWriter, r *http.Request) {
+	c, _ := middleware.ClaimsFromContext(r.Context()) // always there behind Protect
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(c.Raw())
+}
+
+// run serves the API until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	mapper, err := cfg.mapper()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	issuer := middleware.Issuer{URL: cfg.issuer, Audiences: []string{cfg.audience}, JWKSURL: cfg.jwks}
+	var dev *jwttest.Issuer
+	if cfg.issuer == "" { // no provider named: the development issuer
+		if dev, err = startDevIssuer(); err != nil {
+			return err
+		}
+		defer dev.Close()
+		issuer = middleware.Issuer{URL: dev.URL(), Audiences: []string{devAudience}}
+	}
+	cache := middleware.WithTokenCache(10_000, 16<<20)
+	if cfg.noCache {
+		cache = middleware.WithTokenCache(0, 0)
+	}
+	// The verifier logs each refusal's reason and cause: the first of each
+	// reason at once, then at most one line a minute.
+	v, err := middleware.New([]middleware.Issuer{issuer}, cache, middleware.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: routes(v, mapper, newItems()), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
+	if err := banner(stdout, dev, "http://"+dialable(ln.Addr().(*net.TCPAddr))); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// config is what the flags and the environment say.
+type config struct {
+	addr       string // API listen address
+	issuer     string // a real provider's issuer URL; empty starts the development issuer
+	audience   string // the audience to require (with issuer)
+	jwks       string // optional JWKS URL, skipping discovery (with issuer)
+	preset     string // rbac preset naming where roles and scopes are
+	rolesClaim string // claim path of the roles, overriding the preset's
+	noCache    bool   // turn the verified-token cache off (for measurements)
+}
+
+// parseConfig reads the flags; ISSUER, AUDIENCE, JWKS_URL and PRESET in
+// the environment are their defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "API listen address (\":0\" or \"127.0.0.1:0\" picks a free port)")
+	fs.StringVar(&c.issuer, "issuer", getenv("ISSUER"), "protect the API with a real provider's tokens: its issuer URL (no development issuer starts) [ISSUER]")
+	fs.StringVar(&c.audience, "audience", getenv("AUDIENCE"), "the audience the provider's tokens must carry (required with -issuer) [AUDIENCE]")
+	fs.StringVar(&c.jwks, "jwks", getenv("JWKS_URL"), "the provider's JWKS URL, to skip OIDC discovery (optional) [JWKS_URL]")
+	fs.StringVar(&c.preset, "preset", cmp.Or(getenv("PRESET"), "default"), "where tokens keep roles and scopes: "+
+		strings.Join(rbac.PresetNames(), ", ")+" (keycloak reads the client roles of -audience) [PRESET]")
+	fs.StringVar(&c.rolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
+	fs.BoolVar(&c.noCache, "no-token-cache", false, "verify every request's signature (turns the verified-token cache off, to measure it)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if _, err := c.mapper(); err != nil {
+		return c, err
+	}
+	switch {
+	case c.issuer == "" && (c.audience != "" || c.jwks != ""):
+		return c, errors.New("-audience and -jwks need -issuer")
+	case c.issuer != "" && c.audience == "":
+		return c, errors.New("-issuer needs -audience")
+	}
+	return c, nil
+}
+
+// mapper reads roles and scopes where the preset says, and the roles from
+// -roles-claim instead when it is given.
+func (c config) mapper() (*rbac.Mapper, error) {
+	sources, err := rbac.Preset(c.preset, c.audience)
+	if err != nil {
+		return nil, err
+	}
+	if c.rolesClaim != "" {
+		path, err := rbac.ParsePath(c.rolesClaim)
+		if err != nil {
+			return nil, err
+		}
+		sources = slices.DeleteFunc(sources, func(s rbac.Source) bool { return s.Kind == rbac.KindRole })
+		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
+	}
+	return rbac.NewMapper(sources)
+}
+
+// dialable turns a listen address into one a client can use: a wildcard
+// listener (":0", "0.0.0.0:0") is reached through loopback.
+func dialable(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(a.Port))
 }

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/jwtguard/jwtguard/examples/internal/demo"
 	"github.com/jwtguard/jwtguard/examples/internal/demotest"
 )
 
@@ -36,7 +35,8 @@ func TestSignalsShutDownCleanly(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "QUICKSTART_AS_MAIN=1", "QUICKSTART_ARGS=-addr 127.0.0.1:0")
+			cmd.Env = append(os.Environ(), "QUICKSTART_AS_MAIN=1", "QUICKSTART_ARGS=-addr 127.0.0.1:0",
+				"ISSUER=", "AUDIENCE=", "JWKS_URL=", "PRESET=") // the development issuer, whatever the machine's environment
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -51,7 +51,7 @@ func TestSignalsShutDownCleanly(t *testing.T) {
 				if u, ok := strings.CutPrefix(sc.Text(), "jwtguard example API listening on "); ok {
 					api = u
 				}
-				if sc.Text() == demo.EndOfBanner {
+				if sc.Text() == demotest.EndOfBanner {
 					break
 				}
 			}

@@ -133,7 +133,7 @@ func start(bin string, args ...string) (*server, error) {
 				s.tokenURL = strings.Fields(line[i:])[0]
 			}
 		}
-		if line == "Press Ctrl+C to stop." { // demo.EndOfBanner
+		if line == "Press Ctrl+C to stop." { // the examples' banner ends so
 			break
 		}
 	}

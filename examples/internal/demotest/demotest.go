@@ -14,12 +14,20 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jwtguard/jwtguard/examples/internal/demo"
 )
 
-// RunFunc is an example's run function.
-type RunFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+// RunFunc is an example's run function: its flags, its environment and
+// its output.
+type RunFunc func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// EndOfBanner is the banner's last line.
+const EndOfBanner = "Press Ctrl+C to stop."
+
+// Env is an environment for RunFunc: the variables of the map, and no
+// other (the tests never read the machine's).
+func Env(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
 
 // Server is a running example.
 type Server struct {
@@ -36,15 +44,22 @@ type Curl struct {
 	Expect int
 }
 
-// Start runs the example with args and waits for its banner.
+// Start runs the example with args and an empty environment and waits for
+// its banner.
 func Start(t testing.TB, run RunFunc, args ...string) *Server {
+	t.Helper()
+	return StartEnv(t, run, nil, args...)
+}
+
+// StartEnv is Start with the environment variables env.
+func StartEnv(t testing.TB, run RunFunc, env map[string]string, args ...string) *Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, args, out, io.Discard) }()
+	go func() { errc <- run(ctx, args, Env(env), out, io.Discard) }()
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), demo.EndOfBanner) {
+	for !strings.Contains(out.String(), EndOfBanner) {
 		select {
 		case err := <-errc:
 			cancel()

@@ -51,16 +51,26 @@ func Suite(t *testing.T, run RunFunc) {
 			t.Fatalf("%s: %d", s.Curls[0].Line, res.Status)
 		}
 	})
-	t.Run("-issuer and -audience serve a provider's tokens", func(t *testing.T) {
+	t.Run("-issuer and -audience, or ISSUER and AUDIENCE, serve a provider's tokens", func(t *testing.T) {
 		t.Parallel()
 		issuerFlags(t, run)
 	})
-	t.Run("-preset and -roles-claim read a provider's roles", func(t *testing.T) {
+	t.Run("-preset (or PRESET) and -roles-claim read a provider's roles", func(t *testing.T) {
 		t.Parallel()
 		presetFlags(t, run)
 	})
-	t.Run("bad flags are refused", func(t *testing.T) {
+	t.Run("bad flags and environments are refused", func(t *testing.T) {
 		t.Parallel()
+		for _, env := range []map[string]string{
+			{"ISSUER": "https://id.example.com"},
+			{"AUDIENCE": "x"},
+			{"JWKS_URL": "https://id.example.com/jwks"},
+			{"PRESET": "ldap"},
+		} {
+			if err := run(t.Context(), nil, Env(env), &strings.Builder{}, &strings.Builder{}); err == nil {
+				t.Errorf("%q accepted", env)
+			}
+		}
 		for _, args := range [][]string{
 			{"-issuer", "https://id.example.com"},
 			{"-audience", "x"},
@@ -71,7 +81,7 @@ func Suite(t *testing.T, run RunFunc) {
 			{"-preset", "ldap"},
 			{"-roles-claim", "a..b"},
 		} {
-			if err := run(t.Context(), args, &strings.Builder{}, &strings.Builder{}); err == nil {
+			if err := run(t.Context(), args, Env(nil), &strings.Builder{}, &strings.Builder{}); err == nil {
 				t.Errorf("%q accepted", args)
 			}
 		}
@@ -163,13 +173,21 @@ func issuerFlags(t *testing.T, run RunFunc) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stranger.Close)
+	flags := []string{"-addr", "127.0.0.1:0", "-issuer", provider.URL(), "-audience", "orders"}
 	for _, mode := range []struct {
-		name  string
-		extra []string
-	}{{"discovery", nil}, {"-jwks", []string{"-jwks", provider.JWKSURL()}}} {
+		name      string
+		args      []string
+		env       map[string]string
+		skipsDisc bool
+	}{
+		{"discovery", flags, nil, false},
+		{"-jwks", append(flags, "-jwks", provider.JWKSURL()), nil, true},
+		{"the environment", []string{"-addr", "127.0.0.1:0"},
+			map[string]string{"ISSUER": provider.URL(), "AUDIENCE": "orders", "JWKS_URL": provider.JWKSURL()}, true},
+		{"flags over the environment", flags, map[string]string{"ISSUER": stranger.URL(), "AUDIENCE": "billing"}, false},
+	} {
 		discoveries := provider.DiscoveryRequests()
-		args := append([]string{"-addr", "127.0.0.1:0", "-issuer", provider.URL(), "-audience", "orders"}, mode.extra...)
-		s := Start(t, run, args...)
+		s := StartEnv(t, run, mode.env, mode.args...)
 		if strings.Contains(s.Banner, "Development issuer") || strings.Contains(s.Banner, "VIEWER") {
 			t.Fatalf("%s: a development issuer started:\n%s", mode.name, s.Banner)
 		}
@@ -188,8 +206,8 @@ func issuerFlags(t *testing.T, run RunFunc) {
 				t.Fatalf("%s: %s: got %d", mode.name, name, res.Status)
 			}
 		}
-		if mode.extra != nil && provider.DiscoveryRequests() != discoveries {
-			t.Fatal("-jwks did not skip discovery")
+		if mode.skipsDisc && provider.DiscoveryRequests() != discoveries {
+			t.Fatalf("%s: the JWKS URL did not skip discovery", mode.name)
 		}
 		if err := s.Stop(); err != nil {
 			t.Fatal(err)
@@ -211,23 +229,25 @@ func presetFlags(t *testing.T, run RunFunc) {
 	cases := []struct {
 		name   string
 		flags  []string
+		env    map[string]string
 		claims jwttest.ClaimsSet
 		get    int // GET /api/items
 		del    int // DELETE /api/items/1
 	}{
-		{"keycloak client roles", []string{"-preset", "keycloak"}, keycloakAdmin, 200, 204},
-		{"keycloak ignores top-level roles", []string{"-preset", "keycloak"}, jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "items:read"}, 200, 403},
-		{"entra scp and roles", []string{"-preset", "entra"}, jwttest.ClaimsSet{"scp": "items:read", "roles": []string{"admin"}}, 200, 204},
-		{"okta scp array, no roles", []string{"-preset", "okta"}, jwttest.ClaimsSet{"scp": []string{"items:read"}, "roles": []string{"admin"}}, 200, 403},
-		{"a roles claim path", []string{"-roles-claim", "app.roles"}, jwttest.ClaimsSet{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
-		{"a namespaced roles claim with auth0", []string{"-preset", "auth0", "-roles-claim", `["https://example.com/roles"]`},
+		{"keycloak client roles", []string{"-preset", "keycloak"}, nil, keycloakAdmin, 200, 204},
+		{"PRESET=keycloak", nil, map[string]string{"PRESET": "keycloak"}, keycloakAdmin, 200, 204},
+		{"keycloak ignores top-level roles", []string{"-preset", "keycloak"}, nil, jwttest.ClaimsSet{"roles": []string{"admin"}, "scope": "items:read"}, 200, 403},
+		{"entra scp and roles", []string{"-preset", "entra"}, nil, jwttest.ClaimsSet{"scp": "items:read", "roles": []string{"admin"}}, 200, 204},
+		{"okta scp array, no roles", []string{"-preset", "okta"}, nil, jwttest.ClaimsSet{"scp": []string{"items:read"}, "roles": []string{"admin"}}, 200, 403},
+		{"a roles claim path", []string{"-roles-claim", "app.roles"}, nil, jwttest.ClaimsSet{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
+		{"a namespaced roles claim with auth0", []string{"-preset", "auth0", "-roles-claim", `["https://example.com/roles"]`}, nil,
 			jwttest.ClaimsSet{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{"-addr", "127.0.0.1:0", "-issuer", provider.URL(), "-audience", "orders"}, tc.flags...)
-			s := Start(t, run, args...)
+			s := StartEnv(t, run, tc.env, args...)
 			s.Vars["TOKEN"] = provider.MustMint(tc.claims)
 			if res := s.Do(t, `curl -i -H "Authorization: Bearer $TOKEN" `+s.URL+"/api/items"); res.Status != tc.get {
 				t.Fatalf("GET: %d, want %d", res.Status, tc.get)

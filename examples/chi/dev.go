@@ -1,4 +1,10 @@
-package demo
+// The development issuer and the banner: what lets this example run
+// offline, with ready tokens and curl commands. A service has neither:
+// when copying the example, delete this file and the lines of main.go that
+// use it. (A test keeps this file identical in examples/quickstart, chi,
+// gin and echo.)
+
+package main
 
 import (
 	"fmt"
@@ -9,27 +15,39 @@ import (
 	"github.com/jwtguard/jwtguard/jwttest"
 )
 
-// EndOfBanner is the banner's last line.
-const EndOfBanner = "Press Ctrl+C to stop."
+// devAudience is the audience of the development issuer's tokens.
+const devAudience = "jwtguard-example-api"
 
-// Tokens are the ready tokens the banner prints.
-type Tokens struct {
-	Viewer, Admin, Expired, Tampered string
+// endOfBanner is the banner's last line.
+const endOfBanner = "Press Ctrl+C to stop."
+
+// startDevIssuer starts the development issuer on loopback: discovery,
+// JWKS and a client_credentials token endpoint. Never in production.
+func startDevIssuer() (*jwttest.Issuer, error) {
+	dev, err := jwttest.NewIssuer(jwttest.WithAudience(devAudience), jwttest.WithTokenLifetime(8*time.Hour))
+	if err != nil {
+		return nil, fmt.Errorf("starting the development issuer: %w", err)
+	}
+	return dev, nil
 }
 
-// MintTokens mints the banner's tokens with the development issuer.
-func MintTokens(dev *jwttest.Issuer) (Tokens, error) {
-	var t Tokens
+// devTokens are the banner's ready tokens.
+type devTokens struct {
+	viewer, admin, expired, tampered string
+}
+
+func mintTokens(dev *jwttest.Issuer) (devTokens, error) {
+	var t devTokens
 	var err error
-	if t.Viewer, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "client_id": "quickstart", "scope": "items:read"}); err != nil {
+	if t.viewer, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "client_id": "quickstart", "scope": "items:read"}); err != nil {
 		return t, err
 	}
-	if t.Admin, err = dev.Mint(jwttest.ClaimsSet{"sub": "admin", "client_id": "quickstart",
+	if t.admin, err = dev.Mint(jwttest.ClaimsSet{"sub": "admin", "client_id": "quickstart",
 		"roles": []string{"admin"}, "scope": "items:read items:write"}); err != nil {
 		return t, err
 	}
 	past := time.Now().Add(-time.Hour)
-	if t.Expired, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "scope": "items:read",
+	if t.expired, err = dev.Mint(jwttest.ClaimsSet{"sub": "viewer", "scope": "items:read",
 		"iat": past.Add(-time.Hour).Unix(), "exp": past.Unix()}); err != nil {
 		return t, err
 	}
@@ -38,19 +56,19 @@ func MintTokens(dev *jwttest.Issuer) (Tokens, error) {
 	if err != nil {
 		return t, err
 	}
-	f, v := strings.Split(forged, "."), strings.Split(t.Viewer, ".")
-	t.Tampered = f[0] + "." + f[1] + "." + v[2]
+	f, v := strings.Split(forged, "."), strings.Split(t.viewer, ".")
+	t.tampered = f[0] + "." + f[1] + "." + v[2]
 	return t, nil
 }
 
-// Banner prints where the API is, ready tokens, and curl commands. Each
-// curl line ends with the status it should get: the examples' tests run
-// these very lines.
-func Banner(out io.Writer, app *App, apiURL string) error {
+// banner prints where the API is, ready tokens (with dev) and curl
+// commands. Each curl line ends with the status it should get: the
+// examples' tests run these very lines.
+func banner(out io.Writer, dev *jwttest.Issuer, apiURL string) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("jwtguard example API listening on %s", apiURL)
-	if app.Dev == nil {
+	if dev == nil {
 		p("Tokens are verified against your provider. Get an access token from it, then:")
 		p("")
 		p("export TOKEN=<your access token>")
@@ -58,24 +76,24 @@ func Banner(out io.Writer, app *App, apiURL string) error {
 		p(`curl -i -H "Authorization: Bearer $TOKEN" %s/api/me  # expect 200`, apiURL)
 		p("curl -i %s/api/items  # expect 401", apiURL)
 		p("")
-		p(EndOfBanner)
+		p(endOfBanner)
 		_, err := io.WriteString(out, b.String())
 		return err
 	}
-	tok, err := MintTokens(app.Dev)
+	tok, err := mintTokens(dev)
 	if err != nil {
 		return err
 	}
-	p("Development issuer: %s (audience %q; never use it in production)", app.Dev.URL(), DevAudience)
+	p("Development issuer: %s (audience %q; never use it in production)", dev.URL(), devAudience)
 	p("")
 	p("# Ready tokens, valid for 8 hours:")
 	p("# a viewer with scope items:read")
-	p("export VIEWER=%s", tok.Viewer)
+	p("export VIEWER=%s", tok.viewer)
 	p(`# an admin with roles ["admin"] and scopes items:read items:write`)
-	p("export ADMIN=%s", tok.Admin)
+	p("export ADMIN=%s", tok.admin)
 	p("# an expired token, and the viewer's token with a forged payload")
-	p("export EXPIRED=%s", tok.Expired)
-	p("export TAMPERED=%s", tok.Tampered)
+	p("export EXPIRED=%s", tok.expired)
+	p("export TAMPERED=%s", tok.tampered)
 	p("")
 	p("# Try it. Rules: GET /api/items needs scope items:read, POST scope items:write, DELETE role admin.")
 	p("curl -i %s/healthz  # expect 200", apiURL)
@@ -90,9 +108,12 @@ func Banner(out io.Writer, app *App, apiURL string) error {
 	p(`curl -i -H "Authorization: Bearer $TAMPERED" %s/api/items  # expect 401`, apiURL)
 	p("")
 	p("# A fresh token from the issuer's client_credentials endpoint:")
-	p(`curl -s -d grant_type=client_credentials -d client_id=cli -d scope="items:read items:write" -d roles=admin %s  # expect 200`, app.Dev.TokenURL())
+	p(`curl -s -d grant_type=client_credentials -d client_id=cli -d scope="items:read items:write" -d roles=admin %s  # expect 200`, dev.TokenURL())
 	p("")
-	p(EndOfBanner)
+	p("# The production example, against this issuer:")
+	p("# ADDR=127.0.0.1:8081 ISSUER=%s AUDIENCE=%s go run ./examples/production", dev.URL(), devAudience)
+	p("")
+	p(endOfBanner)
 	_, err = io.WriteString(out, b.String())
 	return err
 }
