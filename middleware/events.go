@@ -66,12 +66,13 @@ func (v *Verifier) emitAt(e Event, mono time.Time) {
 	l := v.cfg.logger
 	level := slog.LevelDebug
 	var skipped int64
+	var since time.Duration
 	switch e.Kind {
 	case EventKeysRefreshFailed, EventKeyAlarm:
 		level = slog.LevelWarn
 	case EventRejected:
 		// Every refusal at debug level; at info level, the first of each
-		// reason and then at most one a minute (rejectionLog).
+		// reason and issuer, then at most one a minute (rejectionLog).
 		if !l.Enabled(context.Background(), slog.LevelDebug) {
 			if !l.Enabled(context.Background(), slog.LevelInfo) {
 				return
@@ -79,11 +80,11 @@ func (v *Verifier) emitAt(e Event, mono time.Time) {
 			if mono.IsZero() {
 				mono = v.cfg.mono()
 			}
-			ok, n := v.rejections.admit(e.Reason, mono.Sub(v.started))
+			ok, n, d := v.rejections.admit(e.Reason, e.Issuer, mono.Sub(v.started))
 			if !ok {
 				return
 			}
-			level, skipped = slog.LevelInfo, n
+			level, skipped, since = slog.LevelInfo, n, d
 		}
 	}
 	if !l.Enabled(context.Background(), level) {
@@ -103,7 +104,9 @@ func (v *Verifier) emitAt(e Event, mono time.Time) {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
 	}
 	if skipped > 0 {
-		attrs = append(attrs, slog.Int64("not_logged_since", skipped))
+		// Refusals of this reason not logged since its last line, and how
+		// long ago that line was.
+		attrs = append(attrs, slog.Int64("not_logged", skipped), slog.Duration("since_last_line", since))
 	}
 	l.LogAttrs(context.Background(), level, "jwtguard", attrs...)
 }

@@ -9,8 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 func TestRefreshAfterClampsCacheControl(t *testing.T) {
@@ -246,4 +250,47 @@ func dropControls(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Refusals admitted from many goroutines at once: in one window exactly
+// one line per reason and issuer, and every other refusal counted once, so
+// the next window's first line reports exactly the rest.
+func TestRejectionLogAdmitsOncePerWindowUnderConcurrency(t *testing.T) {
+	var l rejectionLog
+	const goroutines, each = 8, 500
+	issuers := []string{"", "https://a.example", "https://b.example"}
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if ok, _, _ := l.admit(reason.AudienceInvalid, issuers[(g+i)%len(issuers)], time.Second); ok {
+					admitted.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if admitted.Load() != int64(len(issuers)) {
+		t.Fatalf("%d lines in one window, want %d", admitted.Load(), len(issuers))
+	}
+	total := int64(0)
+	for _, iss := range issuers {
+		ok, skipped, since := l.admit(reason.AudienceInvalid, iss, time.Second+rejectionEvery)
+		if !ok || since != rejectionEvery {
+			t.Fatalf("%q: the next window's first line: %v over %v", iss, ok, since)
+		}
+		total += skipped
+	}
+	if total != goroutines*each-int64(len(issuers)) {
+		t.Fatalf("%d refusals counted, want %d", total, goroutines*each-len(issuers))
+	}
+	if ok, _, _ := l.admit(reason.TokenExpired, "", time.Second+rejectionEvery); !ok {
+		t.Fatal("another reason's first refusal got no line")
+	}
+	if ok, _, _ := l.admit(reason.TokenExpired, "", time.Second+2*rejectionEvery-1); ok {
+		t.Fatal("a second line within the minute")
+	}
 }

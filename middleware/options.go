@@ -183,10 +183,10 @@ func WithRequiredClaims(names ...string) Option {
 func WithHook(fn func(Event)) Option { return optionFunc(func(c *config) { c.hook = fn }) }
 
 // WithLogger sets the logger. A refused token is logged at info level with
-// its reason and cause: the first refusal of each reason at once, then at
-// most one line per reason a minute, which says how many of that reason
-// it did not log (not_logged_since), so a flood of bad tokens cannot fill
-// the log. With the logger at debug level every outcome is logged. Key-set
+// its reason and cause: the first refusal of each reason (and configured
+// issuer) at once, then at most one line a minute, which says how many it
+// did not log since the last one and how long ago that was (not_logged,
+// since_last_line), so a flood of bad tokens cannot fill the log. With the logger at debug level every outcome is logged. Key-set
 // failures are logged at warn level. A token is never logged.
 // Default: slog.Default().
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }

@@ -2,42 +2,62 @@ package middleware
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
-// rejectionEvery is how often a refusal of one reason is logged at info
-// level: the first refusal of each reason is logged at once, the next
-// ones are counted and their number goes with the next line of that
-// reason, a minute or more later. A flood of refused tokens (garbage, a
-// misconfigured client retrying) therefore writes at most one line per
-// reason a minute, whatever its rate.
+// rejectionEvery is how often refusals of one reason and issuer are logged
+// at info level: the first one is logged at once; the next ones are counted,
+// and their number goes with the next line of that reason and issuer, a
+// minute or more later. A flood of refused tokens (garbage, a client
+// retrying) therefore writes at most one line per reason and configured
+// issuer a minute, whatever its rate; the price is that, for that minute,
+// it also hides other causes of the same reason and issuer (debug level and
+// WithHook see every refusal). The cause is not compared: that would format
+// every refused token's error, which a flood must not cost.
 const rejectionEvery = time.Minute
 
-// rejectionLog decides which refusals get a line at info level.
+// rejectionLog decides which refusals get a line at info level. Its keys
+// are the package's reason codes and the configured issuers (or none),
+// never anything a token chose, so it is bounded.
 type rejectionLog struct {
-	slots sync.Map // reason.Code -> *rejectionSlot; the codes are the package's own, never a token's
+	mu    sync.Mutex
+	slots map[rejectionKey]*rejectionSlot
+}
+
+type rejectionKey struct {
+	reason reason.Code
+	issuer string // a configured issuer's URL, or ""
 }
 
 type rejectionSlot struct {
-	next    atomic.Int64 // monotonic nanoseconds from the verifier's start before which lines are skipped
-	skipped atomic.Int64 // refusals not logged since the last line
+	next     time.Duration // before this time (since the verifier's start) refusals are only counted
+	lastLine time.Duration // when the last line was written
+	skipped  int64         // refusals not logged since the last line
 }
 
-// admit reports whether a refusal for r at now (since start) gets a line,
-// and how many of r's refusals were skipped since the last one.
-func (l *rejectionLog) admit(r reason.Code, now time.Duration) (ok bool, skipped int64) {
-	v, found := l.slots.Load(r)
-	if !found {
-		v, _ = l.slots.LoadOrStore(r, new(rejectionSlot))
+// admit reports whether a refusal for r of the configured issuer at now
+// (since the verifier's start) gets a line and, when it does, how many of
+// the same reason and issuer were not logged since their previous line, and
+// how long ago that line was.
+func (l *rejectionLog) admit(r reason.Code, issuer string, now time.Duration) (ok bool, skipped int64, since time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slots == nil {
+		l.slots = map[rejectionKey]*rejectionSlot{}
 	}
-	s := v.(*rejectionSlot)
-	next := s.next.Load()
-	if int64(now) < next || !s.next.CompareAndSwap(next, int64(now+rejectionEvery)) {
-		s.skipped.Add(1)
-		return false, 0
+	k := rejectionKey{r, issuer}
+	s := l.slots[k]
+	switch {
+	case s == nil:
+		s = &rejectionSlot{}
+		l.slots[k] = s
+	case now < s.next:
+		s.skipped++
+		return false, 0, 0
 	}
-	return true, s.skipped.Swap(0)
+	skipped, since = s.skipped, now-s.lastLine
+	s.next, s.lastLine, s.skipped = now+rejectionEvery, now, 0
+	return true, skipped, since
 }

@@ -35,9 +35,9 @@ func (l *lockedBuffer) lines() []string {
 }
 
 // At info level, the first refusal of each reason is logged at once with
-// its cause, and a flood of them adds at most one line per reason a minute,
-// which says how many it left out; at debug level every refusal is logged.
-// No line holds the token.
+// its cause, and a flood of one cause adds one line per reason a minute,
+// which says how many it left out and over how long; at debug level every
+// refusal is logged. No line holds the token.
 func TestRefusalsAreLoggedOncePerReasonAMinute(t *testing.T) {
 	clk := newClock()
 	iss := newIssuer(t, jwttest.WithClock(clk.Now))
@@ -58,7 +58,7 @@ func TestRefusalsAreLoggedOncePerReasonAMinute(t *testing.T) {
 	clk.Advance(time.Minute)
 	_, _ = v.Verify(ctx, wrongAud)
 	lines = out.lines()
-	if len(lines) != 3 || !strings.Contains(lines[2], "reason=audience_invalid") || !strings.Contains(lines[2], "not_logged_since=999") {
+	if len(lines) != 3 || !strings.Contains(lines[2], "reason=audience_invalid") || !strings.Contains(lines[2], "not_logged=999 since_last_line=1m0s") {
 		t.Fatalf("a minute later:\n%s", strings.Join(lines, "\n"))
 	}
 	for _, l := range lines {
@@ -80,6 +80,39 @@ func TestRefusalsAreLoggedOncePerReasonAMinute(t *testing.T) {
 	}
 	if n != 10 {
 		t.Fatalf("at debug level %d of 10 refusals were logged", n)
+	}
+}
+
+// Refusals of one reason are counted apart per configured issuer: a flood
+// of one issuer's wrong-audience tokens leaves the other issuer's first
+// one its line.
+func TestEachIssuersRefusalsAreLoggedApart(t *testing.T) {
+	clk := newClock()
+	a, b := newIssuer(t, jwttest.WithClock(clk.Now)), newIssuer(t, jwttest.WithClock(clk.Now))
+	var out lockedBuffer
+	v, err := middleware.New([]middleware.Issuer{{URL: a.URL(), Audiences: []string{audience}}, {URL: b.URL(), Audiences: []string{audience}}},
+		middleware.WithCacheClock(clk.Now), middleware.WithClock(clk.Now), middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}),
+		middleware.WithLogger(slog.New(slog.NewTextHandler(&out, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+	ctx := context.Background()
+	flood := mint(t, a, jwttest.ClaimsSet{"sub": "bot", "aud": "flood-api"})
+	for range 500 {
+		_, _ = v.Verify(ctx, flood)
+	}
+	_, _ = v.Verify(ctx, mint(t, b, jwttest.ClaimsSet{"sub": "c", "aud": "other-api"}))
+	_, _ = v.Verify(ctx, flood)
+	lines := out.lines()
+	if len(lines) != 2 || !strings.Contains(lines[0], "issuer="+a.URL()) || !strings.Contains(lines[1], "issuer="+b.URL()) ||
+		strings.Contains(lines[1], "not_logged") {
+		t.Fatalf("after a flood of one issuer's refusals and one of the other's:\n%s", strings.Join(lines, "\n"))
+	}
+	clk.Advance(time.Minute)
+	_, _ = v.Verify(ctx, flood)
+	if lines = out.lines(); len(lines) != 3 || !strings.Contains(lines[2], "not_logged=500 since_last_line=1m0s") {
+		t.Fatalf("a minute later:\n%s", strings.Join(lines, "\n"))
 	}
 }
 
