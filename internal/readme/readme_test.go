@@ -62,7 +62,13 @@ func TestEveryDocSnippetIsCompiledCode(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, r := range goRegions(string(src)) {
+		found := goRegions(string(src))
+		// A file that a build constraint can leave out is not surely
+		// compiled: its regions would prove nothing.
+		if len(found) > 0 && buildConstraint.Match(src) {
+			t.Errorf("%s: readme regions in a file with a build constraint", path)
+		}
+		for _, r := range found {
 			regions[r] = path
 		}
 		return nil
@@ -104,6 +110,8 @@ type block struct {
 	line int
 	text string
 }
+
+var buildConstraint = regexp.MustCompile(`(?m)^//go:build `)
 
 var fence = regexp.MustCompile("(?m)^```go\n((?s:.*?))^```$")
 
