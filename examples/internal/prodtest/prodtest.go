@@ -107,6 +107,9 @@ func Run(t *testing.T) {
 		}
 	}
 	next("a refusal's line", func(m map[string]any) bool { return m["event"] == "rejected" && m["reason"] == "token_missing" })
+	// The client keeps its connections open and idle: a graceful shutdown
+	// closes them at once (http.Server.Shutdown), where a program waiting
+	// for them would take its 20 s bound, past the 10 s allowed below.
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

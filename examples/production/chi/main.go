@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	chimw "github.com/go-chi/chi/v5/middleware"
 
 	chiguard "github.com/jwtguard/jwtguard/adapters/chi"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -72,6 +73,7 @@ func run(log *slog.Logger) error {
 	defer v.Close()
 
 	mux := chi.NewRouter()
+	mux.Use(chimw.Recoverer) // a panicking handler answers 500 and the server goes on
 	mux.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Route("/api", func(r chi.Router) {
 		r.Use(chiguard.Protect(v, nethttp.WithMapper(mapper)))

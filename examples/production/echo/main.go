@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
 
 	echoguard "github.com/jwtguard/jwtguard/adapters/echo"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -73,6 +74,7 @@ func run(log *slog.Logger) error {
 
 	mux := echo.New()
 	mux.HideBanner, mux.HidePort = true, true
+	mux.Use(echomw.Recover()) // a panicking handler answers 500 and the server goes on
 	mux.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	api := mux.Group("/api", echoguard.Protect(v, nethttp.WithMapper(mapper)))
 	api.GET("/me", me)
