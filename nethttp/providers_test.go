@@ -18,6 +18,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 	"github.com/jwtguard/jwtguard/nethttp"
 	"github.com/jwtguard/jwtguard/rbac"
 )
@@ -25,11 +26,12 @@ import (
 type providerToken struct {
 	typ    any // the header's typ; nil: none
 	claims jwttest.ClaimsSet
+	why    reason.Code // for a token refused: the reason it must be refused for
 }
 
 // checkProvider verifies tok through Protect and Require(policy) with the
 // guide's issuer and mapper (on the test issuer's URL), and refuses each
-// of refused.
+// of refused for its reason.
 func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, policy rbac.Policy, tok providerToken, refused ...providerToken) {
 	t.Helper()
 	iss, err := jwttest.NewIssuer()
@@ -40,7 +42,13 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 	// The guide's issuer URL stays as written (the tokens carry it as iss,
 	// trailing slash and all); only the keys come from the test issuer.
 	issuer.JWKSURL = iss.JWKSURL()
-	v, err := middleware.New([]middleware.Issuer{issuer}, quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
+	var last reason.Code // the reason of the last refusal
+	v, err := middleware.New([]middleware.Issuer{issuer}, quiet, middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}),
+		middleware.WithHook(func(e middleware.Event) {
+			if e.Kind == middleware.EventRejected {
+				last = e.Reason
+			}
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,18 +79,22 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 	if toggled == issuer.URL {
 		toggled += "/"
 	}
-	other := providerToken{tok.typ, jwttest.ClaimsSet{"iss": toggled}}
+	other := providerToken{typ: tok.typ, claims: jwttest.ClaimsSet{"iss": toggled}}
 	for k, x := range tok.claims {
 		if k != "iss" {
 			other.claims[k] = x
 		}
 	}
-	if got := do(other); got != http.StatusUnauthorized {
-		t.Fatalf("a token with iss %q got %d", toggled, got)
+	if got := do(other); got != http.StatusUnauthorized || last != reason.IssuerInvalid {
+		t.Fatalf("a token with iss %q got %d (%s)", toggled, got, last)
 	}
 	for _, p := range refused {
-		if got := do(p); got != http.StatusUnauthorized {
-			t.Fatalf("a token the guide says is refused got %d: %v", got, p.claims)
+		if p.why == "" {
+			t.Fatalf("a refused token without its reason: %v", p.claims)
+		}
+		last = ""
+		if got := do(p); got != http.StatusUnauthorized || last != p.why {
+			t.Fatalf("a token the guide says is refused for %s got %d (%s): %v", p.why, got, last, p.claims)
 		}
 	}
 }
@@ -93,13 +105,13 @@ func TestProviderKeycloak(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Keycloak("orders-api"))
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Role("admin"), rbac.Scope("items:read")),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"orders-api", "account"}, "sub": "f1c2", "typ": "Bearer", "azp": "web-app",
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"orders-api", "account"}, "sub": "f1c2", "typ": "Bearer", "azp": "web-app",
 			"realm_access": map[string]any{"roles": []string{"offline_access"}}, "resource_access": map[string]any{"orders-api": map[string]any{"roles": []string{"admin"}}},
 			"scope": "openid profile items:read", "sid": "s-1"}},
 		// Without the audience mapper: aud is "account" only.
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "account", "sub": "f1c2", "typ": "Bearer", "azp": "web-app", "scope": "openid items:read"}},
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "account", "sub": "f1c2", "typ": "Bearer", "azp": "web-app", "scope": "openid items:read"}, why: reason.AudienceInvalid},
 		// The web app's ID token: aud is the app's client ID.
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "web-app", "sub": "f1c2", "typ": "ID", "azp": "web-app", "nonce": "n"}})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "web-app", "sub": "f1c2", "typ": "ID", "azp": "web-app", "nonce": "n"}, why: reason.AudienceInvalid})
 }
 
 func TestProviderAuth0(t *testing.T) {
@@ -108,10 +120,10 @@ func TestProviderAuth0(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Auth0("https://example.com/roles"))
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Permission("read:items"), rbac.Role("admin")),
-		providerToken{"at+jwt", jwttest.ClaimsSet{"aud": []string{"https://orders.example.com", "https://acme.eu.auth0.com/userinfo"},
+		providerToken{typ: "at+jwt", claims: jwttest.ClaimsSet{"aud": []string{"https://orders.example.com", "https://acme.eu.auth0.com/userinfo"},
 			"sub": "auth0|64a1", "azp": "Xy12", "scope": "openid read:items", "permissions": []string{"read:items"},
 			"https://example.com/roles": []string{"admin"}}},
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "Xy12", "sub": "auth0|64a1", "nonce": "n"}})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "Xy12", "sub": "auth0|64a1", "nonce": "n"}, why: reason.AudienceInvalid})
 }
 
 func TestProviderEntraID(t *testing.T) {
@@ -121,10 +133,15 @@ func TestProviderEntraID(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.EntraID())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("Orders.Read"), rbac.Role("Orders.Admin")),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "6e7a1c2b-0000-4000-8000-000000000000", "ver": "2.0", "sub": "AAAA", "oid": "0f1e",
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "6e7a1c2b-0000-4000-8000-000000000000", "ver": "2.0", "sub": "AAAA", "oid": "0f1e",
 			"azp": "c0ffee00-0000-4000-8000-000000000000", "scp": "User.Read Orders.Read", "roles": []string{"Orders.Admin"}, "tid": "8e2d0c62"}},
-		// A v1 token for the App ID URI: configure that audience instead.
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "api://orders", "ver": "1.0", "sub": "AAAA", "scp": "Orders.Read"}})
+		// A v1 token (the API's accessTokenAcceptedVersion unset or 1): its iss
+		// is sts.windows.net, another issuer, and its aud the App ID URI.
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"iss": "https://sts.windows.net/8e2d0c62-0000-4000-8000-000000000000/",
+			"aud": "api://orders", "ver": "1.0", "sub": "AAAA", "scp": "Orders.Read"}, why: reason.IssuerInvalid},
+		// A v2 token for another API of the tenant.
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "00000003-0000-0000-c000-000000000000", "ver": "2.0", "sub": "AAAA",
+			"scp": "User.Read"}, why: reason.AudienceInvalid})
 }
 
 func TestProviderOkta(t *testing.T) {
@@ -133,9 +150,9 @@ func TestProviderOkta(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Okta())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("items:read"), rbac.Group("Admins")),
-		providerToken{nil, jwttest.ClaimsSet{"ver": 1, "jti": "AT.x", "aud": "api://default", "cid": "0oa1", "uid": "00u1", "sub": "jane@example.com",
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"ver": 1, "jti": "AT.x", "aud": "api://default", "cid": "0oa1", "uid": "00u1", "sub": "jane@example.com",
 			"scp": []string{"openid", "items:read"}, "groups": []string{"Everyone", "Admins"}}},
-		providerToken{nil, jwttest.ClaimsSet{"aud": "0oa1", "sub": "00u1", "nonce": "n", "at_hash": "x"}})
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": "0oa1", "sub": "00u1", "nonce": "n", "at_hash": "x"}, why: reason.AudienceInvalid})
 }
 
 func TestProviderCognito(t *testing.T) {
@@ -145,10 +162,10 @@ func TestProviderCognito(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Cognito())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("orders/read"), rbac.Group("admins")),
-		providerToken{nil, jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "access", "client_id": "4l2h6v0example", "username": "jane",
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "access", "client_id": "4l2h6v0example", "username": "jane",
 			"scope": "aws.cognito.signin.user.admin orders/read", "cognito:groups": []string{"admins"}}},
 		// The ID token: aud, not client_id, names the client.
-		providerToken{nil, jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "id", "aud": "4l2h6v0example", "cognito:groups": []string{"admins"}}})
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"sub": "aaaa-bbbb", "token_use": "id", "aud": "4l2h6v0example", "cognito:groups": []string{"admins"}}, why: reason.ClientNotAllowed})
 }
 
 func TestProviderGoogle(t *testing.T) {
@@ -158,11 +175,11 @@ func TestProviderGoogle(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.OIDC())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Authenticated(),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "113006372901234567890", "azp": "113006372901234567890",
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "113006372901234567890", "azp": "113006372901234567890",
 			"email": "caller@project.iam.gserviceaccount.com", "email_verified": true}},
 		// Anyone else's service account, for the same audience.
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "100000000000000000001", "azp": "100000000000000000001",
-			"email": "someone@other.iam.gserviceaccount.com"}})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "https://orders-xyz.a.run.app", "sub": "100000000000000000001", "azp": "100000000000000000001",
+			"email": "someone@other.iam.gserviceaccount.com"}, why: reason.ClientNotAllowed})
 }
 
 func TestProviderDex(t *testing.T) {
@@ -171,9 +188,9 @@ func TestProviderDex(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Dex())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Group("admins"),
-		providerToken{nil, jwttest.ClaimsSet{"aud": "orders-api", "sub": "CgR1c2VyEgVsb2NhbA", "email": "jane@example.com",
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": "orders-api", "sub": "CgR1c2VyEgVsb2NhbA", "email": "jane@example.com",
 			"groups": []string{"admins", "devs"}, "name": "Jane"}},
-		providerToken{nil, jwttest.ClaimsSet{"aud": "web-app", "sub": "CgR1c2VyEgVsb2NhbA", "groups": []string{"admins"}}})
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": "web-app", "sub": "CgR1c2VyEgVsb2NhbA", "groups": []string{"admins"}}, why: reason.AudienceInvalid})
 }
 
 func TestProviderZitadel(t *testing.T) {
@@ -182,11 +199,11 @@ func TestProviderZitadel(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Zitadel("231234567890"))
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Role("admin"),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@orders", "231234567890"}, "client_id": "231234567891@orders", "sub": "2310",
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"231234567891@orders", "231234567890"}, "client_id": "231234567891@orders", "sub": "2310",
 			"scope": "openid urn:zitadel:iam:org:project:id:231234567890:aud urn:zitadel:iam:org:projects:roles",
 			"urn:zitadel:iam:org:project:231234567890:roles": map[string]any{"admin": map[string]any{"231000": "acme.zitadel.cloud"}}}},
 		// A token for another project: its aud does not name this one.
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"231234567891@web", "231999999999"}, "sub": "2310"}})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"231234567891@web", "231999999999"}, "sub": "2310"}, why: reason.AudienceInvalid})
 }
 
 func TestProviderHydra(t *testing.T) {
@@ -195,8 +212,8 @@ func TestProviderHydra(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Hydra("roles"))
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("orders.read"), rbac.Role("admin")),
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{"https://orders.example.com"}, "client_id": "orders-client", "sub": "user-1",
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"https://orders.example.com"}, "client_id": "orders-client", "sub": "user-1",
 			"jti": "5b1c", "scp": []string{"offline", "orders.read"}, "ext": map[string]any{"roles": []string{"admin"}}}},
 		// Without the audience parameter, Hydra writes "aud": [].
-		providerToken{"JWT", jwttest.ClaimsSet{"aud": []string{}, "client_id": "orders-client", "sub": "user-1", "scp": []string{"orders.read"}}})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{}, "client_id": "orders-client", "sub": "user-1", "scp": []string{"orders.read"}}, why: reason.AudienceInvalid})
 }
