@@ -119,11 +119,20 @@ func TestProviderAuth0(t *testing.T) {
 	issuer := middleware.Issuer{URL: "https://acme.eu.auth0.com/", Audiences: []string{"https://orders.example.com"}}
 	mapper := rbac.MustNewMapper(rbac.Auth0("https://example.com/roles"))
 	// readme:end
-	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Permission("read:items"), rbac.Role("admin")),
+	policy := rbac.AllOf(rbac.Permission("read:items"), rbac.Role("admin"))
+	idToken := providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "Xy12", "sub": "auth0|64a1", "nonce": "n"}, why: reason.AudienceInvalid}
+	// The RFC 9068 profile: typ at+jwt, client_id, jti.
+	checkProvider(t, issuer, mapper, policy,
 		providerToken{typ: "at+jwt", claims: jwttest.ClaimsSet{"aud": []string{"https://orders.example.com", "https://acme.eu.auth0.com/userinfo"},
-			"sub": "auth0|64a1", "azp": "Xy12", "scope": "openid read:items", "permissions": []string{"read:items"},
+			"sub": "auth0|64a1", "client_id": "Xy12", "jti": "b1e5", "scope": "openid read:items", "permissions": []string{"read:items"},
 			"https://example.com/roles": []string{"admin"}}},
-		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "Xy12", "sub": "auth0|64a1", "nonce": "n"}, why: reason.AudienceInvalid})
+		idToken)
+	// The default profile: typ JWT, azp, gty.
+	checkProvider(t, issuer, mapper, policy,
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"https://orders.example.com", "https://acme.eu.auth0.com/userinfo"},
+			"sub": "auth0|64a1", "azp": "Xy12", "gty": "password", "scope": "openid read:items", "permissions": []string{"read:items"},
+			"https://example.com/roles": []string{"admin"}}},
+		idToken)
 }
 
 func TestProviderEntraID(t *testing.T) {
@@ -138,7 +147,8 @@ func TestProviderEntraID(t *testing.T) {
 		// A v1 token (the API's accessTokenAcceptedVersion unset or 1): its iss
 		// is sts.windows.net, another issuer, and its aud the App ID URI.
 		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"iss": "https://sts.windows.net/8e2d0c62-0000-4000-8000-000000000000/",
-			"aud": "api://orders", "ver": "1.0", "sub": "AAAA", "scp": "Orders.Read"}, why: reason.IssuerInvalid},
+			"aud": "api://orders", "ver": "1.0", "appid": "c0ffee00-0000-4000-8000-000000000000", "sub": "AAAA", "scp": "Orders.Read"},
+			why: reason.IssuerInvalid},
 		// A v2 token for another API of the tenant.
 		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "00000003-0000-0000-c000-000000000000", "ver": "2.0", "sub": "AAAA",
 			"scp": "User.Read"}, why: reason.AudienceInvalid})
@@ -188,7 +198,9 @@ func TestProviderDex(t *testing.T) {
 	mapper := rbac.MustNewMapper(rbac.Dex())
 	// readme:end
 	checkProvider(t, issuer, mapper, rbac.Group("admins"),
-		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": "orders-api", "sub": "CgR1c2VyEgVsb2NhbA", "email": "jane@example.com",
+		// With the scope audience:server:client_id:orders-api, Dex adds the
+		// requesting client to aud and names it in azp.
+		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": []string{"orders-api", "web-app"}, "azp": "web-app", "sub": "CgR1c2VyEgVsb2NhbA", "email": "jane@example.com",
 			"groups": []string{"admins", "devs"}, "name": "Jane"}},
 		providerToken{typ: nil, claims: jwttest.ClaimsSet{"aud": "web-app", "sub": "CgR1c2VyEgVsb2NhbA", "groups": []string{"admins"}}, why: reason.AudienceInvalid})
 }
