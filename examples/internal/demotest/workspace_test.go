@@ -57,8 +57,8 @@ func TestExamplesRunFromTheRoot(t *testing.T) {
 
 // Every example is a program a user can copy: none imports a package of
 // ours that a user cannot (an internal one), and the files that the
-// quickstart and the router examples have in common (the development
-// issuer and banner, the item store) are the same in each, so no copy
+// quickstart and the router examples have in common (flags and
+// environment, the development issuer and banner, the item store) are the same in each, so no copy
 // drifts from the others.
 func TestEveryExampleStandsAlone(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -89,7 +89,7 @@ func TestEveryExampleStandsAlone(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"dev.go", "items.go"} {
+	for _, name := range []string{"flags.go", "dev.go", "items.go"} {
 		want, err := os.ReadFile(filepath.Join(root, "quickstart", name))
 		if err != nil {
 			t.Fatal(err)
