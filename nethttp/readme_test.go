@@ -17,31 +17,15 @@ import (
 	"github.com/jwtguard/jwtguard/rbac"
 )
 
-func Example_readmeTenLines() {
-	api := http.NotFoundHandler()
-	// readme:begin
-	v, err := middleware.New([]middleware.Issuer{{
-		URL:       "https://id.example.com/realms/acme", // the exact iss of your tokens
-		Audiences: []string{"orders-api"},               // what your API calls itself
-	}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer v.Close()
-	http.Handle("/api/", nethttp.Protect(v)(api)) // claims: middleware.ClaimsFromContext(r.Context())
-	log.Fatal(http.ListenAndServe(":8080", nil))
-	// readme:end
-}
-
 func Example_readmePerHandler() {
 	var v *middleware.Verifier
 	mux := http.NewServeMux()
-	listItems, deleteItem := http.NotFoundHandler(), http.NotFoundHandler()
+	listItems, deleteItem := func(http.ResponseWriter, *http.Request) {}, func(http.ResponseWriter, *http.Request) {}
 	// readme:begin
 	mapper := rbac.MustNewMapper(rbac.Keycloak("orders-api")) // where this provider keeps roles and scopes
 	protect := nethttp.Protect(v, nethttp.WithMapper(mapper))
-	mux.Handle("GET /items", protect(nethttp.Require(rbac.Scope("items:read"))(listItems)))
-	mux.Handle("DELETE /items/{id}", protect(nethttp.Require(rbac.Role("admin"))(deleteItem)))
+	mux.Handle("GET /items", protect(nethttp.Require(rbac.Scope("items:read"))(http.HandlerFunc(listItems))))
+	mux.Handle("DELETE /items/{id}", protect(nethttp.Require(rbac.Role("admin"))(http.HandlerFunc(deleteItem))))
 	// readme:end
 }
 
@@ -53,8 +37,11 @@ func Example_readmeCustomMapper() {
 	}, rbac.WithRoleHierarchy(map[string][]string{"admin": {"editor"}, "editor": {"viewer"}}),
 		rbac.WithScopeWildcards("items:*"),
 		rbac.WithMismatchHook(func(m rbac.Mismatch) { log.Printf("claim %s is a %s", m.Source.Path, m.Got) }))
+	if err != nil {
+		log.Fatal(err)
+	}
 	// readme:end
-	_, _ = m, err
+	_ = m
 }
 
 func Example_readmePolicies() {

@@ -105,3 +105,37 @@ func hasMembers(names map[string]bool, typ string) bool {
 	}
 	return false
 }
+
+// The README's "Why 401?" table gives every reason code the verifier
+// answers with, so a new code cannot go unexplained.
+func TestWhy401NamesEveryReason(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(root, "middleware", "reason", "reason.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := regexp.MustCompile(`\bCode = "([a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(codes) < 20 {
+		t.Fatalf("found %d reason codes", len(codes))
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Why 401?")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if !ok {
+		t.Fatal(`README.md has no "Why 401?" section`)
+	}
+	var rows []string
+	for _, line := range strings.Split(section, "\n") {
+		if first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |"); ok && strings.HasPrefix(line, "| `") {
+			rows = append(rows, first)
+		}
+	}
+	table := strings.Join(rows, " ")
+	for _, c := range codes {
+		if !strings.Contains(table, "`"+c[1]+"`") {
+			t.Errorf("the Why 401? table has no row for %s", c[1])
+		}
+	}
+}

@@ -168,7 +168,7 @@ func dedent(lines []string) string {
 			lines[i] = l[indent:]
 		}
 	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+	return strings.Trim(strings.Join(lines, "\n"), "\n")
 }
 
 // The README is for users, read in ten minutes: it stays under 20 KB (run
