@@ -37,7 +37,7 @@ func (v *Verifier) unknownIssuer(iss []byte) error {
 }
 
 // unknownIssuerError is the cause of a token refused for its iss. It is
-// formatted only when read (a log at debug level, a hook), the first
+// formatted only when read (a log line, a hook), the first
 // configured issuer it nearly matches named with the difference: a server
 // flooded with another issuer's tokens refuses each without that work.
 type unknownIssuerError struct {

@@ -179,15 +179,16 @@ func WithRequiredClaims(names ...string) Option {
 
 // WithHook sets a function that sees every verification outcome and every
 // key-set event. It runs synchronously on the request path: keep it fast.
-// Default: none (outcomes are logged at debug level).
+// Default: none (the logger still logs: see WithLogger).
 func WithHook(fn func(Event)) Option { return optionFunc(func(c *config) { c.hook = fn }) }
 
 // WithLogger sets the logger. A refused token is logged at info level with
 // its reason and cause: the first refusal of each reason (and configured
 // issuer) at once, then at most one line a minute, which says how many it
 // did not log since the last one and how long ago that was (not_logged,
-// since_last_line), so a flood of bad tokens cannot fill the log. With the logger at debug level every outcome is logged. Key-set
-// failures are logged at warn level. A token is never logged.
+// since_last_line), so a flood of bad tokens cannot fill the log. With
+// the logger at debug level every outcome is logged. Key-set failures are
+// logged at warn level. A token is never logged.
 // Default: slog.Default().
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
 

@@ -17,7 +17,7 @@
 // It serves GET /healthz without a token, GET /api/me (the token's claims)
 // to any verified token and GET /api/items to tokens with the scope
 // items:read; it logs as JSON, refusals included (at most one line per
-// reason a minute), and on SIGINT or SIGTERM it stops taking connections
+// reason and issuer a minute), and on SIGINT or SIGTERM it stops taking connections
 // and lets the requests in flight finish.
 package main
 
