@@ -20,6 +20,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -90,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	mapper, err := cfg.mapper()
+	mapper, err := newMapper(cfg)
 	if err != nil {
 		return err
 	}
@@ -147,4 +149,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// newMapper reads roles and scopes where the preset says (Keycloak's
+// client ID and ZITADEL's project ID are the audience unless
+// -preset-param names them), and the roles from -roles-claim instead when
+// it is given.
+func newMapper(cfg config) (*rbac.Mapper, error) {
+	param := cfg.presetParam
+	if p := strings.ToLower(cfg.preset); param == "" && (p == "keycloak" || p == "zitadel") {
+		param = cfg.audience
+	}
+	sources, err := rbac.Preset(cfg.preset, param)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.rolesClaim != "" {
+		path, err := rbac.ParsePath(cfg.rolesClaim)
+		if err != nil {
+			return nil, err
+		}
+		sources = slices.DeleteFunc(sources, func(s rbac.Source) bool { return s.Kind == rbac.KindRole })
+		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
+	}
+	return rbac.NewMapper(sources)
 }

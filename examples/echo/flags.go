@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -20,17 +19,18 @@ import (
 
 // config is what the flags and the environment say.
 type config struct {
-	addr       string // API listen address
-	issuer     string // a real provider's issuer URL; empty starts the development issuer
-	audience   string // the audience to require (with issuer)
-	jwks       string // optional JWKS URL, skipping discovery (with issuer)
-	preset     string // rbac preset naming where roles and scopes are
-	rolesClaim string // claim path of the roles, overriding the preset's
-	noCache    bool   // turn the verified-token cache off (for measurements)
+	addr        string // API listen address
+	issuer      string // a real provider's issuer URL; empty starts the development issuer
+	audience    string // the audience to require (with issuer)
+	jwks        string // optional JWKS URL, skipping discovery (with issuer)
+	preset      string // rbac preset naming where roles and scopes are
+	presetParam string // the preset's parameter (Keycloak client ID, ZITADEL project ID, Auth0 or Hydra roles claim)
+	rolesClaim  string // claim path of the roles, overriding the preset's
+	noCache     bool   // turn the verified-token cache off (for measurements)
 }
 
-// parseConfig reads the flags; ISSUER, AUDIENCE, JWKS_URL and PRESET in
-// the environment are their defaults.
+// parseConfig reads the flags; ISSUER, AUDIENCE, JWKS_URL, PRESET and
+// PRESET_PARAM in the environment are their defaults.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,7 +40,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.audience, "audience", getenv("AUDIENCE"), "the audience the provider's tokens must carry (required with -issuer) [AUDIENCE]")
 	fs.StringVar(&c.jwks, "jwks", getenv("JWKS_URL"), "the provider's JWKS URL, to skip OIDC discovery (optional) [JWKS_URL]")
 	fs.StringVar(&c.preset, "preset", cmp.Or(getenv("PRESET"), "default"), "where tokens keep roles and scopes: "+
-		strings.Join(rbac.PresetNames(), ", ")+" (keycloak reads the client roles of -audience) [PRESET]")
+		strings.Join(rbac.PresetNames(), ", ")+" [PRESET]")
+	fs.StringVar(&c.presetParam, "preset-param", getenv("PRESET_PARAM"), "the preset's parameter: Keycloak's client ID or ZITADEL's project ID "+
+		"(default: -audience), the claim of Auth0's or Hydra's roles [PRESET_PARAM]")
 	fs.StringVar(&c.rolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
 	fs.BoolVar(&c.noCache, "no-token-cache", false, "verify every request's signature (turns the verified-token cache off, to measure it)")
 	if err := fs.Parse(args); err != nil {
@@ -49,7 +51,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if _, err := c.mapper(); err != nil {
+	if _, err := rbac.Preset(c.preset, ""); err != nil {
 		return c, err
 	}
 	switch {
@@ -59,24 +61,6 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return c, errors.New("-issuer needs -audience")
 	}
 	return c, nil
-}
-
-// mapper reads roles and scopes where the preset says, and the roles from
-// -roles-claim instead when it is given.
-func (c config) mapper() (*rbac.Mapper, error) {
-	sources, err := rbac.Preset(c.preset, c.audience)
-	if err != nil {
-		return nil, err
-	}
-	if c.rolesClaim != "" {
-		path, err := rbac.ParsePath(c.rolesClaim)
-		if err != nil {
-			return nil, err
-		}
-		sources = slices.DeleteFunc(sources, func(s rbac.Source) bool { return s.Kind == rbac.KindRole })
-		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
-	}
-	return rbac.NewMapper(sources)
 }
 
 // dialable turns a listen address into one a client can use: a wildcard

@@ -33,6 +33,7 @@ func Env(vars map[string]string) func(string) string {
 type Server struct {
 	URL    string // the API's URL, from the banner
 	Banner string
+	Log    *syncBuffer       // what the example wrote to stderr
 	Vars   map[string]string // the banner's export lines
 	Curls  []Curl            // the banner's curl lines
 	stop   func() error
@@ -57,7 +58,8 @@ func StartEnv(t testing.TB, run RunFunc, env map[string]string, args ...string) 
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, args, Env(env), out, io.Discard) }()
+	stderr := &syncBuffer{}
+	go func() { errc <- run(ctx, args, Env(env), out, stderr) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), EndOfBanner) {
 		select {
@@ -72,7 +74,7 @@ func StartEnv(t testing.TB, run RunFunc, env map[string]string, args ...string) 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	s := &Server{Banner: out.String(), Vars: map[string]string{}}
+	s := &Server{Banner: out.String(), Log: stderr, Vars: map[string]string{}}
 	var once sync.Once
 	var stopErr error
 	s.stop = func() error {

@@ -37,6 +37,17 @@ func Suite(t *testing.T, run RunFunc) {
 		if got != golden {
 			t.Fatalf("the answers differ from testdata/transcript.golden:\n%s", lineDiff(golden, got))
 		}
+		// Refusals are logged with their reason, and no line holds a token.
+		for _, want := range []string{"reason=token_missing", "reason=token_expired", "reason=signature_invalid"} {
+			if !strings.Contains(s.Log.String(), want) {
+				t.Errorf("no refusal logged with %s:\n%s", want, s.Log.String())
+			}
+		}
+		for _, tok := range s.Vars {
+			if strings.Contains(s.Log.String(), tok) || strings.Contains(s.Log.String(), tok[strings.LastIndex(tok, ".")+1:]) {
+				t.Errorf("the log holds a banner token:\n%s", s.Log.String())
+			}
+		}
 		if err := s.Stop(); err != nil {
 			t.Fatalf("unclean shutdown: %v", err)
 		}
@@ -242,6 +253,15 @@ func presetFlags(t *testing.T, run RunFunc) {
 		{"a roles claim path", []string{"-roles-claim", "app.roles"}, nil, jwttest.ClaimsSet{"scope": "items:write", "app": map[string]any{"roles": []string{"admin"}}}, 403, 204},
 		{"a namespaced roles claim with auth0", []string{"-preset", "auth0", "-roles-claim", `["https://example.com/roles"]`}, nil,
 			jwttest.ClaimsSet{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
+		{"auth0 with -preset-param", []string{"-preset", "auth0", "-preset-param", "https://example.com/roles"}, nil,
+			jwttest.ClaimsSet{"https://example.com/roles": []string{"admin"}, "permissions": []string{"x"}, "scope": "items:read"}, 200, 204},
+		{"PRESET and PRESET_PARAM", nil, map[string]string{"PRESET": "auth0", "PRESET_PARAM": "https://example.com/roles"},
+			jwttest.ClaimsSet{"https://example.com/roles": []string{"admin"}, "scope": "items:read"}, 200, 204},
+		{"auth0 reads no claim named after the audience", []string{"-preset", "auth0"}, nil,
+			jwttest.ClaimsSet{"orders": []string{"admin"}, "scope": "items:read"}, 200, 403},
+		{"keycloak with another client", []string{"-preset", "keycloak", "-preset-param", "web"}, nil,
+			jwttest.ClaimsSet{"scope": "items:read", "resource_access": map[string]any{"web": map[string]any{"roles": []string{"admin"}},
+				"orders": map[string]any{"roles": []string{"viewer"}}}}, 200, 204},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
