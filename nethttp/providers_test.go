@@ -26,7 +26,7 @@ import (
 type providerToken struct {
 	typ    any // the header's typ; nil: none
 	claims jwttest.ClaimsSet
-	why    reason.Code // for a token refused: the reason it must be refused for
+	why    reason.Code // for a token refused: the reason it must be refused for (InsufficientScope: 403 by the route's rule)
 }
 
 // checkProvider verifies tok through Protect and Require(policy) with the
@@ -93,7 +93,11 @@ func checkProvider(t *testing.T, issuer middleware.Issuer, mapper *rbac.Mapper, 
 			t.Fatalf("a refused token without its reason: %v", p.claims)
 		}
 		last = ""
-		if got := do(p); got != http.StatusUnauthorized || last != p.why {
+		status, why := http.StatusUnauthorized, p.why
+		if p.why == reason.InsufficientScope { // verified, then refused by the policy
+			status, why = http.StatusForbidden, ""
+		}
+		if got := do(p); got != status || last != why {
 			t.Fatalf("a token the guide says is refused for %s got %d (%s): %v", p.why, got, last, p.claims)
 		}
 	}
@@ -149,9 +153,27 @@ func TestProviderEntraID(t *testing.T) {
 		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"iss": "https://sts.windows.net/8e2d0c62-0000-4000-8000-000000000000/",
 			"aud": "api://orders", "ver": "1.0", "appid": "c0ffee00-0000-4000-8000-000000000000", "sub": "AAAA", "scp": "Orders.Read"},
 			why: reason.IssuerInvalid},
+		// The ID token of an app registration that is also the API: the
+		// same aud, but no scp, so the guide's scope rule refuses it.
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "6e7a1c2b-0000-4000-8000-000000000000", "ver": "2.0", "sub": "AAAA", "oid": "0f1e",
+			"nonce": "n", "roles": []string{"Orders.Admin"}, "tid": "8e2d0c62"}, why: reason.InsufficientScope},
 		// A v2 token for another API of the tenant.
 		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "00000003-0000-0000-c000-000000000000", "ver": "2.0", "sub": "AAAA",
 			"scp": "User.Read"}, why: reason.AudienceInvalid})
+}
+
+func TestProviderEntraIDv1(t *testing.T) {
+	// readme:begin
+	issuer := middleware.Issuer{URL: "https://sts.windows.net/8e2d0c62-0000-4000-8000-000000000000/",
+		Audiences: []string{"api://orders"}} // v1: the resource the client asked for, App ID URI or client ID
+	mapper := rbac.MustNewMapper(rbac.EntraID())
+	// readme:end
+	checkProvider(t, issuer, mapper, rbac.AllOf(rbac.Scope("Orders.Read"), rbac.Role("Orders.Admin")),
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": "api://orders", "ver": "1.0", "appid": "c0ffee00-0000-4000-8000-000000000000",
+			"sub": "AAAA", "oid": "0f1e", "scp": "User.Read Orders.Read", "roles": []string{"Orders.Admin"}, "tid": "8e2d0c62"}},
+		// A v2 token: another issuer.
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"iss": "https://login.microsoftonline.com/8e2d0c62-0000-4000-8000-000000000000/v2.0",
+			"aud": "6e7a1c2b-0000-4000-8000-000000000000", "ver": "2.0", "sub": "AAAA", "scp": "Orders.Read"}, why: reason.IssuerInvalid})
 }
 
 func TestProviderOkta(t *testing.T) {
@@ -227,5 +249,7 @@ func TestProviderHydra(t *testing.T) {
 		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"https://orders.example.com"}, "client_id": "orders-client", "sub": "user-1",
 			"jti": "5b1c", "scp": []string{"offline", "orders.read"}, "ext": map[string]any{"roles": []string{"admin"}}}},
 		// Without the audience parameter, Hydra writes "aud": [].
-		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{}, "client_id": "orders-client", "sub": "user-1", "scp": []string{"orders.read"}}, why: reason.AudienceInvalid})
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{}, "client_id": "orders-client", "sub": "user-1", "scp": []string{"orders.read"}}, why: reason.AudienceInvalid},
+		// An ID token: its aud is the client's ID.
+		providerToken{typ: "JWT", claims: jwttest.ClaimsSet{"aud": []string{"orders-client"}, "sub": "user-1", "nonce": "n", "at_hash": "x"}, why: reason.AudienceInvalid})
 }
