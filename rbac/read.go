@@ -102,11 +102,11 @@ func (m *Mapper) readClaims(c claimsx.Values) *Authorities {
 	a := &Authorities{by: m}
 	for i, s := range m.sources {
 		if m.unless[i] >= 0 {
-			if u := at(c.Get(m.unless[i]), s.Unless[1:]); u != nil && string(u) != "null" {
+			if u := valueAt(c.Get(m.unless[i]), s.Unless[1:]); u != nil && string(u) != "null" {
 				continue // turned off by a claim present
 			}
 		}
-		v := at(c.Get(m.at[i]), s.Path[1:])
+		v := valueAt(c.Get(m.at[i]), s.Path[1:])
 		if v == nil {
 			continue // absent: nothing granted, nothing wrong
 		}
@@ -124,8 +124,8 @@ func (m *Mapper) readClaims(c claimsx.Values) *Authorities {
 	return a
 }
 
-// at returns the value at path below v, or nil when there is none.
-func at(v []byte, path []string) []byte {
+// valueAt returns the value at path below v, or nil when there is none.
+func valueAt(v []byte, path []string) []byte {
 	for _, seg := range path {
 		if v == nil {
 			break
