@@ -32,9 +32,27 @@ func Run(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "PRESET_PARAM=", "JWKS_URL=",
-		"ADDR=127.0.0.1:0")
+	t.Run("configured by the environment", func(t *testing.T) {
+		serve(t, iss, exec.Command(bin), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "PRESET_PARAM=", "JWKS_URL=",
+			"ADDR=127.0.0.1:0")
+	})
+	t.Run("configured by flags, which win over the environment", func(t *testing.T) {
+		serve(t, iss, exec.Command(bin, "-issuer", iss.URL(), "-audience", "orders-api", "-addr", "127.0.0.1:0"),
+			"ISSUER=https://other.example.com", "AUDIENCE=billing", "PRESET=", "PRESET_PARAM=", "JWKS_URL=", "ADDR=")
+	})
+	t.Run("refusing to start without an issuer", func(t *testing.T) {
+		cmd := exec.Command(bin)
+		cmd.Env = append(os.Environ(), "ISSUER=", "AUDIENCE=orders-api")
+		if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "ISSUER and AUDIENCE") {
+			t.Fatalf("started without ISSUER: %v\n%s", err, out)
+		}
+	})
+}
+
+// serve runs cmd with env and checks it: it protects its routes with
+// iss's tokens, logs its refusals, and stops cleanly on SIGTERM.
+func serve(t *testing.T, iss *jwttest.Issuer, cmd *exec.Cmd, env ...string) {
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

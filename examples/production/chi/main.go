@@ -1,18 +1,19 @@
 // Command chi is examples/production on a chi router, to copy: every piece
-// of configuration is here, read from the environment, with no development
-// issuer.
+// of configuration is here, read from the environment (or a flag of the
+// same name, which wins), with no development issuer.
 //
 //	ISSUER=https://id.example.com/realms/acme AUDIENCE=orders-api PRESET=keycloak go run ./examples/production/chi
 //
-// Environment:
+// Environment (and flags):
 //
-//	ISSUER        the issuer identifier, exactly as tokens carry it in iss (required)
-//	AUDIENCE      what this API calls itself: tokens must carry it in aud (required)
-//	PRESET        where tokens keep roles and scopes (default, keycloak, auth0, entra, okta, cognito,
-//	              oidc, dex, zitadel, hydra); default "default"
-//	PRESET_PARAM  the preset's parameter: Keycloak client ID, Auth0 or Hydra roles claim, ZITADEL project ID
-//	JWKS_URL      the key set's URL, to skip OIDC discovery (optional)
-//	ADDR          the listen address; default ":8080"
+//	ISSUER        -issuer        the issuer identifier, exactly as tokens carry it in iss (required)
+//	AUDIENCE      -audience      what this API calls itself: tokens must carry it in aud (required)
+//	PRESET        -preset        where tokens keep roles and scopes (default, keycloak, auth0, entra,
+//	                             okta, cognito, oidc, dex, zitadel, hydra); default "default"
+//	PRESET_PARAM  -preset-param  the preset's parameter: Keycloak client ID, Auth0 or Hydra roles
+//	                             claim, ZITADEL project ID
+//	JWKS_URL      -jwks          the key set's URL, to skip OIDC discovery (optional)
+//	ADDR          -addr          the listen address; default ":8080"
 //
 // It serves GET /healthz without a token, GET /api/me (the token's claims)
 // to any verified token and GET /api/items to tokens with the scope
@@ -22,8 +23,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -44,18 +47,28 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(log); err != nil {
+	if err := run(os.Args[1:], log); err != nil {
 		log.Error("production example (chi)", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger) error {
-	issuer, audience := os.Getenv("ISSUER"), os.Getenv("AUDIENCE")
-	if issuer == "" || audience == "" {
-		return errors.New("ISSUER and AUDIENCE are required")
+func run(args []string, log *slog.Logger) error {
+	// Each setting is an environment variable, or a flag that overrides it.
+	fs := flag.NewFlagSet(os.Args[0], flag.ContinueOnError)
+	issuer := fs.String("issuer", os.Getenv("ISSUER"), "the issuer identifier, exactly as in iss [ISSUER]")
+	audience := fs.String("audience", os.Getenv("AUDIENCE"), "what this API calls itself, in aud [AUDIENCE]")
+	preset := fs.String("preset", os.Getenv("PRESET"), "where tokens keep roles and scopes [PRESET]")
+	presetParam := fs.String("preset-param", os.Getenv("PRESET_PARAM"), "the preset's parameter [PRESET_PARAM]")
+	jwksURL := fs.String("jwks", os.Getenv("JWKS_URL"), "the key set's URL, to skip discovery [JWKS_URL]")
+	addr := fs.String("addr", cmp.Or(os.Getenv("ADDR"), ":8080"), "the listen address [ADDR]")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	sources, err := rbac.Preset(os.Getenv("PRESET"), os.Getenv("PRESET_PARAM"))
+	if *issuer == "" || *audience == "" {
+		return errors.New("ISSUER and AUDIENCE (or -issuer and -audience) are required")
+	}
+	sources, err := rbac.Preset(*preset, *presetParam)
 	if err != nil {
 		return err
 	}
@@ -65,7 +78,7 @@ func run(log *slog.Logger) error {
 	}
 	// StartupFetch: an instance that cannot get the keys fails now, where
 	// its orchestrator sees it, rather than answer 503 later.
-	v, err := middleware.New([]middleware.Issuer{{URL: issuer, Audiences: []string{audience}, JWKSURL: os.Getenv("JWKS_URL")}},
+	v, err := middleware.New([]middleware.Issuer{{URL: *issuer, Audiences: []string{*audience}, JWKSURL: *jwksURL}},
 		middleware.WithLogger(log), middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
 	if err != nil {
 		return err
@@ -81,11 +94,7 @@ func run(log *slog.Logger) error {
 		r.With(chiguard.Require(rbac.Scope("items:read"))).Get("/items", items)
 	})
 
-	addr := os.Getenv("ADDR")
-	if addr == "" {
-		addr = ":8080"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
@@ -97,7 +106,7 @@ func run(log *slog.Logger) error {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "issuer", issuer, "audience", audience)
+	log.Info("listening", "addr", ln.Addr().String(), "issuer", *issuer, "audience", *audience)
 	select {
 	case err := <-served:
 		return err
