@@ -209,7 +209,7 @@ func (v *Verifier) acceptHeader(name string) error {
 }
 
 // The causes of refusals that come before any crypto are formatted only
-// when read (a log at debug level, a hook), like unknownIssuerError: a
+// when read (a log line, a hook), like unknownIssuerError: a
 // flood of such tokens costs no formatting.
 type (
 	tooLargeError      struct{ size, limit int }

@@ -21,7 +21,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer v.Close()
 
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +28,9 @@ func main() {
 		fmt.Fprintf(w, "hello, %s\n", claims.Subject)
 	})
 	http.Handle("/api/", nethttp.Protect(v)(api))
-	log.Fatal(http.ListenAndServe(":8080", nil))
+	err = http.ListenAndServe(":8080", nil) // returns only on failure
+	v.Close()
+	log.Fatal(err)
 }
 
 // readme:end

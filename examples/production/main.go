@@ -10,14 +10,14 @@
 //	AUDIENCE      -audience      what this API calls itself: tokens must carry it in aud (required)
 //	PRESET        -preset        where tokens keep roles and scopes (default, keycloak, auth0, entra,
 //	                             okta, cognito, oidc, dex, zitadel, hydra); default "default"
-//	PRESET_PARAM  -preset-param  the preset's parameter: Keycloak client ID, Auth0 or Hydra roles
-//	                             claim, ZITADEL project ID
+//	PRESET_PARAM  -preset-param  the preset's parameter: Keycloak client ID or ZITADEL project ID
+//	                             (default: AUDIENCE), Auth0 or Hydra roles claim
 //	JWKS_URL      -jwks          the key set's URL, to skip OIDC discovery (optional)
 //	ADDR          -addr          the listen address; default ":8080"
 //
 // It serves GET /healthz without a token, GET /api/me (the token's claims)
-// to any verified token and GET /api/items to tokens with the scope
-// items:read; it logs as JSON, refusals included (at most one line per
+// to any verified token, GET /api/items to tokens with the scope
+// items:read and DELETE /api/items/{id} to tokens with the role admin; it logs as JSON, refusals included (at most one line per
 // reason and issuer a minute), and on SIGINT or SIGTERM it stops taking connections
 // and lets the requests in flight finish.
 package main
@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,7 +65,13 @@ func run(args []string, log *slog.Logger) error {
 	if *issuer == "" || *audience == "" {
 		return errors.New("ISSUER and AUDIENCE (or -issuer and -audience) are required")
 	}
-	sources, err := rbac.Preset(*preset, *presetParam)
+	// Keycloak's client ID and ZITADEL's project ID are, unless given, the
+	// audience.
+	param := *presetParam
+	if p := strings.ToLower(*preset); param == "" && (p == "keycloak" || p == "zitadel") {
+		param = *audience
+	}
+	sources, err := rbac.Preset(*preset, param)
 	if err != nil {
 		return err
 	}
@@ -86,6 +93,7 @@ func run(args []string, log *slog.Logger) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /api/me", protect(http.HandlerFunc(me)))
 	mux.Handle("GET /api/items", protect(nethttp.Require(rbac.Scope("items:read"))(http.HandlerFunc(items))))
+	mux.Handle("DELETE /api/items/{id}", protect(nethttp.Require(rbac.Role("admin"))(http.HandlerFunc(deleteItem))))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -125,3 +133,5 @@ func items(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"items":[]}` + "\n"))
 }
+
+func deleteItem(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }

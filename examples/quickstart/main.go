@@ -6,9 +6,9 @@
 //
 // With -issuer and -audience (or ISSUER and AUDIENCE in the environment) it
 // protects the same API with a real provider's tokens instead (Keycloak,
-// Auth0, Okta, Entra ID, Cognito…); -preset (PRESET) and -roles-claim say
-// where those tokens keep roles and scopes, -jwks (JWKS_URL) skips
-// discovery.
+// Auth0, Okta, Entra ID, Cognito…); -preset (PRESET), -preset-param
+// (PRESET_PARAM) and -roles-claim say where those tokens keep roles and
+// scopes, -jwks (JWKS_URL) skips discovery.
 //
 // Rules: GET /api/items needs scope items:read, POST /api/items scope
 // items:write, DELETE /api/items/{id} role admin; GET /api/me any valid

@@ -33,11 +33,11 @@ func Run(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	t.Run("configured by the environment", func(t *testing.T) {
-		serve(t, iss, exec.Command(bin), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=default", "PRESET_PARAM=", "JWKS_URL=",
+		serve(t, iss, exec.Command(bin), "ISSUER="+iss.URL(), "AUDIENCE=orders-api", "PRESET=keycloak", "PRESET_PARAM=", "JWKS_URL=",
 			"ADDR=127.0.0.1:0")
 	})
 	t.Run("configured by flags, which win over the environment", func(t *testing.T) {
-		serve(t, iss, exec.Command(bin, "-issuer", iss.URL(), "-audience", "orders-api", "-addr", "127.0.0.1:0"),
+		serve(t, iss, exec.Command(bin, "-issuer", iss.URL(), "-audience", "orders-api", "-preset", "keycloak", "-addr", "127.0.0.1:0"),
 			"ISSUER=https://other.example.com", "AUDIENCE=billing", "PRESET=", "PRESET_PARAM=", "JWKS_URL=", "ADDR=")
 	})
 	t.Run("refusing to start without an issuer", func(t *testing.T) {
@@ -92,9 +92,9 @@ func serve(t *testing.T, iss *jwttest.Issuer, cmd *exec.Cmd, env ...string) {
 	addr := next("listening", func(m map[string]any) bool { return m["msg"] == "listening" })["addr"].(string)
 	base := "http://" + addr
 	client := &http.Client{Timeout: 10 * time.Second}
-	get := func(path, tok string) (int, string) {
+	do := func(method, path, tok string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req, _ := http.NewRequest(method, base+path, nil)
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
@@ -108,20 +108,27 @@ func serve(t *testing.T, iss *jwttest.Issuer, cmd *exec.Cmd, env ...string) {
 	}
 	reader := iss.MustMint(jwttest.ClaimsSet{"sub": "alice", "scope": "items:read"})
 	other := iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "scope": "profile"})
+	// PRESET=keycloak with no PRESET_PARAM reads the client roles of the
+	// audience, as the quickstart and the guide do.
+	admin := iss.MustMint(jwttest.ClaimsSet{"sub": "carol", "resource_access": map[string]any{"orders-api": map[string]any{"roles": []string{"admin"}}}})
+	otherClientAdmin := iss.MustMint(jwttest.ClaimsSet{"sub": "dave", "resource_access": map[string]any{"web": map[string]any{"roles": []string{"admin"}}}})
 	for _, c := range []struct {
-		path, tok string
-		status    int
-		body      string
+		method, path, tok string
+		status            int
+		body              string
 	}{
-		{"/healthz", "", 200, "ok"},
-		{"/api/items", "", 401, "unauthorized"},
-		{"/api/items", reader, 200, `"items"`},
-		{"/api/items", other, 403, "insufficient_scope"},
-		{"/api/me", other, 200, `"sub":"bob"`},
-		{"/api/me", reader + "x", 401, "invalid_token"},
+		{"GET", "/healthz", "", 200, "ok"},
+		{"GET", "/api/items", "", 401, "unauthorized"},
+		{"GET", "/api/items", reader, 200, `"items"`},
+		{"GET", "/api/items", other, 403, "insufficient_scope"},
+		{"GET", "/api/me", other, 200, `"sub":"bob"`},
+		{"GET", "/api/me", reader + "x", 401, "invalid_token"},
+		{"DELETE", "/api/items/1", admin, 204, ""},
+		{"DELETE", "/api/items/1", otherClientAdmin, 403, "insufficient_scope"},
+		{"DELETE", "/api/items/1", reader, 403, "insufficient_scope"},
 	} {
-		if status, body := get(c.path, c.tok); status != c.status || !strings.Contains(body, c.body) {
-			t.Errorf("GET %s: %d %q, want %d with %q", c.path, status, body, c.status, c.body)
+		if status, body := do(c.method, c.path, c.tok); status != c.status || !strings.Contains(body, c.body) {
+			t.Errorf("%s %s: %d %q, want %d with %q", c.method, c.path, status, body, c.status, c.body)
 		}
 	}
 	next("a refusal's line", func(m map[string]any) bool { return m["event"] == "rejected" && m["reason"] == "token_missing" })

@@ -11,14 +11,14 @@
 //	AUDIENCE      -audience      what this API calls itself: tokens must carry it in aud (required)
 //	PRESET        -preset        where tokens keep roles and scopes (default, keycloak, auth0, entra,
 //	                             okta, cognito, oidc, dex, zitadel, hydra); default "default"
-//	PRESET_PARAM  -preset-param  the preset's parameter: Keycloak client ID, Auth0 or Hydra roles
-//	                             claim, ZITADEL project ID
+//	PRESET_PARAM  -preset-param  the preset's parameter: Keycloak client ID or ZITADEL project ID
+//	                             (default: AUDIENCE), Auth0 or Hydra roles claim
 //	JWKS_URL      -jwks          the key set's URL, to skip OIDC discovery (optional)
 //	ADDR          -addr          the listen address; default ":8080"
 //
 // It serves GET /healthz without a token, GET /api/me (the token's claims)
-// to any verified token and GET /api/items to tokens with the scope
-// items:read; it logs as JSON, refusals included (at most one line per
+// to any verified token, GET /api/items to tokens with the scope
+// items:read and DELETE /api/items/{id} to tokens with the role admin; it logs as JSON, refusals included (at most one line per
 // reason and issuer a minute), and on SIGINT or SIGTERM it stops taking connections
 // and lets the requests in flight finish.
 package main
@@ -34,6 +34,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -68,7 +69,13 @@ func run(args []string, log *slog.Logger) error {
 	if *issuer == "" || *audience == "" {
 		return errors.New("ISSUER and AUDIENCE (or -issuer and -audience) are required")
 	}
-	sources, err := rbac.Preset(*preset, *presetParam)
+	// Keycloak's client ID and ZITADEL's project ID are, unless given, the
+	// audience.
+	param := *presetParam
+	if p := strings.ToLower(*preset); param == "" && (p == "keycloak" || p == "zitadel") {
+		param = *audience
+	}
+	sources, err := rbac.Preset(*preset, param)
 	if err != nil {
 		return err
 	}
@@ -92,6 +99,7 @@ func run(args []string, log *slog.Logger) error {
 	api := mux.Group("/api", ginguard.Protect(v, nethttp.WithMapper(mapper)))
 	api.GET("/me", me)
 	api.GET("/items", ginguard.Require(rbac.Scope("items:read")), items)
+	api.DELETE("/items/:id", ginguard.Require(rbac.Role("admin")), deleteItem)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -128,3 +136,5 @@ func me(c *gin.Context) {
 func items(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": []string{}})
 }
+
+func deleteItem(c *gin.Context) { c.Status(http.StatusNoContent) }
