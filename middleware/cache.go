@@ -168,7 +168,7 @@ func sameKey(a, b *jose.Key) bool {
 
 // cached answers from the cache, or reports a miss. On a hit the claims are
 // a copy, slices included, so no caller can change another request's claims.
-func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool) {
+func (v *Verifier) cached(raw string, ck clocks, rep *report) (*Claims, string, *Error, bool) {
 	e := v.cache.get(raw)
 	if e == nil {
 		return nil, "", nil, false
@@ -179,6 +179,7 @@ func (v *Verifier) cached(raw string, ck clocks) (*Claims, string, *Error, bool)
 		v.cache.drop(raw, e)
 		return nil, "", nil, false
 	}
+	rep.alg, rep.hit = e.alg, true
 	if err := v.checkTimes(e.claims, ck.wall); err != nil {
 		// The signature was verified; the time rules alone now refuse it:
 		// answer as the full verification would, without redoing it.

@@ -51,9 +51,36 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind   EventKind
 	Reason reason.Code // why, for EventRejected; "" otherwise
-	Issuer string      // the configured issuer concerned, when known
-	Claims *Claims
-	Err    error // the detailed cause, for logs
+	Issuer string      // the configured issuer concerned, when known (never an iss a refused token chose)
+	Claims *Claims     // the verified claims, for EventAccepted
+	Err    error       // the detailed cause, for logs
+
+	// Context is, for a verification, the request's context (Verify's ctx),
+	// so that a hook can parent a span or read baggage; for a key-set event,
+	// the context of the call that started the fetch, or the verifier's own
+	// for a scheduled refresh. It is only read from: its cancellation means
+	// nothing to the event. Never nil.
+	Context context.Context
+	// Duration is how long the verification or the fetch took, measured
+	// only when a hook is set (zero for a request refused before a token
+	// was found).
+	Duration time.Duration
+	// CacheHit: the verification was answered from the verified-token cache.
+	CacheHit bool
+	// Algorithm is the token's alg once it was found on the issuer's
+	// allowlist; "" before (so never a value outside the allowlist).
+	Algorithm string
+
+	// For the key-set events (EventKeysRefreshed, EventKeysRefreshFailed,
+	// EventKeySkipped, EventKeyAlarm): the URL of the fetch's last request
+	// (the discovery document or the JWKS), without userinfo or query; the
+	// HTTP status of its answer (0 without one) and the bytes read; the
+	// usable and the skipped keys of the set; and whether a token's unknown
+	// kid forced the fetch, rather than the schedule or a cold start.
+	URL               string
+	Status, Bytes     int
+	Keys, KeysSkipped int
+	Forced            bool
 }
 
 func (v *Verifier) emit(e Event) { v.emitAt(e, time.Time{}) }
@@ -61,6 +88,9 @@ func (v *Verifier) emit(e Event) { v.emitAt(e, time.Time{}) }
 // emitAt is emit with the key cache's clock read at mono, or unread (zero).
 func (v *Verifier) emitAt(e Event, mono time.Time) {
 	if v.cfg.hook != nil {
+		if e.Context == nil {
+			e.Context = context.Background()
+		}
 		v.cfg.hook(e)
 	}
 	l := v.cfg.logger

@@ -68,7 +68,8 @@ func (e *fetchError) Unwrap() error { return e.err }
 
 // get fetches u with a bounded body. The error never contains the body: only
 // its size and a hash, so a hostile endpoint cannot inject into logs.
-func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache bool) ([]byte, http.Header, error) {
+func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache bool, rep *fetchReport) ([]byte, http.Header, error) {
+	rep.url, rep.status, rep.bytes = redact(u), 0, 0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, nil, redactURLError(err)
@@ -82,6 +83,7 @@ func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache 
 		return nil, nil, redactURLError(err)
 	}
 	defer resp.Body.Close()
+	rep.status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, nil, &fetchError{
@@ -90,6 +92,7 @@ func get(ctx context.Context, hc *http.Client, u string, maxSize int64, noCache 
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSize+1))
+	rep.bytes = len(body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("GET %s: reading body: %w", redact(u), err)
 	}
@@ -194,9 +197,9 @@ func isLoopback(host string) bool {
 // discover reads the OIDC discovery document of issuer and returns its
 // jwks_uri. The document's issuer must equal the configured one exactly
 // (OIDC Discovery §4.3).
-func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64, insecureHTTP, sameOrigin bool) (string, error) {
+func discover(ctx context.Context, hc *http.Client, issuer string, maxSize int64, insecureHTTP, sameOrigin bool, rep *fetchReport) (string, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	body, _, err := get(ctx, hc, u, maxSize, false)
+	body, _, err := get(ctx, hc, u, maxSize, false, rep)
 	if err != nil {
 		return "", fmt.Errorf("discovery: %w", err)
 	}

@@ -46,7 +46,9 @@ func (r *keyFetcher) lookupUnusable(ctx context.Context, kid string, alg *jose.A
 	r.mu.Lock()
 	c := r.inflight
 	if c == nil && r.mayDemand(now) {
-		c = r.demand(now, false)
+		c = r.demand(ctx, now, false)
+	} else if c != nil {
+		r.joinLocked(c, ctx)
 	}
 	r.mu.Unlock()
 	if c == nil || !r.wait(ctx, c) {
@@ -74,7 +76,9 @@ func (r *keyFetcher) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 			r.mu.Unlock()
 			return nil, nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
 		}
-		c = r.demand(now, true)
+		c = r.demand(ctx, now, true)
+	} else {
+		r.joinLocked(c, ctx)
 	}
 	r.mu.Unlock()
 	if !r.wait(ctx, c) {

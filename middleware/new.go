@@ -71,7 +71,7 @@ func New(issuers []Issuer, opts ...Option) (*Verifier, error) {
 	}
 	if cfg.startupFetch {
 		for _, r := range v.remotes {
-			c := r.refresh(false)
+			c := r.refresh(v.ctx, false)
 			<-c.done
 			if c.err != nil {
 				v.Close()

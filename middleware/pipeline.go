@@ -37,15 +37,16 @@ import (
 
 // verify verifies raw, from r when a request carried it, at ck: steps 1
 // to 10.
-func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request, ck clocks) (*Claims, string, *Error) {
+func (v *Verifier) verify(ctx context.Context, raw string, r *http.Request, ck clocks, rep *report) (*Claims, string, *Error) {
 	useCache := v.cache != nil && len(raw) <= v.cfg.maxTokenSize
 	if useCache {
-		if c, iss, e, hit := v.cached(raw, ck); hit {
+		if c, iss, e, hit := v.cached(raw, ck, rep); hit {
 			return c, iss, e
 		}
 	}
 	var sg signed
 	iss, e := v.verifySigned(ctx, raw, &sg, ck.mono)
+	rep.alg = sg.alg
 	if e != nil {
 		return nil, iss, e
 	}
@@ -150,6 +151,7 @@ func (v *Verifier) verifySigned(ctx context.Context, raw string, sg *signed, mon
 	if !is.algs.Has(alg) {
 		return iss, newError(reason.AlgorithmNotAllowed, descInvalid, fmt.Errorf("alg %s is not allowed for this issuer", alg.Name))
 	}
+	sg.alg = alg // on the allowlist: the event may name it
 	// The signature is decoded only now, for a token of a configured
 	// issuer, and before any key lookup, so a malformed one never makes a
 	// key set refresh. It is reported without the issuer: a token with a

@@ -46,6 +46,19 @@ type fetchCall struct {
 	done  chan struct{}
 	err   error
 	force bool // sent with Cache-Control: no-cache
+	// The context of the fetch's events (its values only), under the
+	// fetcher's mu: the request's that started it or first waited for it,
+	// else the verifier's.
+	evctx     context.Context
+	byRequest bool
+}
+
+// joinLocked makes ctx, a request's that waits for c, the context of c's
+// events, unless a request's already is. r.mu is held.
+func (r *keyFetcher) joinLocked(c *fetchCall, ctx context.Context) {
+	if !c.byRequest && ctx != r.v.ctx {
+		c.evctx, c.byRequest = context.WithoutCancel(ctx), true
+	}
 }
 
 func newKeyFetcher(v *Verifier, issuer, jwksURL string) *keyFetcher {
@@ -63,17 +76,20 @@ func (r *keyFetcher) inFlight() *fetchCall {
 }
 
 // refresh returns the fetch in flight, or starts one. It never blocks on I/O.
-func (r *keyFetcher) refresh(force bool) *fetchCall {
+// refresh joins the fetch in flight or starts one; ctx, the caller's, is
+// the context of the fetch's events (its values only: a fetch outlives the
+// request that started it).
+func (r *keyFetcher) refresh(ctx context.Context, force bool) *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.refreshLocked(force)
+	return r.refreshLocked(ctx, force)
 }
 
-func (r *keyFetcher) refreshLocked(force bool) *fetchCall {
+func (r *keyFetcher) refreshLocked(ctx context.Context, force bool) *fetchCall {
 	if r.inflight != nil {
 		return r.inflight
 	}
-	c := &fetchCall{done: make(chan struct{}), force: force}
+	c := &fetchCall{done: make(chan struct{}), force: force, evctx: context.WithoutCancel(ctx), byRequest: ctx != r.v.ctx}
 	if r.closed {
 		c.err = errClosed
 		close(c.done)
@@ -83,7 +99,7 @@ func (r *keyFetcher) refreshLocked(force bool) *fetchCall {
 	r.v.wg.Add(1)
 	go func() {
 		defer r.v.wg.Done()
-		err := r.fetch(force)
+		err := r.fetch(c, force)
 		r.mu.Lock()
 		r.inflight = nil
 		c.err = err
@@ -95,10 +111,10 @@ func (r *keyFetcher) refreshLocked(force bool) *fetchCall {
 }
 
 // demand records that a request starts a fetch at now. r.mu is held.
-func (r *keyFetcher) demand(now time.Time, force bool) *fetchCall {
+func (r *keyFetcher) demand(ctx context.Context, now time.Time, force bool) *fetchCall {
 	r.lastDemanded = now
 	r.nextDemand = now.Add(r.v.cfg.kidRefresh)
-	return r.refreshLocked(force)
+	return r.refreshLocked(ctx, force)
 }
 
 // mayDemand reports whether a request may start a fetch at now. r.mu is
@@ -124,47 +140,49 @@ func (r *keyFetcher) demandFailed(err error) {
 }
 
 // fetch runs discovery if needed, then fetches, parses and installs the key
-// set. A failure leaves the previous set in place.
-func (r *keyFetcher) fetch(force bool) error {
+// set for call. A failure leaves the previous set in place.
+func (r *keyFetcher) fetch(call *fetchCall, force bool) error {
 	cfg := &r.v.cfg
 	ctx, cancel := context.WithTimeout(r.v.ctx, cfg.fetchTimeout)
 	defer cancel()
+	rep := &fetchReport{call: call, start: cfg.mono(), forced: force}
 	r.mu.Lock()
 	u := r.jwksURL
 	r.mu.Unlock()
 	if u == "" {
-		found, err := discover(ctx, r.v.client, r.issuer, cfg.maxJWKSSize, cfg.insecureHTTP, cfg.sameOriginJWKS)
+		found, err := discover(ctx, r.v.client, r.issuer, cfg.maxJWKSSize, cfg.insecureHTTP, cfg.sameOriginJWKS, rep)
 		if err != nil {
-			return r.failed(err)
+			return r.failed(rep, err)
 		}
 		r.mu.Lock()
 		r.jwksURL, u = found, found
 		r.mu.Unlock()
 	}
-	body, hdr, err := get(ctx, r.v.client, u, cfg.maxJWKSSize, force)
+	body, hdr, err := get(ctx, r.v.client, u, cfg.maxJWKSSize, force, rep)
 	if err != nil {
-		return r.failed(fmt.Errorf("JWKS: %w", err))
+		return r.failed(rep, fmt.Errorf("JWKS: %w", err))
 	}
 	keys, skipped, err := jose.ParseSet(body)
 	if err != nil {
-		return r.failed(fmt.Errorf("JWKS %s: %v (%s)", redact(u), err, bodyFingerprint(body)))
+		return r.failed(rep, fmt.Errorf("JWKS %s: %v (%s)", redact(u), err, bodyFingerprint(body)))
 	}
+	rep.keys, rep.skipped = len(keys), len(skipped)
 	for _, s := range skipped {
 		kind := EventKeySkipped
 		if s.Alarm {
 			kind = EventKeyAlarm
 		}
-		r.v.emit(Event{Kind: kind, Issuer: r.issuer, Err: fmt.Errorf("JWKS %s: key #%d skipped: %s", redact(u), s.Index, s.Reason)})
+		r.v.emit(r.event(rep, kind, fmt.Errorf("JWKS %s: key #%d skipped: %s", redact(u), s.Index, s.Reason)))
 	}
 	if len(keys) == 0 {
 		// Never replace a good set with an empty one.
-		return r.failed(fmt.Errorf("JWKS %s: no usable keys (%d skipped)", redact(u), len(skipped)))
+		return r.failed(rep, fmt.Errorf("JWKS %s: no usable keys (%d skipped)", redact(u), len(skipped)))
 	}
 	set := newKeySet(keys, cfg.mono())
 	for _, ks := range set.byKID {
 		if len(ks) > 1 {
-			r.v.emit(Event{Kind: EventKeyAlarm, Issuer: r.issuer,
-				Err: fmt.Errorf("JWKS %s: %d keys share one kid; tokens naming it are accepted only if one key fits their alg", redact(u), len(ks))})
+			r.v.emit(r.event(rep, EventKeyAlarm,
+				fmt.Errorf("JWKS %s: %d keys share one kid; tokens naming it are accepted only if one key fits their alg", redact(u), len(ks))))
 		}
 	}
 	interval := refreshAfter(hdr, cfg)
@@ -173,8 +191,30 @@ func (r *keyFetcher) fetch(force bool) error {
 	r.interval = interval
 	clear(r.negative)
 	r.mu.Unlock()
-	r.v.emit(Event{Kind: EventKeysRefreshed, Issuer: r.issuer})
+	r.v.emit(r.event(rep, EventKeysRefreshed, nil))
 	return nil
+}
+
+// fetchReport is what a fetch tells its events: its call (whose context
+// they carry), when it started, whether a token's unknown kid forced it,
+// the last request it made (its URL redacted, the status and size of the
+// answer) and the keys it found.
+type fetchReport struct {
+	call          *fetchCall
+	start         time.Time
+	forced        bool
+	url           string
+	status, bytes int
+	keys, skipped int
+}
+
+// event is the key-set event of kind for the fetch rep describes.
+func (r *keyFetcher) event(rep *fetchReport, kind EventKind, err error) Event {
+	r.mu.Lock()
+	ctx := rep.call.evctx
+	r.mu.Unlock()
+	return Event{Kind: kind, Issuer: r.issuer, Err: err, Context: ctx, Duration: r.v.cfg.mono().Sub(rep.start),
+		URL: rep.url, Status: rep.status, Bytes: rep.bytes, Keys: rep.keys, KeysSkipped: rep.skipped, Forced: rep.forced}
 }
 
 // refreshAfter is the server's Cache-Control max-age clamped to the
@@ -188,9 +228,9 @@ func refreshAfter(hdr http.Header, cfg *config) time.Duration {
 
 // failed reports a failed fetch, unless the verifier is closing: a fetch
 // that Close cancelled is a shutdown, not a failure.
-func (r *keyFetcher) failed(err error) error {
+func (r *keyFetcher) failed(rep *fetchReport, err error) error {
 	if r.v.ctx.Err() == nil {
-		r.v.emit(Event{Kind: EventKeysRefreshFailed, Issuer: r.issuer, Err: err})
+		r.v.emit(r.event(rep, EventKeysRefreshFailed, err))
 	}
 	return err
 }
@@ -213,7 +253,7 @@ func (r *keyFetcher) run() {
 			return
 		case <-timer.C:
 		}
-		c := r.refresh(false)
+		c := r.refresh(r.v.ctx, false)
 		select {
 		case <-r.v.ctx.Done():
 			return

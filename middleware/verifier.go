@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -101,7 +102,7 @@ func (v *Verifier) Refresh(ctx context.Context) error {
 					return ctx.Err()
 				}
 			}
-			if c = r.refresh(true); c.force {
+			if c = r.refresh(ctx, true); c.force {
 				break
 			}
 			prior = c
@@ -123,7 +124,7 @@ func (v *Verifier) Refresh(ctx context.Context) error {
 func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
 	raw, src, err := locate(r, v.cfg.sources, v.noCredential)
 	if err != nil {
-		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err})
+		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err, Context: r.Context()})
 		return nil, err
 	}
 	return v.verifyAndReport(r.Context(), raw, r, src)
@@ -143,7 +144,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 // and reports the outcome.
 func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Request, src TokenSource) (*Claims, error) {
 	ck := v.readClocks()
-	c, iss, err := v.verify(ctx, raw, r, ck)
+	var rep report
+	c, iss, err := v.verify(ctx, raw, r, ck, &rep)
 	if err != nil && src != nil && iss == "" && !isB64Token(raw) {
 		// Not even the RFC 6750 syntax: the request is malformed (400), as
 		// checking the syntax before verifying would have said. A token
@@ -152,11 +154,42 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 		err, iss = src.malformed(), ""
 	}
 	if err != nil {
-		v.emitAt(Event{Kind: EventRejected, Reason: err.Reason, Issuer: iss, Err: err}, ck.mono)
+		e := v.outcome(ctx, ck, &rep, EventRejected, iss)
+		e.Reason, e.Err = err.Reason, err
+		v.emitAt(e, ck.mono)
 		return nil, err
 	}
-	v.emit(Event{Kind: EventAccepted, Issuer: iss, Claims: c})
+	// An accepted token is logged at debug level only: the event is not
+	// even built unless a hook or that level wants it.
+	if v.cfg.hook != nil || v.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
+		e := v.outcome(ctx, ck, &rep, EventAccepted, iss)
+		e.Claims = c
+		v.emit(e)
+	}
 	return c, nil
+}
+
+// report is what a verification tells its event beyond its answer.
+type report struct {
+	alg *jose.Alg // the token's alg, once found on the allowlist
+	hit bool      // answered from the verified-token cache
+}
+
+// outcome is the event of a verification that started at ck. Its duration
+// is measured only for a hook: with none, no clock is read again.
+func (v *Verifier) outcome(ctx context.Context, ck clocks, rep *report, kind EventKind, iss string) Event {
+	e := Event{Kind: kind, Issuer: iss, Context: ctx, CacheHit: rep.hit}
+	if rep.alg != nil {
+		e.Algorithm = rep.alg.Name
+	}
+	if v.cfg.hook != nil {
+		if v.cfg.realClocks {
+			e.Duration = time.Since(ck.mono)
+		} else {
+			e.Duration = v.cfg.mono().Sub(ck.mono)
+		}
+	}
+	return e
 }
 
 // clocks is one reading of the verifier's two clocks: the wall clock for
