@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -140,5 +141,24 @@ func TestKeySetEventsSayWhatTheFetchDid(t *testing.T) {
 	if got = seen.take(middleware.EventKeysRefreshFailed); len(got) != 1 || got[0].Status != 500 || got[0].URL != iss.JWKSURL() ||
 		got[0].Context == nil || !got[0].Forced {
 		t.Fatalf("the failed fetch: %+v", got)
+	}
+}
+
+// An unknown kid forces one refresh; the next, within the interval, is
+// refused without one, and its event says so.
+func TestARateLimitedRefreshIsInTheEvent(t *testing.T) {
+	iss := newIssuer(t)
+	var seen events
+	v := warm(t, iss, middleware.WithHook(seen.hook), quiet)
+	seen.take(0)
+	for i, limited := range []bool{false, true, true} {
+		tok := mint(t, iss, jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithHeader("kid", fmt.Sprintf("unknown-%d", i)))
+		if _, err := v.Verify(context.Background(), tok); err == nil {
+			t.Fatal("a token with an unknown kid was accepted")
+		}
+		got := seen.take(middleware.EventRejected)
+		if len(got) != 1 || got[0].Reason != reason.KeyNotFound || got[0].RateLimited != limited {
+			t.Fatalf("unknown kid %d: %+v", i, got)
+		}
 	}
 }

@@ -70,6 +70,10 @@ type Event struct {
 	// Algorithm is the token's alg once it was found on the issuer's
 	// allowlist; "" before (so never a value outside the allowlist).
 	Algorithm string
+	// RateLimited: the token was refused for an unknown kid without a
+	// refresh of the key set, the last one a token started being too recent
+	// (RemoteKeys.UnknownKeyRefreshInterval).
+	RateLimited bool
 
 	// For the key-set events (EventKeysRefreshed, EventKeysRefreshFailed,
 	// EventKeySkipped, EventKeyAlarm): the URL of the fetch's last request

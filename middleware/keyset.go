@@ -65,10 +65,13 @@ func staticKeySet(keys []Key) (*keySet, error) {
 
 // lookup outcomes besides a key.
 var (
-	errNoSuchKID    = errors.New("no key with this kid")
-	errKeyAlgorithm = errors.New("the key with this kid is bound to another algorithm")
-	errAmbiguousKID = errors.New("several keys match this kid and algorithm")
-	errNoKIDChoice  = errors.New("token has no kid and several keys fit its algorithm")
+	errNoSuchKID = errors.New("no key with this kid")
+	// errRefreshLimited: an unknown kid, and no refresh made for it: the
+	// last one a request started is too recent.
+	errRefreshLimited = fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
+	errKeyAlgorithm   = errors.New("the key with this kid is bound to another algorithm")
+	errAmbiguousKID   = errors.New("several keys match this kid and algorithm")
+	errNoKIDChoice    = errors.New("token has no kid and several keys fit its algorithm")
 )
 
 // find selects the one key for kid and alg. A token without kid is accepted

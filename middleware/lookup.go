@@ -74,7 +74,7 @@ func (r *keyFetcher) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 	if c == nil {
 		if !r.mayDemand(now) {
 			r.mu.Unlock()
-			return nil, nil, fmt.Errorf("%w (refresh rate-limited)", errNoSuchKID)
+			return nil, nil, errRefreshLimited
 		}
 		c = r.demand(ctx, now, true)
 	} else {

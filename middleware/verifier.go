@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
 // Issuer is one trusted token issuer and what its tokens must satisfy.
@@ -156,6 +157,7 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 	if err != nil {
 		e := v.outcome(ctx, ck, &rep, EventRejected, iss)
 		e.Reason, e.Err = err.Reason, err
+		e.RateLimited = err.Reason == reason.KeyNotFound && errors.Is(err, errRefreshLimited)
 		v.emitAt(e, ck.mono)
 		return nil, err
 	}
