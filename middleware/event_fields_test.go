@@ -139,7 +139,7 @@ func TestKeySetEventsSayWhatTheFetchDid(t *testing.T) {
 		t.Fatal("a refresh against a failing JWKS succeeded")
 	}
 	if got = seen.take(middleware.EventKeysRefreshFailed); len(got) != 1 || got[0].Status != 500 || got[0].URL != iss.JWKSURL() ||
-		got[0].Context == nil || !got[0].Forced {
+		got[0].Context == nil || got[0].Forced {
 		t.Fatalf("the failed fetch: %+v", got)
 	}
 }

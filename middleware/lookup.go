@@ -77,6 +77,7 @@ func (r *keyFetcher) lookupUnknown(ctx context.Context, kid string, alg *jose.Al
 			return nil, nil, errRefreshLimited
 		}
 		c = r.demand(ctx, now, true)
+		c.forKID = true
 	} else {
 		r.joinLocked(c, ctx)
 	}

@@ -51,6 +51,7 @@ type fetchCall struct {
 	// else the verifier's.
 	evctx     context.Context
 	byRequest bool
+	forKID    bool // started for a token's unknown kid
 }
 
 // joinLocked makes ctx, a request's that waits for c, the context of c's
@@ -145,7 +146,7 @@ func (r *keyFetcher) fetch(call *fetchCall, force bool) error {
 	cfg := &r.v.cfg
 	ctx, cancel := context.WithTimeout(r.v.ctx, cfg.fetchTimeout)
 	defer cancel()
-	rep := &fetchReport{call: call, start: cfg.mono(), forced: force}
+	rep := &fetchReport{call: call, start: cfg.mono()}
 	r.mu.Lock()
 	u := r.jwksURL
 	r.mu.Unlock()
@@ -196,13 +197,12 @@ func (r *keyFetcher) fetch(call *fetchCall, force bool) error {
 }
 
 // fetchReport is what a fetch tells its events: its call (whose context
-// they carry), when it started, whether a token's unknown kid forced it,
-// the last request it made (its URL redacted, the status and size of the
+// they carry, and whether a token's unknown kid started it), when it
+// started, the last request it made (its URL redacted, the status and size of the
 // answer) and the keys it found.
 type fetchReport struct {
 	call          *fetchCall
 	start         time.Time
-	forced        bool
 	url           string
 	status, bytes int
 	keys, skipped int
@@ -211,10 +211,10 @@ type fetchReport struct {
 // event is the key-set event of kind for the fetch rep describes.
 func (r *keyFetcher) event(rep *fetchReport, kind EventKind, err error) Event {
 	r.mu.Lock()
-	ctx := rep.call.evctx
+	ctx, forKID := rep.call.evctx, rep.call.forKID
 	r.mu.Unlock()
 	return Event{Kind: kind, Issuer: r.issuer, Err: err, Context: ctx, Duration: r.v.cfg.mono().Sub(rep.start),
-		URL: rep.url, Status: rep.status, Bytes: rep.bytes, Keys: rep.keys, KeysSkipped: rep.skipped, Forced: rep.forced}
+		URL: rep.url, Status: rep.status, Bytes: rep.bytes, Keys: rep.keys, KeysSkipped: rep.skipped, Forced: forKID}
 }
 
 // refreshAfter is the server's Cache-Control max-age clamped to the
