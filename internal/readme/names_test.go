@@ -21,10 +21,11 @@ var apiFiles = map[string]string{
 	"chiguard":   "adapters_chi.txt",
 	"ginguard":   "adapters_gin.txt",
 	"echoguard":  "adapters_echo.txt",
+	"promguard":  "prometheus.txt",
 }
 
 // reference is pkg.Name or pkg.Type.Member in a document's prose or code.
-var reference = regexp.MustCompile(`\b(middleware|reason|nethttp|rbac|revocation|redisstore|jwttest|chiguard|ginguard|echoguard)\.([A-Z]\w*)(?:\.([A-Z]\w*))?`)
+var reference = regexp.MustCompile(`\b(middleware|reason|nethttp|rbac|revocation|redisstore|jwttest|chiguard|ginguard|echoguard|promguard)\.([A-Z]\w*)(?:\.([A-Z]\w*))?`)
 
 // declared matches the name a line of an api file declares, and the type
 // a method or field belongs to.

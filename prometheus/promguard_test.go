@@ -1,0 +1,226 @@
+package promguard_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwttest"
+	"github.com/jwtguard/jwtguard/middleware"
+	promguard "github.com/jwtguard/jwtguard/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+const audience = "orders-api"
+
+// lab is a verifier of a jwttest issuer whose figures a real registry
+// serves over HTTP.
+type lab struct {
+	iss     *jwttest.Issuer
+	v       *middleware.Verifier
+	metrics string // the /metrics URL
+}
+
+func newLab(t *testing.T, opts ...middleware.Option) *lab {
+	t.Helper()
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	m := promguard.New()
+	opts = append([]middleware.Option{middleware.WithHook(m.Hook), middleware.WithLogger(slog.New(slog.DiscardHandler)),
+		middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true})}, opts...)
+	v, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+	if err := m.Watch(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Watch(v); err == nil {
+		t.Fatal("the same issuer was watched twice")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m)
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	t.Cleanup(srv.Close)
+	return &lab{iss: iss, v: v, metrics: srv.URL}
+}
+
+// scrape reads /metrics as Prometheus would, and returns each sample by
+// its name and labels: `name{a="x",b="y"}` (histograms as _count and _sum).
+func (l *lab) scrape(t *testing.T) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(l.metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			key := func(suffix string) string { return name + suffix + labels(m) }
+			switch {
+			case m.Counter != nil:
+				out[key("")] = m.Counter.GetValue()
+			case m.Gauge != nil:
+				out[key("")] = m.Gauge.GetValue()
+			case m.Histogram != nil:
+				out[key("_count")] = float64(m.Histogram.GetSampleCount())
+				out[key("_sum")] = m.Histogram.GetSampleSum()
+			}
+		}
+	}
+	return out
+}
+
+func labels(m *dto.Metric) string {
+	var parts []string
+	for _, l := range m.GetLabel() {
+		parts = append(parts, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+	}
+	sort.Strings(parts)
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// Known traffic moves each figure by exactly what it is: valid tokens
+// (one a cache hit), an expired one, a forged one, an unknown kid (one
+// forced refresh, then one rate-limited), and a failing identity provider.
+func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
+	l := newLab(t, middleware.WithTokenCache(100, 1<<20))
+	ctx := context.Background()
+	is := l.iss.URL()
+	before := l.scrape(t)
+	good := l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
+	for range 2 {
+		if _, err := l.v.Verify(ctx, good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expired := l.iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "exp": time.Now().Add(-time.Hour).Unix(), "iat": time.Now().Add(-2 * time.Hour).Unix()})
+	// The signature of another token on a payload of ours.
+	parts := strings.Split(l.iss.MustMint(jwttest.ClaimsSet{"sub": "mallory"}), ".")
+	forged := strings.Split(good, ".")[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"`+is+`","aud":"`+audience+`","sub":"eve","exp":9999999999}`)) + "." + parts[2]
+	unknown1 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-1"))
+	unknown2 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-2"))
+	for _, tok := range []string{expired, forged, unknown1, unknown2} {
+		if _, err := l.v.Verify(ctx, tok); err == nil {
+			t.Fatal("a bad token was accepted")
+		}
+	}
+	l.iss.SetFault(jwttest.Fault500)
+	if err := l.v.Refresh(ctx); err == nil {
+		t.Fatal("a refresh against a failing issuer succeeded")
+	}
+	after := l.scrape(t)
+	iss := fmt.Sprintf("issuer=%q", is)
+	for name, want := range map[string]float64{
+		`jwtguard_verifications_total{` + iss + `,outcome="accepted",reason=""}`:                  2,
+		`jwtguard_verifications_total{` + iss + `,outcome="rejected",reason="token_expired"}`:     1,
+		`jwtguard_verifications_total{` + iss + `,outcome="rejected",reason="signature_invalid"}`: 1,
+		`jwtguard_verifications_total{` + iss + `,outcome="rejected",reason="key_not_found"}`:     2,
+		`jwtguard_verification_duration_seconds_count{` + iss + `,outcome="accepted"}`:            2,
+		`jwtguard_verification_duration_seconds_count{` + iss + `,outcome="rejected"}`:            4,
+		`jwtguard_token_cache_hits_total{` + iss + `}`:                                            1,
+		`jwtguard_jwks_fetches_total{code="200",` + iss + `,result="success"}`:                    1, // the unknown kid's
+		`jwtguard_jwks_fetches_total{code="500",` + iss + `,result="failure"}`:                    1,
+		`jwtguard_jwks_fetch_duration_seconds_count{` + iss + `,result="failure"}`:                1,
+		`jwtguard_jwks_unknown_kid_refreshes_total{` + iss + `}`:                                  1,
+		`jwtguard_jwks_refreshes_rate_limited_total{` + iss + `}`:                                 1,
+	} {
+		if got := after[name] - before[name]; got != want {
+			t.Errorf("%s moved by %v, want %v", name, got, want)
+		}
+	}
+	for name, want := range map[string]float64{
+		`jwtguard_jwks_keys_available{` + iss + `}`: 1,
+		`jwtguard_jwks_stale{` + iss + `}`:          0,
+		`jwtguard_jwks_keys{` + iss + `}`:           1,
+		`jwtguard_token_cache_entries{}`:            1,
+		`jwtguard_token_cache_max_entries{}`:        100,
+	} {
+		if got, ok := after[name]; !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+	if age := after[`jwtguard_jwks_age_seconds{`+iss+`}`]; age <= 0 || age > 60 {
+		t.Errorf("jwtguard_jwks_age_seconds = %v", age)
+	}
+}
+
+// A flood of tokens naming 10,000 random issuers, kids and subjects adds
+// no series: every label comes from the configuration or a fixed set.
+func TestAFloodOfRandomTokensAddsNoSeries(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	enc := base64.RawURLEncoding.EncodeToString
+	flood := func(n int) {
+		for range n {
+			iss := fmt.Sprintf("https://%x.example/", r.Uint64())
+			if r.IntN(4) == 0 {
+				iss = l.iss.URL()
+			}
+			h := enc([]byte(fmt.Sprintf(`{"alg":"RS256","kid":"%x"}`, r.Uint64())))
+			p := enc([]byte(fmt.Sprintf(`{"iss":%q,"sub":"%x","aud":"%x","client_id":"%x","exp":9999999999}`, iss, r.Uint64(), r.Uint64(), r.Uint64())))
+			_, _ = l.v.Verify(ctx, h+"."+p+"."+enc([]byte("sig")))
+			_, _ = l.v.Verify(ctx, l.iss.MustMint(jwttest.ClaimsSet{"sub": fmt.Sprintf("%x", r.Uint64()), "client_id": fmt.Sprintf("%x", r.Uint64())}))
+		}
+	}
+	flood(200)
+	first := len(l.scrape(t))
+	flood(10_000)
+	if n := len(l.scrape(t)); n != first {
+		t.Fatalf("%d samples after 200 random tokens, %d after 10,200", first, n)
+	}
+}
+
+// The hook adds no allocation to a cache hit.
+func TestTheHookAddsNoAllocationToACacheHit(t *testing.T) {
+	l := newLab(t, middleware.WithTokenCache(100, 1<<20))
+	iss, err := jwttest.NewIssuer(jwttest.WithAudience(audience))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	plain, err := middleware.New([]middleware.Issuer{{URL: iss.URL(), Audiences: []string{audience}}}, middleware.WithTokenCache(100, 1<<20),
+		middleware.WithLogger(slog.New(slog.DiscardHandler)), middleware.WithRemoteKeys(middleware.RemoteKeys{StartupFetch: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	ctx := context.Background()
+	hit := func(v *middleware.Verifier, tok string) float64 {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		return testing.AllocsPerRun(100, func() {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	with, without := hit(l.v, l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})), hit(plain, iss.MustMint(jwttest.ClaimsSet{"sub": "alice"}))
+	if with > without {
+		t.Fatalf("a cache hit allocates %v times with the hook, %v without", with, without)
+	}
+}
