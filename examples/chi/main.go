@@ -88,7 +88,7 @@ func me(w http.ResponseWriter, r *http.Request) {
 
 // run serves the API until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("chi", args, getenv, stderr)
+	cfg, err := parseConfig("chi", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}

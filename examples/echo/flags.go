@@ -30,8 +30,9 @@ type config struct {
 }
 
 // parseConfig reads the flags; ISSUER, AUDIENCE, JWKS_URL, PRESET and
-// PRESET_PARAM in the environment are their defaults.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+// PRESET_PARAM in the environment are their defaults. more, when not nil,
+// adds an example's own flags.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, more func(*flag.FlagSet)) (config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
@@ -45,6 +46,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		"(default: -audience), the claim of Auth0's or Hydra's roles [PRESET_PARAM]")
 	fs.StringVar(&c.rolesClaim, "roles-claim", "", `claim path of the roles array, e.g. realm_access.roles or '["https://example.com/roles"]'`)
 	fs.BoolVar(&c.noCache, "no-token-cache", false, "verify every request's signature (turns the verified-token cache off, to measure it)")
+	if more != nil {
+		more(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

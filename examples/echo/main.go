@@ -75,7 +75,7 @@ func me(c echo.Context) error {
 
 // run serves the API until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("echo", args, getenv, stderr)
+	cfg, err := parseConfig("echo", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}

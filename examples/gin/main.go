@@ -73,7 +73,7 @@ func me(c *gin.Context) {
 
 // run serves the API until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("gin", args, getenv, stderr)
+	cfg, err := parseConfig("gin", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}

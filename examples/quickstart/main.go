@@ -22,6 +22,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,7 +38,11 @@ import (
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
+	promguard "github.com/jwtguard/jwtguard/prometheus"
 	"github.com/jwtguard/jwtguard/rbac"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // realm names this API in its WWW-Authenticate challenges.
@@ -81,7 +86,10 @@ func me(w http.ResponseWriter, r *http.Request) {
 
 // run serves the API until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("quickstart", args, getenv, stderr)
+	var withMetrics bool
+	cfg, err := parseConfig("quickstart", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withMetrics, "metrics", false, "serve Prometheus figures on GET /metrics (unauthenticated: on a port of its own in a service)")
+	})
 	if err != nil {
 		return err
 	}
@@ -105,17 +113,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The verifier logs each refusal's reason and cause: the first of each
 	// reason at once, then at most one line a minute.
-	v, err := middleware.New([]middleware.Issuer{issuer}, cache, middleware.WithLogger(log))
+	opts := []middleware.Option{cache, middleware.WithLogger(log)}
+	var metrics *promguard.Metrics
+	if withMetrics {
+		metrics = promguard.New()
+		opts = append(opts, middleware.WithHook(metrics.Hook))
+	}
+	v, err := middleware.New([]middleware.Issuer{issuer}, opts...)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	handler := routes(v, mapper, newItems())
+	if metrics != nil {
+		if handler, err = withMetricsHandler(handler, v, metrics); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: routes(v, mapper, newItems()), ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
 	if err := banner(stdout, dev, "http://"+dialable(ln.Addr().(*net.TCPAddr))); err != nil {
 		_ = ln.Close()
@@ -162,4 +182,18 @@ func newMapper(cfg config) (*rbac.Mapper, error) {
 		sources = append(sources, rbac.Source{Kind: rbac.KindRole, Path: path, Shape: rbac.ShapeArray})
 	}
 	return rbac.NewMapper(sources)
+}
+
+// withMetricsHandler serves the verifier's Prometheus figures, and the Go
+// runtime's, on GET /metrics beside the API.
+func withMetricsHandler(api http.Handler, v *middleware.Verifier, m *promguard.Metrics) (http.Handler, error) {
+	if err := m.Watch(v); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m, collectors.NewGoCollector())
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", api)
+	return mux, nil
 }

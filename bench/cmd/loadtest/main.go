@@ -52,8 +52,8 @@ func run(duration, long time.Duration, conns int) error {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "quickstart")
-	build := exec.Command("go", "build", "-o", bin, "./examples/quickstart")
-	build.Dir = ".."
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = "../examples/quickstart" // a module of its own
 	build.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the quickstart: %v\n%s", err, out)
