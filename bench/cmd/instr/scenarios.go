@@ -24,6 +24,7 @@ import (
 	"github.com/jwtguard/jwtguard/internal/seedkey"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
+	promguard "github.com/jwtguard/jwtguard/prometheus"
 	"github.com/jwtguard/jwtguard/rbac"
 	"github.com/labstack/echo/v4"
 )
@@ -52,6 +53,8 @@ var scenarios = []scenario{
 	{"nethttp", "floor", false},
 	{"nethttp, cache hit", "floor", true},
 	{"nethttp, no role check", "floor", false},
+	{"nethttp, Prometheus", "floor", false},
+	{"nethttp, Prometheus, cache hit", "floor", true},
 	{"handler alone", "floor", true},
 	{"garbage token", "floor", true},
 	{"alg none", "floor", true},
@@ -141,7 +144,10 @@ func setUp(alg string, priv crypto.Signer) (map[string]func() error, error) {
 	}
 	off, err1 := verifier(middleware.WithTokenCache(0, 0))
 	on, err2 := verifier()
-	if err := errors.Join(err1, err2); err != nil {
+	metrics := promguard.New()
+	promOff, err3 := verifier(middleware.WithTokenCache(0, 0), middleware.WithHook(metrics.Hook))
+	promOn, err4 := verifier(middleware.WithHook(metrics.Hook))
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return nil, err
 	}
 	admin := rbac.Role("admin")
@@ -174,25 +180,27 @@ func setUp(alg string, priv crypto.Signer) (map[string]func() error, error) {
 		}
 	}
 	ops := map[string]func() error{
-		"floor":                  check(accept, true),
-		"floor, refusing":        check(refuse, false),
-		"nethttp":                request(guarded(off), valid, http.StatusNoContent),
-		"nethttp, cache hit":     request(guarded(on), valid, http.StatusNoContent),
-		"nethttp, no role check": request(nethttp.Protect(off)(inner), valid, http.StatusNoContent),
-		"handler alone":          request(inner, valid, http.StatusNoContent),
-		"garbage token":          request(guarded(off), garbage, http.StatusUnauthorized),
-		"alg none":               request(guarded(off), none, http.StatusUnauthorized),
-		"unknown issuer":         request(guarded(off), stranger, http.StatusUnauthorized),
-		"bad signature":          request(guarded(off), forged, http.StatusUnauthorized),
-		"Verify: garbage token":  refused(off, garbage),
-		"Verify: alg none":       refused(off, none),
-		"Verify: unknown issuer": refused(off, stranger),
-		"gin":                    request(ginEngine(ginguard.Protect(off), ginguard.Require(admin)), valid, http.StatusNoContent),
-		"gin, bare":              request(ginEngine(), valid, http.StatusNoContent),
-		"echo":                   request(echoServer(echoguard.Protect(off), echoguard.Require(admin)), valid, http.StatusNoContent),
-		"echo, bare":             request(echoServer(), valid, http.StatusNoContent),
-		"chi":                    request(chiRouter(chiguard.Protect(off), chiguard.Require(admin)), valid, http.StatusNoContent),
-		"chi, bare":              request(chiRouter(), valid, http.StatusNoContent),
+		"floor":                          check(accept, true),
+		"floor, refusing":                check(refuse, false),
+		"nethttp":                        request(guarded(off), valid, http.StatusNoContent),
+		"nethttp, cache hit":             request(guarded(on), valid, http.StatusNoContent),
+		"nethttp, no role check":         request(nethttp.Protect(off)(inner), valid, http.StatusNoContent),
+		"nethttp, Prometheus":            request(guarded(promOff), valid, http.StatusNoContent),
+		"nethttp, Prometheus, cache hit": request(guarded(promOn), valid, http.StatusNoContent),
+		"handler alone":                  request(inner, valid, http.StatusNoContent),
+		"garbage token":                  request(guarded(off), garbage, http.StatusUnauthorized),
+		"alg none":                       request(guarded(off), none, http.StatusUnauthorized),
+		"unknown issuer":                 request(guarded(off), stranger, http.StatusUnauthorized),
+		"bad signature":                  request(guarded(off), forged, http.StatusUnauthorized),
+		"Verify: garbage token":          refused(off, garbage),
+		"Verify: alg none":               refused(off, none),
+		"Verify: unknown issuer":         refused(off, stranger),
+		"gin":                            request(ginEngine(ginguard.Protect(off), ginguard.Require(admin)), valid, http.StatusNoContent),
+		"gin, bare":                      request(ginEngine(), valid, http.StatusNoContent),
+		"echo":                           request(echoServer(echoguard.Protect(off), echoguard.Require(admin)), valid, http.StatusNoContent),
+		"echo, bare":                     request(echoServer(), valid, http.StatusNoContent),
+		"chi":                            request(chiRouter(chiguard.Protect(off), chiguard.Require(admin)), valid, http.StatusNoContent),
+		"chi, bare":                      request(chiRouter(), valid, http.StatusNoContent),
 	}
 	return ops, nil
 }
