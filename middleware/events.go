@@ -87,15 +87,16 @@ type Event struct {
 	Forced            bool
 }
 
-func (v *Verifier) emit(e Event) { v.emitAt(e, time.Time{}) }
+func (v *Verifier) emit(e Event) { v.emitAt(&e, time.Time{}) }
 
 // emitAt is emit with the key cache's clock read at mono, or unread (zero).
-func (v *Verifier) emitAt(e Event, mono time.Time) {
+// e is the caller's, filled in place: a refusal's event is not copied.
+func (v *Verifier) emitAt(e *Event, mono time.Time) {
 	if v.cfg.hook != nil {
 		if e.Context == nil {
 			e.Context = context.Background()
 		}
-		v.cfg.hook(e)
+		v.cfg.hook(*e)
 	}
 	l := v.cfg.logger
 	level := slog.LevelDebug

@@ -23,15 +23,12 @@ const rejectionEvery = time.Minute
 // never anything a token chose, so it is bounded.
 type rejectionLog struct {
 	mu    sync.Mutex
-	slots map[rejectionKey]*rejectionSlot
-}
-
-type rejectionKey struct {
-	reason reason.Code
-	issuer string // a configured issuer's URL, or ""
+	slots []rejectionSlot // one per reason and issuer seen, in the order first seen; a few dozen at most
 }
 
 type rejectionSlot struct {
+	reason   reason.Code
+	issuer   string        // a configured issuer's URL, or ""
 	next     time.Duration // before this time (since the verifier's start) refusals are only counted
 	lastLine time.Duration // when the last line was written
 	skipped  int64         // refusals not logged since the last line
@@ -40,19 +37,23 @@ type rejectionSlot struct {
 // admit reports whether a refusal for r of the configured issuer at now
 // (since the verifier's start) gets a line and, when it does, how many of
 // the same reason and issuer were not logged since their previous line, and
-// how long ago that line was.
+// how long ago that line was. The slots are scanned: there are no more than
+// the reasons times the configured issuers (and none), and a scan hashes
+// nothing.
 func (l *rejectionLog) admit(r reason.Code, issuer string, now time.Duration) (ok bool, skipped int64, since time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.slots == nil {
-		l.slots = map[rejectionKey]*rejectionSlot{}
+	var s *rejectionSlot
+	for i := range l.slots {
+		if l.slots[i].reason == r && l.slots[i].issuer == issuer {
+			s = &l.slots[i]
+			break
+		}
 	}
-	k := rejectionKey{r, issuer}
-	s := l.slots[k]
 	switch {
 	case s == nil:
-		s = &rejectionSlot{}
-		l.slots[k] = s
+		l.slots = append(l.slots, rejectionSlot{reason: r, issuer: issuer})
+		s = &l.slots[len(l.slots)-1]
 	case now < s.next:
 		s.skipped++
 		return false, 0, 0

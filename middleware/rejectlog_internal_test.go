@@ -59,7 +59,7 @@ func TestTheRefusalLogStaysBoundedUnderAFloodOfRandomTokens(t *testing.T) {
 	if n := len(v.rejections.slots); n == 0 || n > 25*3 {
 		t.Fatalf("%d slots after 6,000 random refusals", n)
 	}
-	for k := range v.rejections.slots {
+	for _, k := range v.rejections.slots {
 		if k.issuer != "" && k.issuer != a.URL() && k.issuer != b.URL() {
 			t.Fatalf("a slot for an issuer a token named: %q", k.issuer)
 		}

@@ -155,18 +155,20 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 		err, iss = src.malformed(), ""
 	}
 	if err != nil {
-		e := v.outcome(ctx, ck, &rep, EventRejected, iss)
+		var e Event
+		v.outcome(&e, ctx, ck, &rep, EventRejected, iss)
 		e.Reason, e.Err = err.Reason, err
 		e.RateLimited = err.Reason == reason.KeyNotFound && errors.Is(err, errRefreshLimited)
-		v.emitAt(e, ck.mono)
+		v.emitAt(&e, ck.mono)
 		return nil, err
 	}
 	// An accepted token is logged at debug level only: the event is not
 	// even built unless a hook or that level wants it.
 	if v.cfg.hook != nil || v.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
-		e := v.outcome(ctx, ck, &rep, EventAccepted, iss)
+		var e Event
+		v.outcome(&e, ctx, ck, &rep, EventAccepted, iss)
 		e.Claims = c
-		v.emit(e)
+		v.emitAt(&e, time.Time{})
 	}
 	return c, nil
 }
@@ -177,10 +179,10 @@ type report struct {
 	hit bool      // answered from the verified-token cache
 }
 
-// outcome is the event of a verification that started at ck. Its duration
-// is measured only for a hook: with none, no clock is read again.
-func (v *Verifier) outcome(ctx context.Context, ck clocks, rep *report, kind EventKind, iss string) Event {
-	e := Event{Kind: kind, Issuer: iss, Context: ctx, CacheHit: rep.hit}
+// outcome fills e, the event of a verification that started at ck. Its
+// duration is measured only for a hook: with none, no clock is read again.
+func (v *Verifier) outcome(e *Event, ctx context.Context, ck clocks, rep *report, kind EventKind, iss string) {
+	e.Kind, e.Issuer, e.Context, e.CacheHit = kind, iss, ctx, rep.hit
 	if rep.alg != nil {
 		e.Algorithm = rep.alg.Name
 	}
@@ -191,7 +193,6 @@ func (v *Verifier) outcome(ctx context.Context, ck clocks, rep *report, kind Eve
 			e.Duration = v.cfg.mono().Sub(ck.mono)
 		}
 	}
-	return e
 }
 
 // clocks is one reading of the verifier's two clocks: the wall clock for
