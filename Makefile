@@ -6,7 +6,7 @@ export GOWORK := off
 MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*')
 
-.PHONY: api bench instr cost cost-check loadtest test deps worksum-check fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
+.PHONY: api bench instr cost cost-check loadtest test deps worksum-check rules-check fmt-check tidy-check vet gotest lint lint-if-installable bench-adapters fuzz
 
 # Fuzz targets as package:Target; make fuzz runs each for FUZZTIME.
 FUZZTIME    ?= 60s
@@ -16,7 +16,7 @@ FUZZ_TARGETS = ./internal/jose:FuzzParse ./internal/jose:FuzzScanObject ./intern
 ## test: everything CI checks, in every module: gofmt, go mod tidy, go vet,
 ## go test -race (with the fuzz seed corpora), then make lint when its tools
 ## can be installed from the Go module proxy.
-test: deps fmt-check tidy-check vet gotest cost-check lint-if-installable worksum-check
+test: deps fmt-check tidy-check vet gotest cost-check rules-check lint-if-installable worksum-check
 
 ## deps: what Go does not bring: redis-server for the revocation store's
 ## tests and valgrind for the cost check (from Debian's packages when
@@ -42,6 +42,24 @@ api:
 cost-check:
 	@bin=$$(mktemp -d); trap 'rm -rf $$bin' EXIT; CGO_ENABLED=0 go build -o $$bin/cost ./internal/cmd/cost && \
 	$$bin/cost -algs RS256,EdDSA -n 20 > $$bin/out || { cat $$bin/out; exit 1; }
+
+## rules-check: promtool check rules and test rules on prometheus/alerts.yml.
+## promtool comes alone from Debian's prometheus package, unpacked into a
+## cache folder (installing the package would install, and may start, a
+## Prometheus server); only when even that cannot be had is the check
+## skipped, and it says so.
+PROMTOOL_DIR := $(HOME)/.cache/jwtguard/promtool
+rules-check:
+	@pt=$$(command -v promtool || echo $(PROMTOOL_DIR)/usr/bin/promtool); \
+	if [ ! -x "$$pt" ]; then \
+		d=$$(mktemp -d); \
+		( cd $$d && { apt-get download prometheus >/dev/null 2>&1 || \
+			{ apt-get update -qq >/dev/null 2>&1 && apt-get download prometheus >/dev/null 2>&1; }; } && \
+			mkdir -p $(PROMTOOL_DIR) && dpkg-deb -x prometheus_*.deb $(PROMTOOL_DIR) ); \
+		rm -rf $$d; \
+	fi; \
+	if [ ! -x "$$pt" ]; then echo "promtool could not be had: prometheus/alerts.yml NOT checked"; exit 0; fi; \
+	cd prometheus && $$pt check rules alerts.yml && $$pt test rules alerts_test.yml
 
 ## worksum-check: the tests (some run go in workspace mode from the root)
 ## left go.work.sum as committed: a clean checkout stays clean.
