@@ -51,15 +51,17 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind   EventKind
 	Reason reason.Code // why, for EventRejected; "" otherwise
-	Issuer string      // the configured issuer concerned, when known (never an iss a refused token chose)
+	Issuer string      // a configured issuer's URL, when known: for a refusal, the one the token's unverified iss named (never another value)
 	Claims *Claims     // the verified claims, for EventAccepted
 	Err    error       // the detailed cause, for logs
 
 	// Context is, for a verification, the request's context (Verify's ctx),
 	// so that a hook can parent a span or read baggage; for a key-set event,
-	// the context of the call that started the fetch, or the verifier's own
-	// for a scheduled refresh. It is only read from: its cancellation means
-	// nothing to the event. Never nil.
+	// the context of the request that started the fetch or first waited for
+	// it, or the verifier's own for a scheduled refresh. A request's context
+	// is an unverified caller's (a token naming an unknown kid starts a
+	// fetch): treat its values, baggage included, as untrusted. It is only
+	// read from: its cancellation means nothing to the event. Never nil.
 	Context context.Context
 	// Duration is how long the verification or the fetch took, measured
 	// only when a hook is set (zero for a request refused before a token
@@ -71,7 +73,8 @@ type Event struct {
 	// allowlist; "" before (so never a value outside the allowlist).
 	Algorithm string
 	// RateLimited: the token was refused for an unknown kid without a
-	// refresh of the key set, the last one a token started being too recent
+	// fetch of the key set, because the last fetch a request started (for
+	// an unknown kid or a cold start) is too recent
 	// (RemoteKeys.UnknownKeyRefreshInterval).
 	RateLimited bool
 

@@ -23,7 +23,7 @@ const rejectionEvery = time.Minute
 // never anything a token chose, so it is bounded.
 type rejectionLog struct {
 	mu    sync.Mutex
-	slots []rejectionSlot // one per reason and issuer seen, in the order first seen; a few dozen at most
+	slots []rejectionSlot // one per reason and issuer seen, in the order first seen: at most reasons × (configured issuers + 1)
 }
 
 type rejectionSlot struct {

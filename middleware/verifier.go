@@ -138,6 +138,9 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
 // WithSenderConstraint check accepts it without a request: use
 // VerifyRequest for those.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
+	if ctx == nil { // a caller's mistake must not panic deep in a key lookup
+		ctx = context.Background()
+	}
 	return v.verifyAndReport(ctx, raw, nil, nil)
 }
 

@@ -21,6 +21,7 @@ package promguard
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -87,7 +88,7 @@ func New() *Metrics {
 		forced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jwtguard_jwks_unknown_kid_refreshes_total",
 			Help: "Key-set fetches forced by a token naming a kid the set lacked."}, issuer),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jwtguard_jwks_refreshes_rate_limited_total",
-			Help: "Tokens refused for an unknown kid without a fetch, the last forced one being too recent."}, issuer),
+			Help: "Tokens refused for an unknown kid without a fetch, the last fetch a request started being too recent."}, issuer),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jwtguard_jwks_keys_skipped_total",
 			Help: "Keys of a fetched set that were not usable and were skipped."}, issuer),
 		alarms: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jwtguard_jwks_key_alarms_total",
@@ -126,6 +127,15 @@ func (m *Metrics) Watch(v *middleware.Verifier) error {
 	}
 	m.verifiers = append(m.verifiers, v)
 	return nil
+}
+
+// Unwatch stops reading v's state: call it when v is closed (a
+// configuration reload), before watching its successor, or its key sets
+// would read as ever older, and stale.
+func (m *Metrics) Unwatch(v *middleware.Verifier) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.verifiers = slices.DeleteFunc(m.verifiers, func(w *middleware.Verifier) bool { return w == v })
 }
 
 // Hook counts one event: give it to middleware.WithHook.

@@ -54,6 +54,11 @@ func newLab(t *testing.T, opts ...middleware.Option) *lab {
 	if err := m.Watch(v); err == nil {
 		t.Fatal("the same issuer was watched twice")
 	}
+	// A reload: the old verifier unwatched, its successor watched.
+	m.Unwatch(v)
+	if err := m.Watch(v); err != nil {
+		t.Fatalf("watching again after Unwatch: %v", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m)
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

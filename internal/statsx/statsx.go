@@ -3,6 +3,10 @@
 // says, because nothing happened (how old the key sets are, how full the
 // verified-token cache is). Package middleware sets Read, so that it need
 // not export the types.
+//
+// The prometheus module, a module of its own, imports this package: a user
+// may pair one version of it with another of the core. So this package only
+// ever grows: a field is added, never renamed, retyped or removed.
 package statsx
 
 import "time"
