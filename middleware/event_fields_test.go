@@ -72,6 +72,9 @@ func TestVerificationEventsSayWhatExportersNeed(t *testing.T) {
 		{"expired", mint(t, iss, jwttest.ClaimsSet{"exp": time.Now().Add(-time.Hour).Unix(), "iat": time.Now().Add(-2 * time.Hour).Unix()}),
 			reason.TokenExpired, "RS256", iss.URL()},
 		{"unknown issuer", mint(t, iss, jwttest.ClaimsSet{"iss": "https://elsewhere.example"}), reason.IssuerInvalid, "", ""},
+		// A configured issuer's allowed alg, but a signature that is not
+		// base64url: refused without the issuer, so without the alg too.
+		{"a malformed signature", strings.Join(strings.Split(tok, ".")[:2], ".") + ".***", reason.TokenMalformed, "", ""},
 		{"an alg not allowed", b64.EncodeToString([]byte(`{"alg":"HS256"}`)) + "." + b64.EncodeToString([]byte(`{"iss":"`+iss.URL()+`"}`)) + ".c2ln", reason.AlgorithmNotAllowed, "", ""},
 	} {
 		if _, err := v.Verify(ctx, c.tok); err == nil {
@@ -160,5 +163,32 @@ func TestARateLimitedRefreshIsInTheEvent(t *testing.T) {
 		if len(got) != 1 || got[0].Reason != reason.KeyNotFound || got[0].RateLimited != limited {
 			t.Fatalf("unknown kid %d: %+v", i, got)
 		}
+	}
+}
+
+// A nil context, a caller's mistake, is taken as context.Background: a
+// token that makes the verifier fetch keys neither panics nor leaves the
+// issuer's fetcher locked for the next request.
+func TestANilContextNeitherPanicsNorLocksTheFetcher(t *testing.T) {
+	iss := newIssuer(t)
+	v := warm(t, iss, quiet)
+	var none context.Context
+	for _, kid := range []string{"unknown-1", "unknown-2"} {
+		if _, err := v.Verify(none, mint(t, iss, jwttest.ClaimsSet{"sub": "alice"}, jwttest.WithHeader("kid", kid))); err == nil {
+			t.Fatal("a token with an unknown kid was accepted")
+		}
+	}
+	tok, done := mint(t, iss, jwttest.ClaimsSet{"sub": "bob"}), make(chan error, 1)
+	go func() {
+		_, err := v.Verify(context.Background(), tok)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the verifier hangs after a nil context")
 	}
 }

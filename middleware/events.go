@@ -81,7 +81,8 @@ type Event struct {
 	// For the key-set events (EventKeysRefreshed, EventKeysRefreshFailed,
 	// EventKeySkipped, EventKeyAlarm): the URL of the fetch's last request
 	// (the discovery document or the JWKS), without userinfo or query; the
-	// HTTP status of its answer (0 without one) and the bytes read; the
+	// HTTP status of its answer (0 without one) and the bytes of its body
+	// (0 unless the status was 200, whose body is the only one read); the
 	// usable and the skipped keys of the set; and whether a token's unknown
 	// kid forced the fetch, rather than the schedule or a cold start.
 	URL               string

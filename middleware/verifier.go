@@ -158,6 +158,9 @@ func (v *Verifier) verifyAndReport(ctx context.Context, raw string, r *http.Requ
 		err, iss = src.malformed(), ""
 	}
 	if err != nil {
+		if iss == "" {
+			rep.alg = nil // an Algorithm goes with the Issuer whose allowlist holds it
+		}
 		var e Event
 		v.outcome(&e, ctx, ck, &rep, EventRejected, iss)
 		e.Reason, e.Err = err.Reason, err
