@@ -192,3 +192,33 @@ func TestANilContextNeitherPanicsNorLocksTheFetcher(t *testing.T) {
 		t.Fatal("the verifier hangs after a nil context")
 	}
 }
+
+// WithHook given twice (metrics beside traces): each hook sees every
+// event, in the order given; a nil hook is no hook.
+func TestEveryHookSeesEveryEventInOrder(t *testing.T) {
+	iss := newIssuer(t)
+	var mu sync.Mutex
+	var order []string
+	hook := func(name string) func(middleware.Event) {
+		return func(e middleware.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			order = append(order, name+":"+e.Kind.String())
+		}
+	}
+	v := warm(t, iss, middleware.WithHook(hook("a")), middleware.WithHook(nil), middleware.WithHook(hook("b")), quiet)
+	mu.Lock()
+	order = nil
+	mu.Unlock()
+	if _, err := v.Verify(context.Background(), mint(t, iss, jwttest.ClaimsSet{"sub": "alice"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), "x.y.z"); err == nil {
+		t.Fatal("accepted")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(order, " "); got != "a:accepted b:accepted a:rejected b:rejected" {
+		t.Fatalf("hooks saw %s", got)
+	}
+}

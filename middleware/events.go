@@ -55,8 +55,10 @@ type Event struct {
 	Claims *Claims     // the verified claims, for EventAccepted
 	Err    error       // the detailed cause, for logs
 
-	// Context is, for a verification, the request's context (Verify's ctx),
-	// so that a hook can parent a span or read baggage; for a key-set event,
+	// Context is, for a verification, the request's context (Verify's ctx;
+	// when the otel module traces the verifier, its child that carries the
+	// verification's span), so that a hook can parent a span or read
+	// baggage; for a key-set event,
 	// the context of the request that started the fetch or first waited for
 	// it, or the verifier's own for a scheduled refresh. A request's context
 	// is an unverified caller's (a token naming an unknown kid starts a

@@ -177,10 +177,22 @@ func WithRequiredClaims(names ...string) Option {
 	return optionFunc(func(c *config) { c.requiredClaims = append(c.requiredClaims, names...) })
 }
 
-// WithHook sets a function that sees every verification outcome and every
-// key-set event. It runs synchronously on the request path: keep it fast.
-// Default: none (the logger still logs: see WithLogger).
-func WithHook(fn func(Event)) Option { return optionFunc(func(c *config) { c.hook = fn }) }
+// WithHook adds a function that sees every verification outcome and every
+// key-set event. Given more than once, every hook sees every event, in the
+// order given (an exporter of metrics beside one of traces). Hooks run
+// synchronously on the request path: keep them fast. Default: none (the
+// logger still logs: see WithLogger).
+func WithHook(fn func(Event)) Option {
+	return optionFunc(func(c *config) {
+		switch prev := c.hook; {
+		case fn == nil:
+		case prev == nil:
+			c.hook = fn
+		default:
+			c.hook = func(e Event) { prev(e); fn(e) }
+		}
+	})
+}
 
 // WithLogger sets the logger. A refused token is logged at info level with
 // its reason and cause: the first refusal of each reason (and configured

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/internal/tracex"
 	"github.com/jwtguard/jwtguard/middleware/reason"
 )
 
@@ -57,6 +58,9 @@ type Verifier struct {
 	noCredential error
 	rejections   rejectionLog // which refusals get a line at info level
 	started      time.Time    // the key cache's clock at New, rejectionLog's origin
+	// start begins each verification's span, when an exporter traces the
+	// verifier (internal/tracex); nil otherwise.
+	start atomic.Pointer[tracex.Start]
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -123,12 +127,13 @@ func (v *Verifier) Refresh(ctx context.Context) error {
 // VerifyRequest extracts the token from r with the configured sources and
 // verifies it. It never writes a response; map its error with ResponseFor.
 func (v *Verifier) VerifyRequest(r *http.Request) (*Claims, error) {
+	ctx := v.begin(r.Context())
 	raw, src, err := locate(r, v.cfg.sources, v.noCredential)
 	if err != nil {
-		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err, Context: r.Context()})
+		v.emit(Event{Kind: EventRejected, Reason: ReasonOf(err), Err: err, Context: ctx})
 		return nil, err
 	}
-	return v.verifyAndReport(r.Context(), raw, r, src)
+	return v.verifyAndReport(ctx, raw, r, src)
 }
 
 // Verify verifies a raw compact JWS access token and returns its claims, or
@@ -141,7 +146,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if ctx == nil { // a caller's mistake must not panic deep in a key lookup
 		ctx = context.Background()
 	}
-	return v.verifyAndReport(ctx, raw, nil, nil)
+	return v.verifyAndReport(v.begin(ctx), raw, nil, nil)
 }
 
 // verifyAndReport verifies raw, taken from src when a request carried it,
