@@ -22,6 +22,7 @@ var apiFiles = map[string]string{
 	"ginguard":   "adapters_gin.txt",
 	"echoguard":  "adapters_echo.txt",
 	"promguard":  "prometheus.txt",
+	"otelguard":  "otel.txt",
 }
 
 // reference is pkg.Name or pkg.Type.Member in a document's prose or code.
