@@ -6,6 +6,7 @@ replace (
 	github.com/jwtguard/jwtguard => ..
 	github.com/jwtguard/jwtguard/adapters/echo => ../adapters/echo
 	github.com/jwtguard/jwtguard/adapters/gin => ../adapters/gin
+	github.com/jwtguard/jwtguard/otel => ../otel
 	github.com/jwtguard/jwtguard/prometheus => ../prometheus
 )
 
@@ -20,10 +21,14 @@ require (
 	github.com/jwtguard/jwtguard v0.0.0-00010101000000-000000000000
 	github.com/jwtguard/jwtguard/adapters/echo v0.0.0-00010101000000-000000000000
 	github.com/jwtguard/jwtguard/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/jwtguard/jwtguard/otel v0.0.0-00010101000000-000000000000
 	github.com/jwtguard/jwtguard/prometheus v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo-jwt/v4 v4.4.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/lestrrat-go/jwx/v2 v2.1.3
+	go.opentelemetry.io/otel/sdk v1.47.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
+	go.opentelemetry.io/otel/trace v1.47.0
 )
 
 require (
@@ -38,11 +43,14 @@ require (
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
 	github.com/goccy/go-json v0.11.2 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/cpuid/v2 v2.3.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
@@ -75,6 +83,10 @@ require (
 	github.com/valyala/fastjson v1.6.10 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect

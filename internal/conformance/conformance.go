@@ -194,8 +194,10 @@ func Options(mode Mode, m *rbac.Mapper) []nethttp.Option {
 	return opts
 }
 
-// Run runs every case against s, each on a real loopback server.
+// Run runs every case against s, each on a real loopback server, then
+// checks the verifier's events for known traffic through s.
 func Run(t *testing.T, s Stack) {
+	t.Run("events", func(t *testing.T) { runEvents(t, s) })
 	env, v, m := NewEnv(t)
 	var servers [numModes]*httptest.Server
 	for mode := range numModes {

@@ -196,6 +196,7 @@ func targets(alg string) []target {
 		{"valid token, cache off, × floor", bound, func(p map[string]float64) float64 { return p["nethttp"] / p["floor"] }, ratio},
 		{"valid token, cache hit, instructions", 15000, func(p map[string]float64) float64 { return p["nethttp, cache hit"] }, instrs},
 		{"valid token with the Prometheus hook, × without", 1.03, func(p map[string]float64) float64 { return p["nethttp, Prometheus"] / p["nethttp"] }, ratio},
+		{"valid token with OTel metrics, × without", 1.03, func(p map[string]float64) float64 { return p["nethttp, OTel metrics"] / p["nethttp"] }, ratio},
 		{"Verify refusing a garbage token, instructions", 6000, func(p map[string]float64) float64 { return p["Verify: garbage token"] }, instrs},
 		{"Verify refusing alg none, instructions", 6000, func(p map[string]float64) float64 { return p["Verify: alg none"] }, instrs},
 		{"Verify refusing an unknown issuer, instructions", 6000, func(p map[string]float64) float64 { return p["Verify: unknown issuer"] }, instrs},

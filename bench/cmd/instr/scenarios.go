@@ -24,9 +24,13 @@ import (
 	"github.com/jwtguard/jwtguard/internal/seedkey"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
+	otelguard "github.com/jwtguard/jwtguard/otel"
 	promguard "github.com/jwtguard/jwtguard/prometheus"
 	"github.com/jwtguard/jwtguard/rbac"
 	"github.com/labstack/echo/v4"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 const (
@@ -55,6 +59,9 @@ var scenarios = []scenario{
 	{"nethttp, no role check", "floor", false},
 	{"nethttp, Prometheus", "floor", false},
 	{"nethttp, Prometheus, cache hit", "floor", true},
+	{"nethttp, OTel metrics", "floor", false},
+	{"nethttp, OTel metrics, cache hit", "floor", true},
+	{"nethttp, OTel tracing", "floor", false},
 	{"handler alone", "floor", true},
 	{"garbage token", "floor", true},
 	{"alg none", "floor", true},
@@ -147,7 +154,22 @@ func setUp(alg string, priv crypto.Signer) (map[string]func() error, error) {
 	metrics := promguard.New()
 	promOff, err3 := verifier(middleware.WithTokenCache(0, 0), middleware.WithHook(metrics.Hook))
 	promOn, err4 := verifier(middleware.WithHook(metrics.Hook))
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	// OpenTelemetry's SDK, as a service runs it: metrics read by a reader
+	// (never collected here), spans sampled and ended (exported nowhere).
+	otelMetrics, err5 := otelguard.New(otelguard.WithTracerProvider(noop.NewTracerProvider()),
+		otelguard.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))))
+	otelTracing, err6 := otelguard.New(otelguard.WithTracerProvider(sdktrace.NewTracerProvider()),
+		otelguard.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+		return nil, err
+	}
+	otelOff, err7 := verifier(middleware.WithTokenCache(0, 0), middleware.WithHook(otelMetrics.Hook))
+	otelOn, err8 := verifier(middleware.WithHook(otelMetrics.Hook))
+	traced, err9 := verifier(middleware.WithTokenCache(0, 0), middleware.WithHook(otelTracing.Hook))
+	if err := errors.Join(err7, err8, err9); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(otelMetrics.Watch(otelOff), otelTracing.Watch(traced)); err != nil {
 		return nil, err
 	}
 	admin := rbac.Role("admin")
@@ -180,27 +202,30 @@ func setUp(alg string, priv crypto.Signer) (map[string]func() error, error) {
 		}
 	}
 	ops := map[string]func() error{
-		"floor":                          check(accept, true),
-		"floor, refusing":                check(refuse, false),
-		"nethttp":                        request(guarded(off), valid, http.StatusNoContent),
-		"nethttp, cache hit":             request(guarded(on), valid, http.StatusNoContent),
-		"nethttp, no role check":         request(nethttp.Protect(off)(inner), valid, http.StatusNoContent),
-		"nethttp, Prometheus":            request(guarded(promOff), valid, http.StatusNoContent),
-		"nethttp, Prometheus, cache hit": request(guarded(promOn), valid, http.StatusNoContent),
-		"handler alone":                  request(inner, valid, http.StatusNoContent),
-		"garbage token":                  request(guarded(off), garbage, http.StatusUnauthorized),
-		"alg none":                       request(guarded(off), none, http.StatusUnauthorized),
-		"unknown issuer":                 request(guarded(off), stranger, http.StatusUnauthorized),
-		"bad signature":                  request(guarded(off), forged, http.StatusUnauthorized),
-		"Verify: garbage token":          refused(off, garbage),
-		"Verify: alg none":               refused(off, none),
-		"Verify: unknown issuer":         refused(off, stranger),
-		"gin":                            request(ginEngine(ginguard.Protect(off), ginguard.Require(admin)), valid, http.StatusNoContent),
-		"gin, bare":                      request(ginEngine(), valid, http.StatusNoContent),
-		"echo":                           request(echoServer(echoguard.Protect(off), echoguard.Require(admin)), valid, http.StatusNoContent),
-		"echo, bare":                     request(echoServer(), valid, http.StatusNoContent),
-		"chi":                            request(chiRouter(chiguard.Protect(off), chiguard.Require(admin)), valid, http.StatusNoContent),
-		"chi, bare":                      request(chiRouter(), valid, http.StatusNoContent),
+		"floor":                            check(accept, true),
+		"floor, refusing":                  check(refuse, false),
+		"nethttp":                          request(guarded(off), valid, http.StatusNoContent),
+		"nethttp, cache hit":               request(guarded(on), valid, http.StatusNoContent),
+		"nethttp, no role check":           request(nethttp.Protect(off)(inner), valid, http.StatusNoContent),
+		"nethttp, Prometheus":              request(guarded(promOff), valid, http.StatusNoContent),
+		"nethttp, Prometheus, cache hit":   request(guarded(promOn), valid, http.StatusNoContent),
+		"nethttp, OTel metrics":            request(guarded(otelOff), valid, http.StatusNoContent),
+		"nethttp, OTel metrics, cache hit": request(guarded(otelOn), valid, http.StatusNoContent),
+		"nethttp, OTel tracing":            request(guarded(traced), valid, http.StatusNoContent),
+		"handler alone":                    request(inner, valid, http.StatusNoContent),
+		"garbage token":                    request(guarded(off), garbage, http.StatusUnauthorized),
+		"alg none":                         request(guarded(off), none, http.StatusUnauthorized),
+		"unknown issuer":                   request(guarded(off), stranger, http.StatusUnauthorized),
+		"bad signature":                    request(guarded(off), forged, http.StatusUnauthorized),
+		"Verify: garbage token":            refused(off, garbage),
+		"Verify: alg none":                 refused(off, none),
+		"Verify: unknown issuer":           refused(off, stranger),
+		"gin":                              request(ginEngine(ginguard.Protect(off), ginguard.Require(admin)), valid, http.StatusNoContent),
+		"gin, bare":                        request(ginEngine(), valid, http.StatusNoContent),
+		"echo":                             request(echoServer(echoguard.Protect(off), echoguard.Require(admin)), valid, http.StatusNoContent),
+		"echo, bare":                       request(echoServer(), valid, http.StatusNoContent),
+		"chi":                              request(chiRouter(chiguard.Protect(off), chiguard.Require(admin)), valid, http.StatusNoContent),
+		"chi, bare":                        request(chiRouter(), valid, http.StatusNoContent),
 	}
 	return ops, nil
 }
