@@ -13,7 +13,8 @@ func init() {
 }
 
 // stats reads the verifier's state for an exporter: each issuer's key
-// set (age on the key cache's clock) and the cache's fill. It takes no
+// set (age on the key cache's clock), the cache's fill and the
+// revocation store's state. It takes no
 // lock a request takes but the cache writers' mutex, briefly.
 func (v *Verifier) stats() statsx.Verifier {
 	now := v.cfg.mono()
@@ -36,6 +37,11 @@ func (v *Verifier) stats() statsx.Verifier {
 		s.CacheEntries, s.CacheBytes = c.n, c.bytes
 		s.CacheMaxEntries, s.CacheMaxBytes = c.maxCount, c.maxBytes
 		c.mu.Unlock()
+	}
+	if v.cfg.revocations != nil {
+		if r, ok := statsx.ReadRevocation(v.cfg.revocations); ok {
+			s.Revocation = &r
+		}
 	}
 	return s
 }

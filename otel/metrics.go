@@ -23,6 +23,9 @@ type instruments struct {
 	hasKeys, stale, keys                                metric.Int64ObservableGauge
 	age                                                 metric.Float64ObservableGauge
 	cacheEntries, cacheBytes, cacheMaxEntries, cacheMax metric.Int64ObservableUpDownCounter
+	revEntries, revMaxEntries                           metric.Int64ObservableUpDownCounter
+	revSyncAge                                          metric.Float64ObservableGauge
+	revStale                                            metric.Int64ObservableGauge
 
 	// byKey keeps the attribute sets of the verification counters, so
 	// that recording one builds none (and allocates nothing).
@@ -48,7 +51,7 @@ var verificationBuckets = []float64{0.00001, 0.00004, 0.00016, 0.00064, 0.00256,
 var fetchBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 func (in *instruments) init(m metric.Meter, observe metric.Callback) error {
-	var errs [18]error
+	var errs [22]error
 	in.verifications, errs[0] = m.Int64Counter("jwtguard.verifications", metric.WithUnit("{verification}"),
 		metric.WithDescription("Tokens verified, by outcome (accepted, rejected), reason code (refusals) and configured issuer (when one matched)."))
 	in.duration, errs[1] = m.Float64Histogram("jwtguard.verification.duration", metric.WithUnit("s"),
@@ -84,12 +87,21 @@ func (in *instruments) init(m metric.Meter, observe metric.Callback) error {
 		metric.WithDescription("The verified-token cache's bound on entries."))
 	in.cacheMax, errs[16] = m.Int64ObservableUpDownCounter("jwtguard.token_cache.max_size", metric.WithUnit("By"),
 		metric.WithDescription("The verified-token cache's bound on bytes."))
-	if err := firstErr(errs[:17]); err != nil {
+	in.revEntries, errs[17] = m.Int64ObservableUpDownCounter("jwtguard.revocation.entries", metric.WithUnit("{entry}"),
+		metric.WithDescription("Revocations held by the revocation stores the verifiers check (for Redis, the local copy)."))
+	in.revMaxEntries, errs[18] = m.Int64ObservableUpDownCounter("jwtguard.revocation.max_entries", metric.WithUnit("{entry}"),
+		metric.WithDescription("The revocation stores' bound on entries."))
+	in.revSyncAge, errs[19] = m.Float64ObservableGauge("jwtguard.revocation.sync.age", metric.WithUnit("s"),
+		metric.WithDescription("Time since the last successful sync of a shared revocation store (Redis) began; the oldest of them."))
+	in.revStale, errs[20] = m.Int64ObservableGauge("jwtguard.revocation.stale", metric.WithUnit("1"),
+		metric.WithDescription("1 when a shared revocation store is past its staleness bound: checks fail closed (503), or pass if it fails open."))
+	if err := firstErr(errs[:21]); err != nil {
 		return err
 	}
-	_, errs[17] = m.RegisterCallback(observe, in.hasKeys, in.stale, in.age, in.keys,
-		in.cacheEntries, in.cacheBytes, in.cacheMaxEntries, in.cacheMax)
-	return errs[17]
+	_, errs[21] = m.RegisterCallback(observe, in.hasKeys, in.stale, in.age, in.keys,
+		in.cacheEntries, in.cacheBytes, in.cacheMaxEntries, in.cacheMax,
+		in.revEntries, in.revMaxEntries, in.revSyncAge, in.revStale)
+	return errs[21]
 }
 
 func firstErr(errs []error) error {
@@ -174,8 +186,10 @@ func (t *Telemetry) observe(_ context.Context, o metric.Observer) error {
 	t.mu.Unlock()
 	in := &t.inst
 	var entries, bytes, maxEntries, maxBytes int64
+	var stores statsx.Revocations
 	for _, v := range verifiers {
 		s, _ := statsx.Read(v)
+		stores.Add(s.Revocation)
 		for _, is := range s.Issuers {
 			iss := metric.WithAttributes(attrIssuer.String(is.URL))
 			o.ObserveInt64(in.hasKeys, b2i(is.HaveKeys), iss)
@@ -197,6 +211,14 @@ func (t *Telemetry) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(in.cacheBytes, bytes)
 		o.ObserveInt64(in.cacheMaxEntries, maxEntries)
 		o.ObserveInt64(in.cacheMax, maxBytes)
+	}
+	if stores.Any {
+		o.ObserveInt64(in.revEntries, int64(stores.Entries))
+		o.ObserveInt64(in.revMaxEntries, int64(stores.MaxEntries))
+	}
+	if stores.Shared {
+		o.ObserveFloat64(in.revSyncAge, stores.SyncAge.Seconds())
+		o.ObserveInt64(in.revStale, b2i(stores.Stale))
 	}
 	return nil
 }

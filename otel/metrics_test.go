@@ -13,6 +13,7 @@ import (
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	otelguard "github.com/jwtguard/jwtguard/otel"
+	"github.com/jwtguard/jwtguard/revocation"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -107,9 +108,15 @@ func key(set attribute.Set) string {
 // (one a cache hit), an expired one, a forged one, an unknown kid (one
 // forced refresh, then one rate-limited), and a failing identity provider.
 func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
-	l := newMetered(t, middleware.WithTokenCache(100, 1<<20))
+	store := revocation.NewMemory(revocation.WithMaxEntries(1000))
+	l := newMetered(t, middleware.WithTokenCache(100, 1<<20), middleware.WithRevocation(store))
 	ctx := context.Background()
 	is := l.iss.URL()
+	for _, sub := range []string{"dave", "erin"} {
+		if err := store.Revoke(ctx, revocation.Revocation{Kind: revocation.BySubject, Issuer: is, Value: sub}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := l.collect(t)
 	good := l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
 	for range 2 {
@@ -159,10 +166,15 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 		`jwtguard.token_cache.entries{}`:            1,
 		`jwtguard.token_cache.max_entries{}`:        100,
 		`jwtguard.token_cache.max_size{}`:           1 << 20,
+		`jwtguard.revocation.entries{}`:             2,
+		`jwtguard.revocation.max_entries{}`:         1000,
 	} {
 		if got, ok := after[name]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
 		}
+	}
+	if _, ok := after[`jwtguard.revocation.stale{}`]; ok {
+		t.Error("an in-memory store, which syncs with nothing, reported as stale or not")
 	}
 	if age := after[`jwtguard.jwks.age{`+iss+`}`]; age <= 0 || age > 60 {
 		t.Errorf("jwtguard.jwks.age = %v", age)

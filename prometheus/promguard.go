@@ -48,6 +48,8 @@ type Metrics struct {
 	hasKeys, stale, age, keys  *prometheus.Desc
 	cacheEntries, cacheBytes   *prometheus.Desc
 	cacheMaxEntries, cacheMaxB *prometheus.Desc
+	revEntries, revMaxEntries  *prometheus.Desc
+	revSyncAge, revStale       *prometheus.Desc
 
 	// counters keeps the children of the verification counters, so that
 	// the hook finds one without building a label slice.
@@ -102,6 +104,12 @@ func New() *Metrics {
 		cacheBytes:      prometheus.NewDesc("jwtguard_token_cache_bytes", "Bytes counted against the verified-token cache's bound.", nil, nil),
 		cacheMaxEntries: prometheus.NewDesc("jwtguard_token_cache_max_entries", "The verified-token cache's bound on entries.", nil, nil),
 		cacheMaxB:       prometheus.NewDesc("jwtguard_token_cache_max_bytes", "The verified-token cache's bound on bytes.", nil, nil),
+		revEntries:      prometheus.NewDesc("jwtguard_revocation_entries", "Revocations held by the revocation stores the verifiers check (for Redis, the local copy).", nil, nil),
+		revMaxEntries:   prometheus.NewDesc("jwtguard_revocation_max_entries", "The revocation stores' bound on entries.", nil, nil),
+		revSyncAge: prometheus.NewDesc("jwtguard_revocation_sync_age_seconds",
+			"Time since the last successful sync of a shared revocation store (Redis) began; the oldest of them.", nil, nil),
+		revStale: prometheus.NewDesc("jwtguard_revocation_stale",
+			"1 when a shared revocation store is past its staleness bound: checks fail closed (503), or pass if it fails open.", nil, nil),
 	}
 }
 
@@ -199,7 +207,8 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, c := range m.vecs() {
 		c.Describe(ch)
 	}
-	for _, d := range []*prometheus.Desc{m.hasKeys, m.stale, m.age, m.keys, m.cacheEntries, m.cacheBytes, m.cacheMaxEntries, m.cacheMaxB} {
+	for _, d := range []*prometheus.Desc{m.hasKeys, m.stale, m.age, m.keys, m.cacheEntries, m.cacheBytes, m.cacheMaxEntries, m.cacheMaxB,
+		m.revEntries, m.revMaxEntries, m.revSyncAge, m.revStale} {
 		ch <- d
 	}
 }
@@ -214,8 +223,10 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	verifiers := append([]*middleware.Verifier(nil), m.verifiers...)
 	m.mu.Unlock()
 	var entries, bytes, maxEntries, maxBytes float64
+	var stores statsx.Revocations
 	for _, v := range verifiers {
 		s, _ := statsx.Read(v)
+		stores.Add(s.Revocation)
 		for _, is := range s.Issuers {
 			ch <- prometheus.MustNewConstMetric(m.hasKeys, prometheus.GaugeValue, b2f(is.HaveKeys), is.URL)
 			ch <- prometheus.MustNewConstMetric(m.keys, prometheus.GaugeValue, float64(is.Keys), is.URL)
@@ -236,6 +247,14 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.cacheBytes, prometheus.GaugeValue, bytes)
 		ch <- prometheus.MustNewConstMetric(m.cacheMaxEntries, prometheus.GaugeValue, maxEntries)
 		ch <- prometheus.MustNewConstMetric(m.cacheMaxB, prometheus.GaugeValue, maxBytes)
+	}
+	if stores.Any {
+		ch <- prometheus.MustNewConstMetric(m.revEntries, prometheus.GaugeValue, float64(stores.Entries))
+		ch <- prometheus.MustNewConstMetric(m.revMaxEntries, prometheus.GaugeValue, float64(stores.MaxEntries))
+	}
+	if stores.Shared {
+		ch <- prometheus.MustNewConstMetric(m.revSyncAge, prometheus.GaugeValue, stores.SyncAge.Seconds())
+		ch <- prometheus.MustNewConstMetric(m.revStale, prometheus.GaugeValue, b2f(stores.Stale))
 	}
 }
 

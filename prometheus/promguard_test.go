@@ -16,6 +16,7 @@ import (
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	promguard "github.com/jwtguard/jwtguard/prometheus"
+	"github.com/jwtguard/jwtguard/revocation"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
@@ -111,9 +112,15 @@ func labels(m *dto.Metric) string {
 // (one a cache hit), an expired one, a forged one, an unknown kid (one
 // forced refresh, then one rate-limited), and a failing identity provider.
 func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
-	l := newLab(t, middleware.WithTokenCache(100, 1<<20))
+	store := revocation.NewMemory(revocation.WithMaxEntries(1000))
+	l := newLab(t, middleware.WithTokenCache(100, 1<<20), middleware.WithRevocation(store))
 	ctx := context.Background()
 	is := l.iss.URL()
+	for _, sub := range []string{"dave", "erin"} {
+		if err := store.Revoke(ctx, revocation.Revocation{Kind: revocation.BySubject, Issuer: is, Value: sub}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := l.scrape(t)
 	good := l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
 	for range 2 {
@@ -162,10 +169,15 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 		`jwtguard_jwks_keys{` + iss + `}`:           1,
 		`jwtguard_token_cache_entries{}`:            1,
 		`jwtguard_token_cache_max_entries{}`:        100,
+		`jwtguard_revocation_entries{}`:             2,
+		`jwtguard_revocation_max_entries{}`:         1000,
 	} {
 		if got, ok := after[name]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
 		}
+	}
+	if _, ok := after[`jwtguard_revocation_stale{}`]; ok {
+		t.Error("an in-memory store, which syncs with nothing, reported as stale or not")
 	}
 	if age := after[`jwtguard_jwks_age_seconds{`+iss+`}`]; age <= 0 || age > 60 {
 		t.Errorf("jwtguard_jwks_age_seconds = %v", age)
