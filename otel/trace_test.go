@@ -9,12 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"fmt"
+
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/nethttp"
 	otelguard "github.com/jwtguard/jwtguard/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -32,6 +35,7 @@ type traced struct {
 	iss *jwttest.Issuer
 	v   *middleware.Verifier
 	rec *tracetest.SpanRecorder
+	mr  *sdkmetric.ManualReader
 	tel *otelguard.Telemetry
 	api string
 }
@@ -51,7 +55,10 @@ func newTracedOf(t *testing.T, iss *jwttest.Issuer, opts ...middleware.Option) *
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	tel, err := otelguard.New(otelguard.WithTracerProvider(tp))
+	mr := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(mr))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	tel, err := otelguard.New(otelguard.WithTracerProvider(tp), otelguard.WithMeterProvider(mp))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +79,7 @@ func newTracedOf(t *testing.T, iss *jwttest.Issuer, opts ...middleware.Option) *
 		api.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	t.Cleanup(srv.Close)
-	return &traced{iss: iss, v: v, rec: rec, tel: tel, api: srv.URL}
+	return &traced{iss: iss, v: v, rec: rec, mr: mr, tel: tel, api: srv.URL}
 }
 
 func (l *traced) get(t *testing.T, token string) int {
@@ -172,6 +179,18 @@ func TestTheSpanTreeOfAColdStart(t *testing.T) {
 	for _, sp := range []sdktrace.ReadOnlySpan{verify, fetch} {
 		if sp.Status().Code != codes.Unset || sp.SpanKind() != trace.SpanKindInternal {
 			t.Errorf("%s: status %v, kind %v", sp.Name(), sp.Status(), sp.SpanKind())
+		}
+	}
+	// The same request, as the metrics count it.
+	got := (&metered{reader: l.mr}).collect(t)
+	is := fmt.Sprintf("jwtguard.issuer=%q", l.iss.URL())
+	for name, want := range map[string]float64{
+		`jwtguard.verifications{` + is + `,jwtguard.outcome="accepted"}`:                                   1,
+		`jwtguard.verification.duration_count{` + is + `,jwtguard.outcome="accepted"}`:                     1,
+		`jwtguard.jwks.fetches{http.response.status_code="200",` + is + `,jwtguard.jwks.result="success"}`: 1,
+	} {
+		if got[name] != want {
+			t.Errorf("%s = %v, want %v", name, got[name], want)
 		}
 	}
 }
