@@ -2,14 +2,13 @@ package otelguard_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/jwtguard/jwtguard/internal/exportertest"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	otelguard "github.com/jwtguard/jwtguard/otel"
@@ -118,26 +117,7 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 		}
 	}
 	before := l.collect(t)
-	good := l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
-	for range 2 {
-		if _, err := l.v.Verify(ctx, good); err != nil {
-			t.Fatal(err)
-		}
-	}
-	expired := l.iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "exp": time.Now().Add(-time.Hour).Unix(), "iat": time.Now().Add(-2 * time.Hour).Unix()})
-	parts := strings.Split(l.iss.MustMint(jwttest.ClaimsSet{"sub": "mallory"}), ".")
-	forged := strings.Split(good, ".")[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"`+is+`","aud":"`+audience+`","sub":"eve","exp":9999999999}`)) + "." + parts[2]
-	unknown1 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-1"))
-	unknown2 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-2"))
-	for _, tok := range []string{expired, forged, unknown1, unknown2, "not-a-token"} {
-		if _, err := l.v.Verify(ctx, tok); err == nil {
-			t.Fatal("a bad token was accepted")
-		}
-	}
-	l.iss.SetFault(jwttest.Fault500)
-	if err := l.v.Refresh(ctx); err == nil {
-		t.Fatal("a refresh against a failing issuer succeeded")
-	}
+	exportertest.KnownTraffic(t, l.iss, l.v, audience)
 	after := l.collect(t)
 	iss := fmt.Sprintf("jwtguard.issuer=%q", is)
 	for name, want := range map[string]float64{
@@ -189,21 +169,8 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 // set.
 func TestAFloodOfRandomTokensAddsNoSeries(t *testing.T) {
 	l := newMetered(t)
-	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
-	enc := base64.RawURLEncoding.EncodeToString
-	flood := func(n int) {
-		for range n {
-			iss := fmt.Sprintf("https://%x.example/", r.Uint64())
-			if r.IntN(4) == 0 {
-				iss = l.iss.URL()
-			}
-			h := enc([]byte(fmt.Sprintf(`{"alg":"RS256","kid":"%x"}`, r.Uint64())))
-			p := enc([]byte(fmt.Sprintf(`{"iss":%q,"sub":"%x","aud":"%x","client_id":"%x","exp":9999999999}`, iss, r.Uint64(), r.Uint64(), r.Uint64())))
-			_, _ = l.v.Verify(ctx, h+"."+p+"."+enc([]byte("sig")))
-			_, _ = l.v.Verify(ctx, l.iss.MustMint(jwttest.ClaimsSet{"sub": fmt.Sprintf("%x", r.Uint64()), "client_id": fmt.Sprintf("%x", r.Uint64())}))
-		}
-	}
+	flood := func(n int) { exportertest.Flood(l.v, l.iss, r, n) }
 	flood(200)
 	first := l.collect(t)
 	flood(10_000)

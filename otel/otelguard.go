@@ -121,12 +121,8 @@ func (t *Telemetry) Watch(v *middleware.Verifier) error {
 	defer t.mu.Unlock()
 	for _, w := range t.verifiers {
 		ws, _ := statsx.Read(w)
-		for _, a := range ws.Issuers {
-			for _, b := range s.Issuers {
-				if a.URL == b.URL {
-					return fmt.Errorf("otelguard: issuer %q is watched already", a.URL)
-				}
-			}
+		if u, ok := statsx.SharedIssuer(ws, s); ok {
+			return fmt.Errorf("otelguard: issuer %q is watched already", u)
 		}
 	}
 	if t.tracer != nil {

@@ -125,12 +125,8 @@ func (m *Metrics) Watch(v *middleware.Verifier) error {
 	defer m.mu.Unlock()
 	for _, w := range m.verifiers {
 		ws, _ := statsx.Read(w)
-		for _, a := range ws.Issuers {
-			for _, b := range s.Issuers {
-				if a.URL == b.URL {
-					return fmt.Errorf("promguard: issuer %q is watched already", a.URL)
-				}
-			}
+		if u, ok := statsx.SharedIssuer(ws, s); ok {
+			return fmt.Errorf("promguard: issuer %q is watched already", u)
 		}
 	}
 	m.verifiers = append(m.verifiers, v)

@@ -2,7 +2,6 @@ package promguard_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -11,8 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/jwtguard/jwtguard/internal/exportertest"
 	"github.com/jwtguard/jwtguard/jwttest"
 	"github.com/jwtguard/jwtguard/middleware"
 	promguard "github.com/jwtguard/jwtguard/prometheus"
@@ -122,27 +121,7 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 		}
 	}
 	before := l.scrape(t)
-	good := l.iss.MustMint(jwttest.ClaimsSet{"sub": "alice"})
-	for range 2 {
-		if _, err := l.v.Verify(ctx, good); err != nil {
-			t.Fatal(err)
-		}
-	}
-	expired := l.iss.MustMint(jwttest.ClaimsSet{"sub": "bob", "exp": time.Now().Add(-time.Hour).Unix(), "iat": time.Now().Add(-2 * time.Hour).Unix()})
-	// The signature of another token on a payload of ours.
-	parts := strings.Split(l.iss.MustMint(jwttest.ClaimsSet{"sub": "mallory"}), ".")
-	forged := strings.Split(good, ".")[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"`+is+`","aud":"`+audience+`","sub":"eve","exp":9999999999}`)) + "." + parts[2]
-	unknown1 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-1"))
-	unknown2 := l.iss.MustMint(jwttest.ClaimsSet{"sub": "carol"}, jwttest.WithHeader("kid", "gone-2"))
-	for _, tok := range []string{expired, forged, unknown1, unknown2} {
-		if _, err := l.v.Verify(ctx, tok); err == nil {
-			t.Fatal("a bad token was accepted")
-		}
-	}
-	l.iss.SetFault(jwttest.Fault500)
-	if err := l.v.Refresh(ctx); err == nil {
-		t.Fatal("a refresh against a failing issuer succeeded")
-	}
+	exportertest.KnownTraffic(t, l.iss, l.v, audience)
 	after := l.scrape(t)
 	iss := fmt.Sprintf("issuer=%q", is)
 	for name, want := range map[string]float64{
@@ -152,6 +131,7 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 		`jwtguard_verifications_total{` + iss + `,outcome="rejected",reason="key_not_found"}`:     2,
 		`jwtguard_verification_duration_seconds_count{` + iss + `,outcome="accepted"}`:            2,
 		`jwtguard_verification_duration_seconds_count{` + iss + `,outcome="rejected"}`:            4,
+		`jwtguard_verifications_total{issuer="",outcome="rejected",reason="token_malformed"}`:     1,
 		`jwtguard_token_cache_hits_total{` + iss + `}`:                                            1,
 		`jwtguard_jwks_fetches_total{code="200",` + iss + `,result="success"}`:                    1, // the unknown kid's
 		`jwtguard_jwks_fetches_total{code="500",` + iss + `,result="failure"}`:                    1,
@@ -188,21 +168,8 @@ func TestKnownTrafficMovesTheFiguresExactly(t *testing.T) {
 // no series: every label comes from the configuration or a fixed set.
 func TestAFloodOfRandomTokensAddsNoSeries(t *testing.T) {
 	l := newLab(t)
-	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
-	enc := base64.RawURLEncoding.EncodeToString
-	flood := func(n int) {
-		for range n {
-			iss := fmt.Sprintf("https://%x.example/", r.Uint64())
-			if r.IntN(4) == 0 {
-				iss = l.iss.URL()
-			}
-			h := enc([]byte(fmt.Sprintf(`{"alg":"RS256","kid":"%x"}`, r.Uint64())))
-			p := enc([]byte(fmt.Sprintf(`{"iss":%q,"sub":"%x","aud":"%x","client_id":"%x","exp":9999999999}`, iss, r.Uint64(), r.Uint64(), r.Uint64())))
-			_, _ = l.v.Verify(ctx, h+"."+p+"."+enc([]byte("sig")))
-			_, _ = l.v.Verify(ctx, l.iss.MustMint(jwttest.ClaimsSet{"sub": fmt.Sprintf("%x", r.Uint64()), "client_id": fmt.Sprintf("%x", r.Uint64())}))
-		}
-	}
+	flood := func(n int) { exportertest.Flood(l.v, l.iss, r, n) }
 	flood(200)
 	first := len(l.scrape(t))
 	flood(10_000)

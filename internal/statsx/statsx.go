@@ -93,3 +93,16 @@ func (rs *Revocations) Add(r *Revocation) {
 		rs.Stale = rs.Stale || r.Stale
 	}
 }
+
+// SharedIssuer returns an issuer both a and b are configured with: two
+// verifiers an exporter cannot both watch, as their series would collide.
+func SharedIssuer(a, b Verifier) (string, bool) {
+	for _, x := range a.Issuers {
+		for _, y := range b.Issuers {
+			if x.URL == y.URL {
+				return x.URL, true
+			}
+		}
+	}
+	return "", false
+}

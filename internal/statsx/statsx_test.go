@@ -22,3 +22,13 @@ func TestRevocationsCountEachStoreOnce(t *testing.T) {
 		t.Fatalf("%+v", rs)
 	}
 }
+
+func TestSharedIssuer(t *testing.T) {
+	a := Verifier{Issuers: []Issuer{{URL: "https://a"}, {URL: "https://b"}}}
+	if u, ok := SharedIssuer(a, Verifier{Issuers: []Issuer{{URL: "https://c"}, {URL: "https://b"}}}); !ok || u != "https://b" {
+		t.Fatalf("%q %v", u, ok)
+	}
+	if _, ok := SharedIssuer(a, Verifier{Issuers: []Issuer{{URL: "https://c"}}}); ok {
+		t.Fatal("no issuer is shared")
+	}
+}
